@@ -1,0 +1,195 @@
+//! Command-line arguments (clap). Raw flags only: resolving them into model options happens
+//! in the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "multivector",
+    version,
+    about = "Model, simulate and measure a middle power's multi-vector foreign policy",
+    long_about = "multivector forecasts where contested issues settle among actors who differ in \
+position, salience (how much they care) and capability, using the expected-utility group \
+decision model and two baselines. Scenarios are TOML files; the CSV layouts of the published \
+expected-utility example and of KTAB are read too.\n\nData goes to stdout, messages to stderr. \
+Exit codes: 0 success, 2 bad input (the message says where and how to fix it), 1 internal failure.",
+    after_help = "Examples:\n  multivector run                      # the built-in scenario, every issue, every model\n  \
+multivector run scenarios/ec-emissions.toml --format csv\n  \
+multivector bdm scenarios/ec-emissions.toml --rounds 8\n  \
+multivector bdm ExampleActors.csv --view Belgium --round 1\n  \
+multivector bdm scenarios/ec-emissions.toml --preset paper --format json"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the expected-utility model on one issue and show every round.
+    #[command(
+        after_help = "Examples:\n  multivector bdm scenarios/ec-emissions.toml\n  \
+multivector bdm scenarios/ec-emissions.toml --preset paper --rounds 20 --format csv\n  \
+multivector bdm scenarios/ec-emissions.toml --view BEL --round 1\n  \
+multivector bdm ExampleActors.csv --stop converged --max-rounds 50\n\n\
+The presets fix every option of the model (see docs/models/bdm.md): `scholz` reproduces \
+the published walk-through of Scholz et al. (2011), `paper` follows the published equations. \
+Any option flag overrides the preset."
+    )]
+    Bdm(BdmArgs),
+    /// Run every issue of a scenario through every model and print one forecast table.
+    #[command(
+        after_help = "Without SCENARIO, runs the built-in scenario. SCENARIO is a file \
+(.toml, or one of the CSV layouts) or the name of a built-in scenario (ec-emissions).\n\n\
+Models: bdm-scholz and bdm-paper (the expected-utility model under each preset), mean (the \
+compromise model: capability x salience weighted mean) and median (the weighted median).\n\n\
+Examples:\n  multivector run\n  multivector run --format json > forecasts.json\n  \
+multivector run scenarios/ec-emissions.toml --out trajectories/"
+    )]
+    Run(RunArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PresetArg {
+    Scholz,
+    Paper,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProbabilityArg {
+    Pairwise,
+    Global,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QTermArg {
+    Full,
+    Omitted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PerspectiveArg {
+    Receiver,
+    Own,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OfferArg {
+    TypeOrder,
+    Enforceability,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompromiseArg {
+    LowestPoint,
+    LeastMove,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RangeArg {
+    Initial,
+    Scale,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StopArg {
+    Fixed,
+    Converged,
+}
+
+/// Rounds and stopping of the expected-utility model, shared by `bdm` and `run`.
+#[derive(Debug, Args)]
+pub struct StopFlags {
+    /// Number of rounds (with `--stop fixed`, the default; 10 when not given).
+    #[arg(long, value_name = "N")]
+    pub rounds: Option<usize>,
+    /// Probability that the status quo holds when nobody challenges, in [0, 1].
+    #[arg(long, value_name = "Q")]
+    pub q: Option<f64>,
+    /// Fixed rounds, or stop when the median settles or the state repeats.
+    #[arg(long, value_enum)]
+    pub stop: Option<StopArg>,
+    /// With `--stop converged`: the most rounds to run [default: 100].
+    #[arg(long, value_name = "N")]
+    pub max_rounds: Option<usize>,
+    /// With `--stop converged`: a move of the median below this fraction of the range counts
+    /// as settled [default: 0.001].
+    #[arg(long, value_name = "FRACTION")]
+    pub epsilon: Option<f64>,
+    /// With `--stop converged`: settled rounds in a row needed to stop [default: 2].
+    #[arg(long, value_name = "N")]
+    pub patience: Option<usize>,
+}
+
+/// Overrides of single options of the expected-utility model (`bdm` only: `run` uses both
+/// presets as they are).
+#[derive(Debug, Args)]
+pub struct OptionFlags {
+    /// Override: how P(i beats j) is normalised.
+    #[arg(long, value_enum)]
+    pub probability: Option<ProbabilityArg>,
+    /// Override: keep or drop the (1 - Q) status-quo bracket.
+    #[arg(long, value_enum)]
+    pub q_term: Option<QTermArg>,
+    /// Override: whose risk exponent evaluates the opponent's incentive.
+    #[arg(long, value_enum)]
+    pub perspective: Option<PerspectiveArg>,
+    /// Override: which offer an actor accepts.
+    #[arg(long, value_enum)]
+    pub offer: Option<OfferArg>,
+    /// Override: which compromise an actor accepts among several.
+    #[arg(long, value_enum)]
+    pub compromise_pick: Option<CompromiseArg>,
+    /// Override: normalise distances by the initial range or the issue scale.
+    #[arg(long, value_enum)]
+    pub range: Option<RangeArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct BdmArgs {
+    /// Scenario file (.toml) or CSV (expected-utility or KTAB layout).
+    pub file: PathBuf,
+    /// The issue to run, when the scenario has several.
+    #[arg(long, value_name = "ID")]
+    pub issue: Option<String>,
+    /// Option preset.
+    #[arg(long, value_enum, default_value_t = PresetArg::Scholz)]
+    pub preset: PresetArg,
+    #[command(flatten)]
+    pub stop: StopFlags,
+    #[command(flatten)]
+    pub options: OptionFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Show the expected-utility pairs (a, b) of this actor (id or name) against every other
+    /// actor: the data of the "view from" chart.
+    #[arg(long, value_name = "ACTOR")]
+    pub view: Option<String>,
+    /// With `--view`: the round whose pairs to show (1 = computed on the input positions).
+    #[arg(long, value_name = "R", default_value_t = 1, requires = "view")]
+    pub round: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file or built-in scenario name [default: the built-in scenario].
+    pub scenario: Option<String>,
+    #[command(flatten)]
+    pub stop: StopFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Also write per-round trajectories and forecasts as CSV files into this folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}

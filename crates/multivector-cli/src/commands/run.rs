@@ -1,0 +1,274 @@
+//! `multivector run`: every issue of a scenario through every model, one forecast table.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use multivector_core::{Forecast, Forecaster, Issue, IssueInput, Scenario};
+use multivector_models::baselines::{WeightedMean, WeightedMedian};
+use multivector_models::bdm::{Bdm, BdmRun};
+use serde_json::{Value, json};
+
+use super::{bdm_options, issue_input, load_scenario};
+use crate::args::{Format, PresetArg, RunArgs};
+use crate::output::{csv_text, emit, full, note, num, opt, table};
+
+/// One model's result on one issue.
+struct Row {
+    model: String,
+    forecast: Forecast,
+    /// The BDM run behind the forecast, for trajectories.
+    run: Option<BdmRun>,
+}
+
+struct IssueResult {
+    issue: usize,
+    input: IssueInput,
+    rows: Vec<Row>,
+}
+
+pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
+    let loaded = load_scenario(a.scenario.as_deref())?;
+    let s = &loaded.scenario;
+    let presets = [
+        ("bdm-scholz", bdm_options(PresetArg::Scholz, None, &a.stop)?),
+        ("bdm-paper", bdm_options(PresetArg::Paper, None, &a.stop)?),
+    ];
+    let mut results = Vec::new();
+    for issue in 0..s.issues.len() {
+        let input = issue_input(s, issue)?;
+        let mut rows = Vec::new();
+        for (name, o) in presets {
+            let run = Bdm::new(o).run(&input)?;
+            rows.push(Row {
+                model: name.into(),
+                forecast: run.forecast(),
+                run: Some(run),
+            });
+        }
+        let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
+        for m in baselines {
+            rows.push(Row {
+                model: m.name(),
+                forecast: m.forecast(&input)?,
+                run: None,
+            });
+        }
+        results.push(IssueResult { issue, input, rows });
+    }
+    if let Some(dir) = &a.out {
+        write_out(dir, s, &results)?;
+    }
+    let text = match a.format {
+        Format::Table => table_text(s, &results),
+        Format::Csv => csv_forecasts(s, &results)?,
+        Format::Json => serde_json::to_string_pretty(&json_doc(s, &results))? + "\n",
+    };
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The nearest labelled point of the scale, in words.
+fn label(issue: &Issue, v: f64) -> String {
+    issue
+        .scale
+        .nearest_label(v)
+        .map(|l| {
+            if (l.value - v).abs() < 1e-9 {
+                l.label.clone()
+            } else {
+                format!("near {}: {}", full(l.value), l.label)
+            }
+        })
+        .unwrap_or_default()
+}
+
+fn table_text(s: &Scenario, results: &[IssueResult]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Scenario `{}`: {}", s.meta.id, s.meta.name);
+    let _ = writeln!(
+        out,
+        "{} issue(s), {} actor(s); models: bdm-scholz, bdm-paper (expected utility), mean and median (baselines)\n",
+        s.issues.len(),
+        s.actors.len()
+    );
+    let mut t = table(
+        [
+            "issue",
+            "model",
+            "forecast",
+            "nearest label",
+            "status quo",
+            "observed",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for r in results {
+        let iss = &s.issues[r.issue];
+        for row in &r.rows {
+            t.add_row(vec![
+                iss.id.clone(),
+                row.model.clone(),
+                num(row.forecast.value),
+                label(iss, row.forecast.value),
+                opt(iss.status_quo),
+                opt(iss.outcome.as_ref().map(|o| o.value)),
+            ]);
+        }
+    }
+    let _ = writeln!(out, "{t}");
+    let notes: Vec<String> = results
+        .iter()
+        .flat_map(|r| {
+            r.rows.iter().filter_map(|row| {
+                row.forecast
+                    .note
+                    .as_ref()
+                    .map(|n| format!("{} / {}: {n}", s.issues[r.issue].id, row.model))
+            })
+        })
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "\nNotes:");
+        for n in notes {
+            let _ = writeln!(out, "- {n}");
+        }
+    }
+    out
+}
+
+const FORECAST_HEADER: [&str; 8] = [
+    "issue",
+    "model",
+    "forecast",
+    "nearest_label",
+    "status_quo",
+    "observed",
+    "rounds",
+    "note",
+];
+
+fn forecast_rows(s: &Scenario, results: &[IssueResult]) -> Vec<Vec<String>> {
+    let o = |v: Option<f64>| v.map_or_else(String::new, full);
+    let mut rows = Vec::new();
+    for r in results {
+        let iss = &s.issues[r.issue];
+        for row in &r.rows {
+            rows.push(vec![
+                iss.id.clone(),
+                row.model.clone(),
+                full(row.forecast.value),
+                label(iss, row.forecast.value),
+                o(iss.status_quo),
+                o(iss.outcome.as_ref().map(|x| x.value)),
+                row.forecast
+                    .rounds
+                    .map_or_else(String::new, |v| v.to_string()),
+                row.forecast.note.clone().unwrap_or_default(),
+            ]);
+        }
+    }
+    rows
+}
+
+fn csv_forecasts(s: &Scenario, results: &[IssueResult]) -> anyhow::Result<String> {
+    csv_text(&FORECAST_HEADER, &forecast_rows(s, results))
+}
+
+fn json_doc(s: &Scenario, results: &[IssueResult]) -> Value {
+    let issues: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let iss = &s.issues[r.issue];
+            let mut forecasts = serde_json::Map::new();
+            for row in &r.rows {
+                forecasts.insert(
+                    row.model.clone(),
+                    json!({
+                        "value": row.forecast.value,
+                        "label": label(iss, row.forecast.value),
+                        "rounds": row.forecast.rounds,
+                        "note": row.forecast.note,
+                    }),
+                );
+            }
+            json!({
+                "id": iss.id,
+                "question": iss.question,
+                "scale": { "min": iss.scale.min, "max": iss.scale.max, "unit": iss.scale.unit },
+                "actors": r.input.actor_ids,
+                "status_quo": iss.status_quo,
+                "observed": iss.outcome.as_ref().map(|o| json!({"value": o.value, "date": o.date})),
+                "forecasts": forecasts,
+            })
+        })
+        .collect();
+    json!({
+        "scenario": { "id": s.meta.id, "name": s.meta.name },
+        "version": env!("CARGO_PKG_VERSION"),
+        "issues": issues,
+    })
+}
+
+/// Writes `forecasts.csv`, `rounds.csv` (median and mean per round) and `positions.csv`
+/// (every actor every round), all in long format.
+fn write_out(dir: &Path, s: &Scenario, results: &[IssueResult]) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let mut rounds = Vec::new();
+    let mut positions = Vec::new();
+    for r in results {
+        let iss = &s.issues[r.issue].id;
+        for row in &r.rows {
+            let Some(run) = &row.run else { continue };
+            for rd in &run.rounds {
+                rounds.push(vec![
+                    iss.clone(),
+                    row.model.clone(),
+                    rd.round.to_string(),
+                    full(rd.median),
+                    full(rd.mean),
+                    rd.moves.len().to_string(),
+                ]);
+                for (k, id) in r.input.actor_ids.iter().enumerate() {
+                    positions.push(vec![
+                        iss.clone(),
+                        row.model.clone(),
+                        rd.round.to_string(),
+                        id.clone(),
+                        full(rd.positions[k]),
+                        rd.risk.as_ref().map_or_else(String::new, |v| full(v[k])),
+                    ]);
+                }
+            }
+        }
+    }
+    let files = [
+        ("forecasts.csv", csv_forecasts(s, results)?),
+        (
+            "rounds.csv",
+            csv_text(
+                &["issue", "model", "round", "median", "mean", "moves"],
+                &rounds,
+            )?,
+        ),
+        (
+            "positions.csv",
+            csv_text(
+                &["issue", "model", "round", "actor", "position", "risk"],
+                &positions,
+            )?,
+        ),
+    ];
+    for (name, text) in &files {
+        let path = dir.join(name);
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    note(&format!(
+        "wrote forecasts.csv, rounds.csv and positions.csv to {}",
+        dir.display()
+    ));
+    Ok(())
+}

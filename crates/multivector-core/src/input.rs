@@ -1,0 +1,208 @@
+//! The numeric input of one issue, as every bargaining model receives it.
+
+use thiserror::Error;
+
+/// Why an [`IssueInput`] cannot be built. Each variant names the issue and, where one is to
+/// blame, the actor.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum InputError {
+    #[error(
+        "issue `{issue}`: {count} actor(s) hold a stance; a bargaining model needs at least two"
+    )]
+    TooFewActors { issue: String, count: usize },
+    #[error("issue `{issue}`: actor `{actor}` appears twice")]
+    DuplicateActor { issue: String, actor: String },
+    #[error("issue `{issue}`, actor `{actor}`: {field} is {value}, which is not a finite number")]
+    NotFinite {
+        issue: String,
+        actor: String,
+        field: &'static str,
+        value: f64,
+    },
+    #[error("issue `{issue}`, actor `{actor}`: capability is {value}; it must be zero or more")]
+    NegativeCapability {
+        issue: String,
+        actor: String,
+        value: f64,
+    },
+    #[error(
+        "issue `{issue}`, actor `{actor}`: salience is {value}; on the internal scale it must lie in [0, 1]"
+    )]
+    SalienceOutOfRange {
+        issue: String,
+        actor: String,
+        value: f64,
+    },
+    #[error(
+        "issue `{issue}`: every actor has zero weight (capability x salience), so no forecast is defined"
+    )]
+    NoWeight { issue: String },
+    #[error("issue `{issue}`: the columns have different lengths")]
+    Ragged { issue: String },
+}
+
+/// Positions, capabilities and saliences (on `[0, 1]`) of the actors on one issue.
+///
+/// Built only through [`IssueInput::new`], which checks every number, so models may rely on:
+/// at least two actors, unique ids, finite values, capability `>= 0`, salience in `[0, 1]`,
+/// and a positive total weight `sum c_i s_i`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssueInput {
+    pub issue_id: String,
+    pub actor_ids: Vec<String>,
+    pub positions: Vec<f64>,
+    pub capabilities: Vec<f64>,
+    pub saliences: Vec<f64>,
+    /// The issue scale `(min, max)` when the scenario defines one.
+    pub scale: Option<(f64, f64)>,
+    pub status_quo: Option<f64>,
+}
+
+impl IssueInput {
+    /// Checks and builds the input (see the type's invariants).
+    pub fn new(
+        issue_id: &str,
+        actor_ids: Vec<String>,
+        positions: Vec<f64>,
+        capabilities: Vec<f64>,
+        saliences: Vec<f64>,
+    ) -> Result<Self, InputError> {
+        let issue = issue_id.to_string();
+        let n = actor_ids.len();
+        if positions.len() != n || capabilities.len() != n || saliences.len() != n {
+            return Err(InputError::Ragged { issue });
+        }
+        if n < 2 {
+            return Err(InputError::TooFewActors { issue, count: n });
+        }
+        for (i, id) in actor_ids.iter().enumerate() {
+            if actor_ids[..i].contains(id) {
+                return Err(InputError::DuplicateActor {
+                    issue,
+                    actor: id.clone(),
+                });
+            }
+            for (field, value) in [
+                ("position", positions[i]),
+                ("capability", capabilities[i]),
+                ("salience", saliences[i]),
+            ] {
+                if !value.is_finite() {
+                    return Err(InputError::NotFinite {
+                        issue,
+                        actor: id.clone(),
+                        field,
+                        value,
+                    });
+                }
+            }
+            if capabilities[i] < 0.0 {
+                return Err(InputError::NegativeCapability {
+                    issue,
+                    actor: id.clone(),
+                    value: capabilities[i],
+                });
+            }
+            if !(0.0..=1.0).contains(&saliences[i]) {
+                return Err(InputError::SalienceOutOfRange {
+                    issue,
+                    actor: id.clone(),
+                    value: saliences[i],
+                });
+            }
+        }
+        let total: f64 = capabilities
+            .iter()
+            .zip(&saliences)
+            .map(|(c, s)| c * s)
+            .sum();
+        if total <= 0.0 {
+            return Err(InputError::NoWeight { issue });
+        }
+        Ok(Self {
+            issue_id: issue,
+            actor_ids,
+            positions,
+            capabilities,
+            saliences,
+            scale: None,
+            status_quo: None,
+        })
+    }
+
+    /// Number of actors.
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// Always false (an input holds at least two actors); present for API symmetry.
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
+    }
+
+    /// Weights `w_i = c_i * s_i`.
+    pub fn weights(&self) -> Vec<f64> {
+        self.capabilities
+            .iter()
+            .zip(&self.saliences)
+            .map(|(c, s)| c * s)
+            .collect()
+    }
+
+    /// The same input with actors reordered: actor `k` of the result is actor `perm[k]` of
+    /// `self`. Used by relabelling tests.
+    pub fn permuted(&self, perm: &[usize]) -> Self {
+        let pick = |v: &[f64]| perm.iter().map(|&p| v[p]).collect::<Vec<_>>();
+        Self {
+            issue_id: self.issue_id.clone(),
+            actor_ids: perm.iter().map(|&p| self.actor_ids[p].clone()).collect(),
+            positions: pick(&self.positions),
+            capabilities: pick(&self.capabilities),
+            saliences: pick(&self.saliences),
+            scale: self.scale,
+            status_quo: self.status_quo,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("a{i}")).collect()
+    }
+
+    #[test]
+    fn rejects_one_actor() {
+        let e = IssueInput::new("q", ids(1), vec![1.0], vec![1.0], vec![1.0]).unwrap_err();
+        assert!(matches!(e, InputError::TooFewActors { count: 1, .. }));
+    }
+
+    #[test]
+    fn rejects_nan_and_names_the_actor() {
+        let e = IssueInput::new("q", ids(2), vec![1.0, f64::NAN], vec![1.0; 2], vec![1.0; 2])
+            .unwrap_err();
+        assert!(e.to_string().contains("actor `a1`: position is NaN"), "{e}");
+    }
+
+    #[test]
+    fn rejects_zero_total_weight() {
+        let e = IssueInput::new("q", ids(2), vec![1.0, 2.0], vec![0.0, 1.0], vec![1.0, 0.0])
+            .unwrap_err();
+        assert!(matches!(e, InputError::NoWeight { .. }));
+    }
+
+    #[test]
+    fn rejects_duplicate() {
+        let e = IssueInput::new(
+            "q",
+            vec!["x".into(), "x".into()],
+            vec![1.0, 2.0],
+            vec![1.0; 2],
+            vec![1.0; 2],
+        )
+        .unwrap_err();
+        assert!(matches!(e, InputError::DuplicateActor { .. }));
+    }
+}

@@ -1,0 +1,288 @@
+//! Model traits and the executor that owns the round loop.
+//!
+//! A round-based model implements [`RoundModel`]: one required [`RoundModel::step`] that
+//! reads the state at the start of a round and returns the next state with a record of what
+//! happened. [`execute`] runs the loop, applies the [`StopRule`], detects cycles (a state that
+//! repeats exactly) and hands every round to an [`Observer`].
+
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::input::InputError;
+
+/// Why a model could not produce a result.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ModelError {
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// When the executor stops.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum StopRule {
+    /// Exactly this many rounds (cycles are detected and reported, not acted on).
+    Fixed { rounds: usize },
+    /// Stop when the watched centre moves less than `epsilon` (a fraction of the model's
+    /// scale) for `patience` consecutive rounds, when the state repeats exactly, or after
+    /// `max_rounds`.
+    Converged {
+        epsilon: f64,
+        patience: usize,
+        max_rounds: usize,
+    },
+}
+
+impl StopRule {
+    /// The largest number of rounds this rule allows.
+    pub fn max_rounds(&self) -> usize {
+        match *self {
+            StopRule::Fixed { rounds } => rounds,
+            StopRule::Converged { max_rounds, .. } => max_rounds,
+        }
+    }
+}
+
+/// A state that repeats: the state after round `start + length` equals the state after round
+/// `start`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cycle {
+    pub start: usize,
+    pub length: usize,
+}
+
+/// Why the executor stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The fixed number of rounds (or `max_rounds`) was run.
+    RoundsDone,
+    /// The centre moved less than epsilon for `patience` rounds.
+    Converged,
+    /// The state repeated exactly.
+    Cycle,
+}
+
+/// What [`execute`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Execution<S> {
+    pub final_state: S,
+    /// Rounds run (round 0, the input, is not counted).
+    pub rounds: usize,
+    pub stop: StopReason,
+    /// The first cycle found, if any.
+    pub cycle: Option<Cycle>,
+}
+
+/// A model that advances in rounds.
+pub trait RoundModel {
+    /// The state carried from round to round (compared exactly for cycle detection).
+    type State: Clone + PartialEq;
+    /// What one round reports (moves, risk attitudes, ...).
+    type Record;
+
+    /// The state before the first round (round 0).
+    fn initial_state(&self) -> Self::State;
+
+    /// One round: reads `state` (start of round `round`, counted from 1), returns the state
+    /// at its end and the round's record.
+    fn step(
+        &mut self,
+        round: usize,
+        state: &Self::State,
+    ) -> Result<(Self::State, Self::Record), ModelError>;
+
+    /// The number the convergence rule watches (e.g. the weighted median).
+    fn centre(&self, state: &Self::State) -> f64;
+
+    /// The width against which `epsilon` is measured (e.g. the issue range).
+    fn width(&self) -> f64 {
+        1.0
+    }
+}
+
+/// Receives every round as the executor runs it. All hooks default to doing nothing.
+pub trait Observer<S, R> {
+    /// Called once with the initial state (round 0).
+    fn start(&mut self, _state: &S) {}
+    /// Called after each round with its end state and record.
+    fn round(&mut self, _round: usize, _state: &S, _record: &R) {}
+}
+
+/// An observer that keeps every state and record.
+#[derive(Debug, Clone)]
+pub struct Recorder<S, R> {
+    pub states: Vec<S>,
+    pub records: Vec<R>,
+}
+
+impl<S, R> Default for Recorder<S, R> {
+    fn default() -> Self {
+        Self {
+            states: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+}
+
+impl<S: Clone, R: Clone> Observer<S, R> for Recorder<S, R> {
+    fn start(&mut self, state: &S) {
+        self.states.push(state.clone());
+    }
+    fn round(&mut self, _round: usize, state: &S, record: &R) {
+        self.states.push(state.clone());
+        self.records.push(record.clone());
+    }
+}
+
+/// An observer that ignores everything (for ensembles that only need the final state).
+impl<S, R> Observer<S, R> for () {}
+
+/// Runs `model` under `stop`, reporting to `observer`.
+///
+/// Cycle detection compares each new state with every earlier one (`O(rounds^2 n)`, small
+/// next to a round of any bargaining model).
+pub fn execute<M, O>(
+    model: &mut M,
+    stop: StopRule,
+    observer: &mut O,
+) -> Result<Execution<M::State>, ModelError>
+where
+    M: RoundModel,
+    O: Observer<M::State, M::Record>,
+{
+    let mut state = model.initial_state();
+    observer.start(&state);
+    let mut history = vec![state.clone()];
+    let mut cycle = None;
+    let mut quiet = 0usize;
+    let mut reason = StopReason::RoundsDone;
+    let mut rounds = 0;
+    for round in 1..=stop.max_rounds() {
+        let (next, record) = model.step(round, &state)?;
+        observer.round(round, &next, &record);
+        rounds = round;
+        let moved = (model.centre(&next) - model.centre(&state)).abs();
+        if cycle.is_none() {
+            if let Some(start) = history.iter().position(|h| *h == next) {
+                cycle = Some(Cycle {
+                    start,
+                    length: round - start,
+                });
+            }
+        }
+        history.push(next.clone());
+        state = next;
+        if let StopRule::Converged {
+            epsilon, patience, ..
+        } = stop
+        {
+            if cycle.is_some() {
+                reason = StopReason::Cycle;
+                break;
+            }
+            if moved < epsilon * model.width() {
+                quiet += 1;
+            } else {
+                quiet = 0;
+            }
+            if quiet >= patience {
+                reason = StopReason::Converged;
+                break;
+            }
+        }
+    }
+    Ok(Execution {
+        final_state: state,
+        rounds,
+        stop: reason,
+        cycle,
+    })
+}
+
+/// One number on the issue scale from a model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Forecast {
+    pub value: f64,
+    /// Rounds run, for round-based models.
+    pub rounds: Option<usize>,
+    /// How the number was obtained, when it is not obvious (e.g. "mean median over a
+    /// 2-round cycle").
+    pub note: Option<String>,
+}
+
+/// Anything that turns an issue's input into a forecast.
+pub trait Forecaster {
+    /// Short identifier used in tables and files (`bdm-scholz`, `mean`, ...).
+    fn name(&self) -> String;
+    /// The forecast for one issue.
+    fn forecast(&self, input: &crate::IssueInput) -> Result<Forecast, ModelError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Halves the distance to zero each round; the state is an integer to make cycles exact.
+    struct Halver(i64);
+    impl RoundModel for Halver {
+        type State = i64;
+        type Record = ();
+        fn initial_state(&self) -> i64 {
+            self.0
+        }
+        fn step(&mut self, _r: usize, s: &i64) -> Result<(i64, ()), ModelError> {
+            Ok((s / 2, ()))
+        }
+        fn centre(&self, s: &i64) -> f64 {
+            *s as f64
+        }
+    }
+
+    #[test]
+    fn fixed_runs_all_rounds_and_reports_fixed_point_as_cycle() {
+        let mut m = Halver(8);
+        let mut rec = Recorder::default();
+        let ex = execute(&mut m, StopRule::Fixed { rounds: 6 }, &mut rec).unwrap();
+        assert_eq!(rec.states, vec![8, 4, 2, 1, 0, 0, 0]);
+        assert_eq!(ex.rounds, 6);
+        assert_eq!(ex.stop, StopReason::RoundsDone);
+        // State after round 5 (0) equals the state after round 4.
+        assert_eq!(
+            ex.cycle,
+            Some(Cycle {
+                start: 4,
+                length: 1
+            })
+        );
+    }
+
+    #[test]
+    fn converged_stops_at_cycle() {
+        let mut m = Halver(8);
+        let stop = StopRule::Converged {
+            epsilon: 0.0,
+            patience: 2,
+            max_rounds: 100,
+        };
+        let ex = execute(&mut m, stop, &mut ()).unwrap();
+        assert_eq!(ex.rounds, 5);
+        assert_eq!(ex.stop, StopReason::Cycle);
+    }
+
+    #[test]
+    fn converged_by_patience() {
+        let mut m = Halver(1 << 20);
+        // Moves below 0.3 * 1e6 count as quiet; 2^20 halves: 524288, 262144 (quiet), 131072 (quiet).
+        let stop = StopRule::Converged {
+            epsilon: 0.3e6,
+            patience: 2,
+            max_rounds: 100,
+        };
+        let ex = execute(&mut m, stop, &mut ()).unwrap();
+        assert_eq!(ex.stop, StopReason::Converged);
+        assert_eq!(ex.final_state, 1 << 17);
+    }
+}

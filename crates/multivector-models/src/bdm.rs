@@ -1,0 +1,784 @@
+//! The expected-utility group decision model (Bueno de Mesquita, as reconstructed by Scholz,
+//! Calbert and Smith), written from the project's specification `specs/bdm.md`.
+//!
+//! Every choice the published descriptions leave open is a named option in [`BdmOptions`];
+//! two presets fix them: [`Preset::Scholz`] (the default, which reproduces the published
+//! walk-through) and [`Preset::Paper`] (the published equations).
+//!
+//! # Cost
+//!
+//! A round needs the probability `P_ij` for every ordered pair, each a sum over all voters:
+//! `O(n^3)` done naively. Here, for a pair `(i, j)` the voters that prefer `i` are exactly
+//! those on `i`'s side of the midpoint `(x_i + x_j) / 2` (every voter's utility falls with
+//! distance, whatever its exponent), so with voters sorted by position and, for every actor
+//! `y`, prefix sums of `w_k d_ky^{r_k}` over that order, each pair costs one binary search:
+//! `O(n^2 log n)` per round. The global denominator `G` sorts each voter's row of distances
+//! and uses prefix sums: `O(n^2 log n)`. All buffers are allocated once per run.
+
+use multivector_core::{
+    Cycle, Forecast, Forecaster, IssueInput, ModelError, Recorder, RoundModel, StopReason,
+    StopRule, execute, stats,
+};
+use serde::Serialize;
+
+/// Default number of rounds.
+pub const DEFAULT_ROUNDS: usize = 10;
+/// Default convergence threshold: the median moves less than this fraction of the range.
+pub const DEFAULT_EPSILON: f64 = 0.001;
+/// Default number of settled rounds in a row before stopping.
+pub const DEFAULT_PATIENCE: usize = 2;
+/// Default cap on rounds under the convergence rule.
+pub const DEFAULT_MAX_ROUNDS: usize = 100;
+
+/// How the probability that `i` prevails over `j` is normalised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Probability {
+    /// The published equation: divide by the weighted votes of this pair only.
+    Pairwise,
+    /// The Scholz group's code: divide by one constant summed over all pairs and voters.
+    Global,
+}
+
+/// Whether the status-quo term carries the `(1 - Q)` bracket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QTerm {
+    Full,
+    /// Drop it (exact only for `Q = 1`), as the Scholz code does.
+    Omitted,
+}
+
+/// Whose risk exponent evaluates the opponent's expected utility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Perspective {
+    /// The receiver estimates the opponent's incentive with its own exponent.
+    Receiver,
+    /// The opponent's incentive is evaluated with the opponent's exponent.
+    Own,
+}
+
+/// Which of several offers an actor accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferRule {
+    /// Lost conflict, else compromise, else capitulation.
+    TypeOrder,
+    /// The offer whose proposer has the highest `b`.
+    Enforceability,
+}
+
+/// Among several compromises, which one is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompromisePick {
+    /// The numerically smallest point `(|a| x_i + b x_j) / (|a| + b)` (the Scholz code).
+    LowestPoint,
+    /// The one that moves the actor least.
+    LeastMove,
+}
+
+/// What distances are normalised by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RangeRule {
+    /// The range of the initial positions.
+    Initial,
+    /// The issue scale's width when the input has one, else the initial range.
+    Scale,
+}
+
+/// A named set of options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    Scholz,
+    Paper,
+}
+
+impl Preset {
+    /// The preset's name as used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Preset::Scholz => "scholz",
+            Preset::Paper => "paper",
+        }
+    }
+}
+
+/// Every option of the model.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BdmOptions {
+    pub probability: Probability,
+    pub q_term: QTerm,
+    pub perspective: Perspective,
+    pub offer: OfferRule,
+    pub compromise_pick: CompromisePick,
+    pub range: RangeRule,
+    /// Probability that the status quo holds when nobody challenges, in `[0, 1]`.
+    pub q: f64,
+    pub stop: StopRule,
+}
+
+impl BdmOptions {
+    /// The options of a preset, with [`DEFAULT_ROUNDS`] fixed rounds and `Q = 1`.
+    pub fn preset(preset: Preset) -> Self {
+        let stop = StopRule::Fixed {
+            rounds: DEFAULT_ROUNDS,
+        };
+        match preset {
+            Preset::Scholz => Self {
+                probability: Probability::Global,
+                q_term: QTerm::Omitted,
+                perspective: Perspective::Receiver,
+                offer: OfferRule::TypeOrder,
+                compromise_pick: CompromisePick::LowestPoint,
+                range: RangeRule::Initial,
+                q: 1.0,
+                stop,
+            },
+            Preset::Paper => Self {
+                probability: Probability::Pairwise,
+                q_term: QTerm::Full,
+                perspective: Perspective::Own,
+                offer: OfferRule::TypeOrder,
+                compromise_pick: CompromisePick::LeastMove,
+                range: RangeRule::Scale,
+                q: 1.0,
+                stop,
+            },
+        }
+    }
+
+    /// The default convergence rule of the spec: the median moves less than 0.1% of the
+    /// range for 2 consecutive rounds, or the state repeats; at most `max_rounds`.
+    pub fn converged(max_rounds: usize) -> StopRule {
+        StopRule::Converged {
+            epsilon: DEFAULT_EPSILON,
+            patience: DEFAULT_PATIENCE,
+            max_rounds,
+        }
+    }
+}
+
+impl Default for BdmOptions {
+    fn default() -> Self {
+        Self::preset(Preset::Scholz)
+    }
+}
+
+/// The kind of move an actor accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveKind {
+    ConflictLost,
+    Compromise,
+    Capitulation,
+}
+
+/// Where a pair `(a, b)` lies in the expected-utility plane, seen from the receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Region {
+    ConflictLost,
+    ConflictWon,
+    Compromise,
+    Capitulation,
+    UpperHand,
+    Stalemate,
+    /// On a boundary the spec leaves open (`a > 0, b = 0` or `a = 0, b > 0`): no move.
+    Boundary,
+    /// Both actors hold the same position: no challenge is defined.
+    SamePosition,
+}
+
+impl Region {
+    /// Classifies `(a, b)` with the spec's strict inequalities.
+    pub fn of(a: f64, b: f64) -> Region {
+        if a > 0.0 && b > 0.0 {
+            if b > a {
+                Region::ConflictLost
+            } else {
+                Region::ConflictWon
+            }
+        } else if a < 0.0 && b > 0.0 {
+            if -a < b {
+                Region::Compromise
+            } else {
+                Region::Capitulation
+            }
+        } else if a > 0.0 && b < 0.0 {
+            Region::UpperHand
+        } else if a <= 0.0 && b <= 0.0 {
+            Region::Stalemate
+        } else {
+            Region::Boundary
+        }
+    }
+}
+
+/// One accepted move.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Move {
+    /// Index of the actor that moves.
+    pub actor: usize,
+    /// Index of the actor whose offer it accepts.
+    pub counterpart: usize,
+    pub kind: MoveKind,
+    pub from: f64,
+    pub to: f64,
+    /// `E(actor -> counterpart)` as the actor sees it.
+    pub a: f64,
+    /// `E(counterpart -> actor)` under the chosen perspective.
+    pub b: f64,
+}
+
+/// One round of a run. Round 0 is the input (no risk exponents, no moves).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BdmRound {
+    pub round: usize,
+    /// Positions at the end of the round.
+    pub positions: Vec<f64>,
+    /// Risk exponents that drove the round's moves (`None` for round 0).
+    pub risk: Option<Vec<f64>>,
+    pub moves: Vec<Move>,
+    /// Weighted median of `positions`.
+    pub median: f64,
+    /// Weighted mean of `positions`.
+    pub mean: f64,
+}
+
+/// A finished run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BdmRun {
+    pub actor_ids: Vec<String>,
+    pub options: BdmOptions,
+    /// The `D` distances were normalised by.
+    pub range: f64,
+    pub rounds: Vec<BdmRound>,
+    pub stop: StopReason,
+    pub cycle: Option<Cycle>,
+}
+
+impl BdmRun {
+    /// The last round.
+    pub fn last(&self) -> &BdmRound {
+        // Invariant: `rounds` always holds round 0.
+        &self.rounds[self.rounds.len() - 1]
+    }
+
+    /// Mean of the median over the rounds of the cycle, when one was found.
+    pub fn cycle_median(&self) -> Option<f64> {
+        self.cycle.map(|c| {
+            let span = &self.rounds[c.start..c.start + c.length];
+            span.iter().map(|r| r.median).sum::<f64>() / c.length as f64
+        })
+    }
+
+    /// The forecast: the median over the cycle when the run cycles (a cycle of length one is
+    /// a fixed point), otherwise the median after the last round.
+    pub fn forecast(&self) -> Forecast {
+        let rounds = Some(self.rounds.len() - 1);
+        match (self.cycle, self.cycle_median()) {
+            (Some(c), Some(m)) if c.length > 1 => Forecast {
+                value: m,
+                rounds,
+                note: Some(format!(
+                    "mean median over a {}-round cycle from round {}",
+                    c.length, c.start
+                )),
+            },
+            _ => Forecast {
+                value: self.last().median,
+                rounds,
+                note: None,
+            },
+        }
+    }
+}
+
+/// The expected-utility pair of one actor against another (the "view from" chart).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ViewPair {
+    pub other: usize,
+    pub a: f64,
+    pub b: f64,
+    pub region: Region,
+}
+
+/// The model with its options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bdm {
+    pub options: BdmOptions,
+}
+
+impl Bdm {
+    pub fn new(options: BdmOptions) -> Self {
+        Self { options }
+    }
+
+    /// Runs the model on one issue.
+    pub fn run(&self, input: &IssueInput) -> Result<BdmRun, ModelError> {
+        check_options(&self.options)?;
+        let mut engine = Engine::new(input, self.options);
+        let mut rec: Recorder<Vec<f64>, RoundRecord> = Recorder::default();
+        let ex = execute(&mut engine, self.options.stop, &mut rec)?;
+        let mut rounds = Vec::with_capacity(rec.states.len());
+        for (k, positions) in rec.states.into_iter().enumerate() {
+            let (risk, moves) = if k == 0 {
+                (None, Vec::new())
+            } else {
+                let r = &rec.records[k - 1];
+                (Some(r.risk.clone()), r.moves.clone())
+            };
+            let (median, mean) = engine.summary(&positions);
+            rounds.push(BdmRound {
+                round: k,
+                positions,
+                risk,
+                moves,
+                median,
+                mean,
+            });
+        }
+        Ok(BdmRun {
+            actor_ids: input.actor_ids.clone(),
+            options: self.options,
+            range: engine.range,
+            rounds,
+            stop: ex.stop,
+            cycle: ex.cycle,
+        })
+    }
+
+    /// The pairs `(a, b)` of `actor` against every other actor as computed in round `round`
+    /// (counted from 1: round 1 works on the input positions). Actors at the same position
+    /// get `(0, 0)` and [`Region::SamePosition`].
+    pub fn view(
+        &self,
+        input: &IssueInput,
+        actor: usize,
+        round: usize,
+    ) -> Result<Vec<ViewPair>, ModelError> {
+        check_options(&self.options)?;
+        if actor >= input.len() {
+            return Err(ModelError::Invalid(format!(
+                "actor index {actor} is out of range (the issue has {} actors)",
+                input.len()
+            )));
+        }
+        if round == 0 {
+            return Err(ModelError::Invalid(
+                "round 0 is the input state; expected-utility pairs exist from round 1".into(),
+            ));
+        }
+        let mut engine = Engine::new(input, self.options);
+        let mut state = engine.initial_state();
+        for r in 1..round {
+            state = engine.step(r, &state)?.0;
+        }
+        engine.prepare(&state);
+        let mut out = Vec::with_capacity(input.len() - 1);
+        for j in 0..input.len() {
+            if j == actor {
+                continue;
+            }
+            if state[j] == state[actor] {
+                out.push(ViewPair {
+                    other: j,
+                    a: 0.0,
+                    b: 0.0,
+                    region: Region::SamePosition,
+                });
+            } else {
+                let (a, b) = engine.pair(actor, j, &state);
+                out.push(ViewPair {
+                    other: j,
+                    a,
+                    b,
+                    region: Region::of(a, b),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Forecaster for Bdm {
+    fn name(&self) -> String {
+        let o = &self.options;
+        if *o == BdmOptions::preset(Preset::Scholz) {
+            "bdm-scholz".into()
+        } else if *o == BdmOptions::preset(Preset::Paper) {
+            "bdm-paper".into()
+        } else {
+            "bdm".into()
+        }
+    }
+
+    fn forecast(&self, input: &IssueInput) -> Result<Forecast, ModelError> {
+        Ok(self.run(input)?.forecast())
+    }
+}
+
+fn check_options(o: &BdmOptions) -> Result<(), ModelError> {
+    if !(0.0..=1.0).contains(&o.q) {
+        return Err(ModelError::Invalid(format!(
+            "Q is {}; it is a probability and must lie in [0, 1]",
+            o.q
+        )));
+    }
+    if let StopRule::Converged {
+        epsilon, patience, ..
+    } = o.stop
+    {
+        if !(epsilon >= 0.0 && epsilon.is_finite()) || patience == 0 {
+            return Err(ModelError::Invalid(
+                "the convergence rule needs epsilon >= 0 and patience >= 1".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a round reports besides its end state.
+#[derive(Debug, Clone, PartialEq)]
+struct RoundRecord {
+    risk: Vec<f64>,
+    moves: Vec<Move>,
+}
+
+/// The model's working memory for one run. All buffers are sized once.
+struct Engine {
+    n: usize,
+    x0: Vec<f64>,
+    w: Vec<f64>,
+    s: Vec<f64>,
+    range: f64,
+    inv_range: f64,
+    o: BdmOptions,
+    /// Actors sorted by current position (ties by index).
+    order: Vec<usize>,
+    sorted_x: Vec<f64>,
+    /// `f[k * n + y] = d_ky ^ r_k`.
+    f: Vec<f64>,
+    /// `prefix[t * n + y]`: sum over the first `t` voters in `order` of `w_k f[k][y]`.
+    prefix: Vec<f64>,
+    /// `p[i * n + j] = P_ij`.
+    p: Vec<f64>,
+    scratch: Vec<f64>,
+    ones: Vec<f64>,
+    danger: Vec<f64>,
+    /// Risk exponents of the current round.
+    r: Vec<f64>,
+    /// Weighted median at the start of the current round.
+    mu: f64,
+}
+
+/// `base^rho` with the exponent-one case exact and cheap, and a base that rounding pushed
+/// below zero treated as zero.
+#[inline]
+fn pw(base: f64, rho: f64) -> f64 {
+    let b = base.max(0.0);
+    if rho == 1.0 { b } else { b.powf(rho) }
+}
+
+impl Engine {
+    fn new(input: &IssueInput, o: BdmOptions) -> Self {
+        let n = input.len();
+        let x0 = input.positions.clone();
+        let (lo, hi) = x0
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                (l.min(v), h.max(v))
+            });
+        let initial = hi - lo;
+        let scale = input.scale.map(|(a, b)| b - a).filter(|w| *w > 0.0);
+        let range = match (o.range, scale) {
+            (RangeRule::Scale, Some(w)) => w,
+            _ if initial > 0.0 => initial,
+            // Everyone at one point and no scale: no distance is ever non-zero, so any
+            // positive range gives the same (motionless) run without dividing by zero.
+            _ => scale.unwrap_or(1.0),
+        };
+        Self {
+            n,
+            x0,
+            w: input.weights(),
+            s: input.saliences.clone(),
+            range,
+            inv_range: 1.0 / range,
+            o,
+            order: (0..n).collect(),
+            sorted_x: vec![0.0; n],
+            f: vec![0.0; n * n],
+            prefix: vec![0.0; (n + 1) * n],
+            p: vec![0.0; n * n],
+            scratch: vec![0.0; n],
+            ones: vec![1.0; n],
+            danger: vec![0.0; n],
+            r: vec![1.0; n],
+            mu: 0.0,
+        }
+    }
+
+    fn summary(&mut self, x: &[f64]) -> (f64, f64) {
+        self.sort(x);
+        (
+            stats::weighted_median_sorted(x, &self.w, &self.order),
+            stats::weighted_mean(x, &self.w),
+        )
+    }
+
+    fn sort(&mut self, x: &[f64]) {
+        self.order
+            .sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+        for (t, &k) in self.order.iter().enumerate() {
+            self.sorted_x[t] = x[k];
+        }
+    }
+
+    /// Fills `p` with `P_ij` for exponents `r` (one per voter).
+    fn probabilities(&mut self, x: &[f64], r_is_one: bool) {
+        let n = self.n;
+        let r: &[f64] = if r_is_one { &self.ones } else { &self.r };
+        for k in 0..n {
+            let rk = r[k];
+            let row = &mut self.f[k * n..(k + 1) * n];
+            for (y, fy) in row.iter_mut().enumerate() {
+                *fy = pw((x[k] - x[y]).abs() * self.inv_range, rk);
+            }
+        }
+        // Prefix sums over voters in position order.
+        for t in 0..n {
+            let k = self.order[t];
+            let wk = self.w[k];
+            let (done, rest) = self.prefix.split_at_mut((t + 1) * n);
+            let prev = &done[t * n..];
+            let next = &mut rest[..n];
+            let fk = &self.f[k * n..(k + 1) * n];
+            for y in 0..n {
+                next[y] = prev[y] + wk * fk[y];
+            }
+        }
+        let global = match self.o.probability {
+            Probability::Pairwise => None,
+            Probability::Global => Some(self.global_denominator()),
+        };
+        let total = n * n;
+        for i in 0..n {
+            for j in 0..n {
+                let (xi, xj) = (x[i], x[j]);
+                if xi == xj {
+                    self.p[i * n + j] = 0.0;
+                    continue;
+                }
+                let m = 0.5 * (xi + xj);
+                let t = self.sorted_x.partition_point(|&v| v < m);
+                let pt = &self.prefix[t * n..];
+                let pn = &self.prefix[total..];
+                // Voters below the midpoint, and above it, of w_k (f_kj - f_ki).
+                let low = pt[j] - pt[i];
+                let high = (pn[j] - pt[j]) - (pn[i] - pt[i]);
+                let (nij, nji) = if xi < xj { (low, -high) } else { (high, -low) };
+                let (nij, nji) = (nij.max(0.0), nji.max(0.0));
+                self.p[i * n + j] = match global {
+                    Some(g) if g > 0.0 => nij / g,
+                    Some(_) => 0.0,
+                    None if nij + nji > 0.0 => nij / (nij + nji),
+                    None => 0.0,
+                };
+            }
+        }
+    }
+
+    /// `G = sum_k w_k sum_{a,b} |f_kb - f_ka|` over ordered pairs, by sorting each row.
+    fn global_denominator(&mut self) -> f64 {
+        let n = self.n;
+        let mut g = 0.0;
+        for k in 0..n {
+            self.scratch.copy_from_slice(&self.f[k * n..(k + 1) * n]);
+            self.scratch.sort_unstable_by(f64::total_cmp);
+            // sum_{a<b} (v_b - v_a) = sum_t v_t (2t - (n - 1)).
+            let mut row = 0.0;
+            for (t, v) in self.scratch.iter().enumerate() {
+                row += v * (2.0 * t as f64 - (n as f64 - 1.0));
+            }
+            g += self.w[k] * 2.0 * row;
+        }
+        g
+    }
+
+    /// `E_rho(ch -> tg)` with the current probabilities and median.
+    #[inline]
+    fn eu(&self, ch: usize, tg: usize, rho: f64, x: &[f64]) -> f64 {
+        let n = self.n;
+        let d = (x[ch] - x[tg]).abs() * self.inv_range;
+        let p = self.p[ch * n + tg];
+        let st = self.s[tg];
+        let us = 2.0 - 4.0 * pw(0.5 - 0.5 * d, rho);
+        let uf = 2.0 - 4.0 * pw(0.5 + 0.5 * d, rho);
+        let usq = 2.0 - 4.0 * pw(0.5, rho);
+        let q = self.o.q;
+        let mut e = st * (p * us + (1.0 - p) * uf) + (1.0 - st) * us - q * usq;
+        if self.o.q_term == QTerm::Full && q < 1.0 {
+            let to_mu = (x[ch] - self.mu).abs();
+            let e_mu = to_mu * self.inv_range;
+            let u = if to_mu < (x[ch] - x[tg]).abs() {
+                2.0 - 4.0 * pw(0.5 - 0.25 * (d + e_mu), rho)
+            } else {
+                2.0 - 4.0 * pw(0.5 + 0.25 * (d + e_mu), rho)
+            };
+            e -= (1.0 - q) * u;
+        }
+        e
+    }
+
+    /// Median, risk exponents and pass-2 probabilities for the state `x`.
+    fn prepare(&mut self, x: &[f64]) {
+        let n = self.n;
+        self.sort(x);
+        self.mu = stats::weighted_median_sorted(x, &self.w, &self.order);
+        // Pass 1: every exponent 1; the danger each actor faces.
+        self.probabilities(x, true);
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..n {
+                if j != i {
+                    s += self.eu(j, i, 1.0, x);
+                }
+            }
+            self.danger[i] = s;
+        }
+        let (lo, hi) = self
+            .danger
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
+                (l.min(v), h.max(v))
+            });
+        for i in 0..n {
+            let big_r = if hi > lo {
+                (2.0 * self.danger[i] - hi - lo) / (hi - lo)
+            } else {
+                0.0
+            };
+            self.r[i] = (3.0 - big_r) / (3.0 + big_r);
+        }
+        // Pass 2 with the new exponents.
+        self.probabilities(x, false);
+    }
+
+    /// `(a, b)` for receiver `i` weighing `j` (after [`Engine::prepare`]).
+    #[inline]
+    fn pair(&self, i: usize, j: usize, x: &[f64]) -> (f64, f64) {
+        let a = self.eu(i, j, self.r[i], x);
+        let rho_b = match self.o.perspective {
+            Perspective::Receiver => self.r[i],
+            Perspective::Own => self.r[j],
+        };
+        (a, self.eu(j, i, rho_b, x))
+    }
+
+    /// The offer receiver `i` accepts, if any: `(counterpart, kind, target, a, b)`.
+    fn choose(&self, i: usize, x: &[f64]) -> Option<(usize, MoveKind, f64, f64, f64)> {
+        let xi = x[i];
+        // (key, j, kind, target, a, b); smaller key wins, first in input order on ties.
+        type Cand = (f64, usize, MoveKind, f64, f64, f64);
+        let mut lost: Option<Cand> = None;
+        let mut comp: Option<Cand> = None;
+        let mut cap: Option<Cand> = None;
+        let mut any: Option<(f64, f64, Cand)> = None;
+        let better = |slot: &Option<Cand>, key: f64| slot.is_none_or(|c| key < c.0);
+        for j in 0..self.n {
+            let xj = x[j];
+            if j == i || xj == xi {
+                continue;
+            }
+            let (a, b) = self.pair(i, j, x);
+            let (kind, target, key) = match Region::of(a, b) {
+                Region::ConflictLost => (MoveKind::ConflictLost, xj, (xj - xi).abs()),
+                Region::Compromise => {
+                    let target = xi + (-a / b) * (xj - xi);
+                    let key = match self.o.compromise_pick {
+                        CompromisePick::LowestPoint => (-a * xi + b * xj) / (-a + b),
+                        CompromisePick::LeastMove => (target - xi).abs(),
+                    };
+                    (MoveKind::Compromise, target, key)
+                }
+                Region::Capitulation => (MoveKind::Capitulation, xj, (xj - xi).abs()),
+                _ => continue,
+            };
+            let cand = (key, j, kind, target, a, b);
+            match self.o.offer {
+                OfferRule::TypeOrder => {
+                    let slot = match kind {
+                        MoveKind::ConflictLost => &mut lost,
+                        MoveKind::Compromise => &mut comp,
+                        MoveKind::Capitulation => &mut cap,
+                    };
+                    if better(slot, key) {
+                        *slot = Some(cand);
+                    }
+                }
+                OfferRule::Enforceability => {
+                    let movement = (target - xi).abs();
+                    let replace =
+                        any.is_none_or(|(bb, mv, _)| b > bb || (b == bb && movement < mv));
+                    if replace {
+                        any = Some((b, movement, cand));
+                    }
+                }
+            }
+        }
+        let pick = match self.o.offer {
+            OfferRule::TypeOrder => lost.or(comp).or(cap),
+            OfferRule::Enforceability => any.map(|(_, _, c)| c),
+        };
+        pick.map(|(_, j, kind, target, a, b)| (j, kind, target, a, b))
+    }
+}
+
+impl RoundModel for Engine {
+    type State = Vec<f64>;
+    type Record = RoundRecord;
+
+    fn initial_state(&self) -> Vec<f64> {
+        self.x0.clone()
+    }
+
+    fn step(&mut self, _round: usize, x: &Vec<f64>) -> Result<(Vec<f64>, RoundRecord), ModelError> {
+        self.prepare(x);
+        let mut next = x.clone();
+        let mut moves = Vec::new();
+        for i in 0..self.n {
+            if let Some((j, kind, target, a, b)) = self.choose(i, x) {
+                next[i] = target;
+                moves.push(Move {
+                    actor: i,
+                    counterpart: j,
+                    kind,
+                    from: x[i],
+                    to: target,
+                    a,
+                    b,
+                });
+            }
+        }
+        Ok((
+            next,
+            RoundRecord {
+                risk: self.r.clone(),
+                moves,
+            },
+        ))
+    }
+
+    fn centre(&self, x: &Vec<f64>) -> f64 {
+        stats::weighted_median(x, &self.w)
+    }
+
+    fn width(&self) -> f64 {
+        self.range
+    }
+}

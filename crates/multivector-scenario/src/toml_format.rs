@@ -1,0 +1,1081 @@
+//! The TOML scenario format (documented in `docs/scenario-format.md`): the raw schema, in
+//! which every field is optional and unknown fields are rejected, and its validation into
+//! [`multivector_core::Scenario`] with located errors.
+
+use std::collections::{HashMap, HashSet};
+
+use multivector_core::{
+    Actor, ActorKind, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale, Scale,
+    ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty,
+};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::error::{Reporter, ScenarioErrors};
+
+/// The format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+type S<T> = Spanned<T>;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    format_version: Option<S<i64>>,
+    scenario: Option<S<RawMeta>>,
+    #[serde(default)]
+    actors: Vec<S<RawActor>>,
+    #[serde(default)]
+    issues: Vec<S<RawIssue>>,
+    #[serde(default)]
+    stances: Vec<S<RawStance>>,
+    #[serde(default)]
+    evidence: Vec<S<RawEvidence>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    id: Option<S<String>>,
+    name: Option<S<String>>,
+    description: Option<String>,
+    period: Option<RawPeriod>,
+    salience_scale: Option<S<String>>,
+    capability_note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPeriod {
+    start: String,
+    end: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawActor {
+    id: Option<S<String>>,
+    name: Option<String>,
+    kind: Option<S<String>>,
+    description: Option<String>,
+    capability: Option<S<f64>>,
+    #[serde(default)]
+    vector: bool,
+    #[serde(default)]
+    evidence: Vec<S<String>>,
+    assumption: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScale {
+    min: Option<S<f64>>,
+    max: Option<S<f64>>,
+    unit: Option<String>,
+    low: Option<String>,
+    high: Option<String>,
+    #[serde(default)]
+    points: Vec<RawPoint>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoint {
+    value: S<f64>,
+    label: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutcome {
+    value: S<f64>,
+    date: Option<String>,
+    #[serde(default)]
+    evidence: Vec<S<String>>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawThreshold {
+    value: S<f64>,
+    direction: Option<S<String>>,
+    label: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIssue {
+    id: Option<S<String>>,
+    question: Option<String>,
+    scale: Option<S<RawScale>>,
+    status_quo: Option<S<f64>>,
+    outcome: Option<RawOutcome>,
+    #[serde(default)]
+    thresholds: Vec<RawThreshold>,
+    #[serde(default)]
+    evidence: Vec<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpread {
+    sd: Option<S<f64>>,
+    range: Option<S<Vec<f64>>>,
+    triangular: Option<S<Vec<f64>>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUncertainty {
+    position: Option<S<RawSpread>>,
+    salience: Option<S<RawSpread>>,
+    capability: Option<S<RawSpread>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStance {
+    actor: Option<S<String>>,
+    issue: Option<S<String>>,
+    position: Option<S<f64>>,
+    salience: Option<S<f64>>,
+    capability: Option<S<f64>>,
+    uncertainty: Option<RawUncertainty>,
+    #[serde(default)]
+    evidence: Vec<S<String>>,
+    assumption: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    file: Option<String>,
+    title: Option<String>,
+    publisher: Option<String>,
+    date: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEvidence {
+    id: Option<S<String>>,
+    source: Option<RawSource>,
+    locator: Option<String>,
+    paraphrase: Option<String>,
+    #[serde(default)]
+    figures: Vec<String>,
+}
+
+const FORMAT_HINT: &str = "see docs/scenario-format.md for every field and an example";
+
+/// Parses and validates a TOML scenario. `file` names the source in error messages.
+pub fn parse_toml(file: &str, text: &str) -> Result<Scenario, ScenarioErrors> {
+    let mut rep = Reporter::new(file, text);
+    if text.trim().is_empty() {
+        rep.push(
+            None,
+            None,
+            None,
+            "the file is empty",
+            Some("a scenario needs `format_version`, a [scenario] table, actors, issues and stances; see docs/scenario-format.md"),
+        );
+        return rep.finish(unreachable_scenario());
+    }
+    let raw: RawFile = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            let hint = if e.message().starts_with("unknown field") {
+                "check the spelling; unknown fields are rejected so that a typo never becomes a silent default"
+            } else if e.message().contains("invalid type") {
+                "numbers are written without quotes (salience = 80), text with quotes (name = \"EU\")"
+            } else {
+                FORMAT_HINT
+            };
+            rep.push(
+                e.span().map(|s| s.start),
+                None,
+                None,
+                e.message().trim().to_string(),
+                Some(hint),
+            );
+            return rep.finish(unreachable_scenario());
+        }
+    };
+    let scenario = Validator { rep: &mut rep }.run(raw);
+    rep.finish(scenario)
+}
+
+/// A placeholder returned only alongside errors (never seen by callers: `finish` discards it).
+fn unreachable_scenario() -> Scenario {
+    Scenario {
+        meta: Meta {
+            id: String::new(),
+            name: String::new(),
+            description: String::new(),
+            period: None,
+            format_version: FORMAT_VERSION,
+            salience_scale: SalienceScale::Unit,
+            capability_note: None,
+        },
+        actors: Vec::new(),
+        issues: Vec::new(),
+        stances: Vec::new(),
+        evidence: Vec::new(),
+    }
+}
+
+/// Whether an id is usable as a key, a file name part and a command-line argument.
+pub(crate) fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !id.starts_with('.')
+}
+
+const ID_HINT: &str =
+    "ids use letters, digits, '-', '_' and '.', at most 64 characters, and do not start with '.'";
+
+struct Validator<'a> {
+    rep: &'a mut Reporter,
+}
+
+impl Validator<'_> {
+    fn err(
+        &mut self,
+        at: usize,
+        record: &str,
+        field: Option<&str>,
+        msg: impl Into<String>,
+        hint: &str,
+    ) {
+        self.rep
+            .push(Some(at), Some(record.to_string()), field, msg, Some(hint));
+    }
+
+    /// A finite number, or an error.
+    fn finite(&mut self, v: &S<f64>, record: &str, field: &str) -> Option<f64> {
+        let x = *v.get_ref();
+        if x.is_finite() {
+            Some(x)
+        } else {
+            self.err(
+                v.span().start,
+                record,
+                Some(field),
+                format!("{x} is not a finite number"),
+                "write an ordinary number; nan and inf are not allowed",
+            );
+            None
+        }
+    }
+
+    fn id(&mut self, v: &Option<S<String>>, at: usize, record: &str) -> Option<String> {
+        match v {
+            None => {
+                self.err(at, record, Some("id"), "the id is missing", ID_HINT);
+                None
+            }
+            Some(s) if !valid_id(s.get_ref()) => {
+                self.err(
+                    s.span().start,
+                    record,
+                    Some("id"),
+                    format!("`{}` is not a valid id", s.get_ref()),
+                    ID_HINT,
+                );
+                None
+            }
+            Some(s) => Some(s.get_ref().clone()),
+        }
+    }
+
+    fn run(&mut self, raw: RawFile) -> Scenario {
+        let meta = self.meta(&raw);
+        let evidence = self.evidence(&raw.evidence);
+        let ev_ids: HashSet<String> = evidence.iter().map(|e| e.id.clone()).collect();
+        let actors = self.actors(&raw.actors, &ev_ids);
+        let issues = self.issues(&raw.issues, &ev_ids);
+        let stances = self.stances(&raw, &actors, &issues, &ev_ids, meta.salience_scale);
+        Scenario {
+            meta,
+            actors,
+            issues,
+            stances,
+            evidence,
+        }
+    }
+
+    fn meta(&mut self, raw: &RawFile) -> Meta {
+        match &raw.format_version {
+            None => self.rep.push(
+                Some(0),
+                None,
+                Some("format_version"),
+                "`format_version` is missing",
+                Some("add `format_version = 1` as the first line"),
+            ),
+            Some(v) if *v.get_ref() != i64::from(FORMAT_VERSION) => self.rep.push(
+                Some(v.span().start),
+                None,
+                Some("format_version"),
+                format!(
+                    "format version {} is not supported; this build reads version {FORMAT_VERSION}",
+                    v.get_ref()
+                ),
+                Some("upgrade multivector, or write the scenario in format version 1"),
+            ),
+            Some(_) => {}
+        }
+        let mut meta = unreachable_scenario().meta;
+        let Some(m) = &raw.scenario else {
+            self.rep.push(
+                Some(0),
+                None,
+                None,
+                "the [scenario] table is missing",
+                Some("add [scenario] with id, name, description and salience_scale"),
+            );
+            return meta;
+        };
+        let at = m.span().start;
+        let m = m.get_ref();
+        let rec = "[scenario]";
+        if let Some(id) = self.id(&m.id, at, rec) {
+            meta.id = id;
+        }
+        match &m.name {
+            Some(n) if !n.get_ref().trim().is_empty() => meta.name = n.get_ref().clone(),
+            _ => self.err(at, rec, Some("name"), "the name is missing", FORMAT_HINT),
+        }
+        meta.description = m.description.clone().unwrap_or_default();
+        meta.period = m.period.as_ref().map(|p| Period {
+            start: p.start.clone(),
+            end: p.end.clone(),
+        });
+        meta.capability_note = m.capability_note.clone();
+        match &m.salience_scale {
+            None => self.err(
+                at,
+                rec,
+                Some("salience_scale"),
+                "the salience scale is not stated",
+                "add `salience_scale = \"0-100\"` or `salience_scale = \"0-1\"`",
+            ),
+            Some(s) => match s.get_ref().as_str() {
+                "0-1" => meta.salience_scale = SalienceScale::Unit,
+                "0-100" => meta.salience_scale = SalienceScale::Percent,
+                other => self.err(
+                    s.span().start,
+                    rec,
+                    Some("salience_scale"),
+                    format!("`{other}` is not a salience scale"),
+                    "write \"0-100\" or \"0-1\"",
+                ),
+            },
+        }
+        meta
+    }
+
+    fn refs(&mut self, ids: &[S<String>], known: &HashSet<String>, record: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in ids {
+            if known.contains(r.get_ref()) {
+                out.push(r.get_ref().clone());
+            } else {
+                self.err(
+                    r.span().start,
+                    record,
+                    Some("evidence"),
+                    format!("evidence `{}` is not defined", r.get_ref()),
+                    "add an [[evidence]] record with this id, or correct the id",
+                );
+            }
+        }
+        out
+    }
+
+    fn evidence(&mut self, raw: &[S<RawEvidence>]) -> Vec<Evidence> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for e in raw {
+            let at = e.span().start;
+            let e = e.get_ref();
+            let Some(id) = self.id(&e.id, at, "evidence record") else {
+                continue;
+            };
+            let rec = format!("evidence `{id}`");
+            if let Some(first) = seen.insert(id.clone(), at) {
+                let (line, _) = self.rep_line(first);
+                self.err(
+                    at,
+                    &rec,
+                    Some("id"),
+                    format!("the id is used twice (first on line {line})"),
+                    "give each evidence record its own id",
+                );
+                continue;
+            }
+            let Some(src) = &e.source else {
+                self.err(
+                    at,
+                    &rec,
+                    Some("source"),
+                    "the source is missing",
+                    "add `source = { file = \"...\", title = \"...\", publisher = \"...\", date = \"...\" }`",
+                );
+                continue;
+            };
+            let mut need = |v: &Option<String>, field: &str| -> String {
+                match v {
+                    Some(s) if !s.trim().is_empty() => s.clone(),
+                    _ => {
+                        self.err(
+                            at,
+                            &rec,
+                            Some(field),
+                            format!("`{field}` is missing or empty"),
+                            "every evidence record names its source file, title, publisher and date, a locator and our paraphrase",
+                        );
+                        String::new()
+                    }
+                }
+            };
+            let source = Source {
+                file: need(&src.file, "source.file"),
+                title: need(&src.title, "source.title"),
+                publisher: need(&src.publisher, "source.publisher"),
+                date: need(&src.date, "source.date"),
+            };
+            let locator = need(&e.locator, "locator");
+            let paraphrase = need(&e.paraphrase, "paraphrase");
+            out.push(Evidence {
+                id,
+                source,
+                locator,
+                paraphrase,
+                figures: e.figures.clone(),
+            });
+        }
+        out
+    }
+
+    fn rep_line(&self, offset: usize) -> (usize, usize) {
+        let loc = self.rep.at(Some(offset));
+        (loc.line.unwrap_or(0), loc.column.unwrap_or(0))
+    }
+
+    fn actors(&mut self, raw: &[S<RawActor>], ev: &HashSet<String>) -> Vec<Actor> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for a in raw {
+            let at = a.span().start;
+            let a = a.get_ref();
+            let Some(id) = self.id(&a.id, at, "actor") else {
+                continue;
+            };
+            let rec = format!("actor `{id}`");
+            if let Some(first) = seen.insert(id.clone(), at) {
+                let (line, _) = self.rep_line(first);
+                self.err(
+                    at,
+                    &rec,
+                    Some("id"),
+                    format!("duplicate actor: `{id}` is already defined on line {line}"),
+                    "each actor appears once; merge the two entries or rename one",
+                );
+                continue;
+            }
+            let kind = match &a.kind {
+                None => {
+                    self.err(
+                        at,
+                        &rec,
+                        Some("kind"),
+                        "the kind is missing",
+                        "kinds: state, organisation, leadership, domestic_constituency, media_outlet",
+                    );
+                    ActorKind::State
+                }
+                Some(k) => match ActorKind::ALL.iter().find(|(s, _)| *s == k.get_ref()) {
+                    Some((_, kind)) => *kind,
+                    None => {
+                        self.err(
+                            k.span().start,
+                            &rec,
+                            Some("kind"),
+                            format!("`{}` is not an actor kind", k.get_ref()),
+                            "kinds: state, organisation, leadership, domestic_constituency, media_outlet",
+                        );
+                        ActorKind::State
+                    }
+                },
+            };
+            let capability = match &a.capability {
+                None => {
+                    self.err(
+                        at,
+                        &rec,
+                        Some("capability"),
+                        "the capability is missing",
+                        "capability is any number >= 0 on the scenario's own scale (only ratios matter)",
+                    );
+                    0.0
+                }
+                Some(c) => match self.finite(c, &rec, "capability") {
+                    Some(v) if v < 0.0 => {
+                        self.err(
+                            c.span().start,
+                            &rec,
+                            Some("capability"),
+                            format!("capability is {v}; it must be zero or more"),
+                            "capability is any number >= 0 on the scenario's own scale (only ratios matter)",
+                        );
+                        0.0
+                    }
+                    Some(v) => v,
+                    None => 0.0,
+                },
+            };
+            let evidence = self.refs(&a.evidence, ev, &rec);
+            out.push(Actor {
+                name: a.name.clone().unwrap_or_else(|| id.clone()),
+                id,
+                kind,
+                description: a.description.clone().unwrap_or_default(),
+                capability,
+                vector: a.vector,
+                evidence,
+                assumption: a.assumption.clone(),
+            });
+        }
+        if out.is_empty() && raw.is_empty() {
+            self.rep.push(
+                None,
+                None,
+                Some("actors"),
+                "the scenario defines no actors",
+                Some("add [[actors]] entries with id, name, kind and capability"),
+            );
+        }
+        out
+    }
+
+    fn issues(&mut self, raw: &[S<RawIssue>], ev: &HashSet<String>) -> Vec<Issue> {
+        let mut seen = HashMap::new();
+        let mut out = Vec::new();
+        for i in raw {
+            let at = i.span().start;
+            let i = i.get_ref();
+            let Some(id) = self.id(&i.id, at, "issue") else {
+                continue;
+            };
+            let rec = format!("issue `{id}`");
+            if let Some(first) = seen.insert(id.clone(), at) {
+                let (line, _) = self.rep_line(first);
+                self.err(
+                    at,
+                    &rec,
+                    Some("id"),
+                    format!("duplicate issue: `{id}` is already defined on line {line}"),
+                    "each issue appears once",
+                );
+                continue;
+            }
+            let question = match &i.question {
+                Some(q) if !q.trim().is_empty() => q.clone(),
+                _ => {
+                    self.err(
+                        at,
+                        &rec,
+                        Some("question"),
+                        "the question is missing",
+                        "state the issue as a question, e.g. \"Does Kazakhstan recognise the annexations?\"",
+                    );
+                    String::new()
+                }
+            };
+            let Some(scale) = self.scale(i.scale.as_ref(), at, &rec) else {
+                continue;
+            };
+            let within = |v: f64| v >= scale.min && v <= scale.max;
+            let scale_hint = format!(
+                "values on this issue lie on its scale, {} to {}",
+                scale.min, scale.max
+            );
+            let on_scale = |this: &mut Self, v: &S<f64>, field: &str| -> Option<f64> {
+                let x = this.finite(v, &rec, field)?;
+                if within(x) {
+                    Some(x)
+                } else {
+                    this.err(
+                        v.span().start,
+                        &rec,
+                        Some(field),
+                        format!("{x} lies outside the scale"),
+                        &scale_hint,
+                    );
+                    None
+                }
+            };
+            let status_quo = i
+                .status_quo
+                .as_ref()
+                .and_then(|v| on_scale(self, v, "status_quo"));
+            let outcome = match &i.outcome {
+                None => None,
+                Some(o) => on_scale(self, &o.value, "outcome.value").map(|value| Outcome {
+                    value,
+                    date: o.date.clone().unwrap_or_default(),
+                    evidence: self.refs(&o.evidence, ev, &rec),
+                    note: o.note.clone(),
+                }),
+            };
+            let mut thresholds = Vec::new();
+            for t in &i.thresholds {
+                let Some(value) = on_scale(self, &t.value, "thresholds.value") else {
+                    continue;
+                };
+                let direction = match t.direction.as_ref().map(|d| (d, d.get_ref().as_str())) {
+                    Some((_, "above")) => Direction::Above,
+                    Some((_, "below")) => Direction::Below,
+                    Some((d, other)) => {
+                        self.err(
+                            d.span().start,
+                            &rec,
+                            Some("thresholds.direction"),
+                            format!("`{other}` is not a direction"),
+                            "write \"above\" or \"below\"",
+                        );
+                        continue;
+                    }
+                    None => {
+                        self.err(
+                            t.value.span().start,
+                            &rec,
+                            Some("thresholds.direction"),
+                            "the direction is missing",
+                            "write direction = \"above\" or \"below\": the side the label describes",
+                        );
+                        continue;
+                    }
+                };
+                thresholds.push(Threshold {
+                    value,
+                    direction,
+                    label: t.label.clone().unwrap_or_default(),
+                });
+            }
+            let evidence = self.refs(&i.evidence, ev, &rec);
+            out.push(Issue {
+                id,
+                question,
+                scale,
+                status_quo,
+                outcome,
+                thresholds,
+                evidence,
+            });
+        }
+        if raw.is_empty() {
+            self.rep.push(
+                None,
+                None,
+                Some("issues"),
+                "the scenario defines no issues",
+                Some("add [[issues]] entries with id, question and scale"),
+            );
+        }
+        out
+    }
+
+    fn scale(&mut self, raw: Option<&S<RawScale>>, at: usize, rec: &str) -> Option<Scale> {
+        const HINT: &str = "write `scale = { min = 0, max = 100, low = \"...\", high = \"...\" }`: labels in words at both ends";
+        let Some(sc) = raw else {
+            self.err(at, rec, Some("scale"), "the scale is missing", HINT);
+            return None;
+        };
+        let sat = sc.span().start;
+        let sc = sc.get_ref();
+        let min = match &sc.min {
+            Some(v) => self.finite(v, rec, "scale.min")?,
+            None => 0.0,
+        };
+        let max = match &sc.max {
+            Some(v) => self.finite(v, rec, "scale.max")?,
+            None => 100.0,
+        };
+        if min >= max {
+            self.err(
+                sat,
+                rec,
+                Some("scale"),
+                format!("the scale runs from {min} to {max}; min must be below max"),
+                HINT,
+            );
+            return None;
+        }
+        let (Some(low), Some(high)) = (&sc.low, &sc.high) else {
+            self.err(
+                sat,
+                rec,
+                Some("scale"),
+                "both ends of the scale need a label in words (`low` and `high`)",
+                HINT,
+            );
+            return None;
+        };
+        let mut labels = vec![ScaleLabel {
+            value: min,
+            label: low.clone(),
+        }];
+        for p in &sc.points {
+            let v = self.finite(&p.value, rec, "scale.points.value")?;
+            if v <= min || v >= max {
+                self.err(
+                    p.value.span().start,
+                    rec,
+                    Some("scale.points.value"),
+                    format!("a labelled point at {v} must lie strictly between {min} and {max}"),
+                    "the ends are labelled by `low` and `high`",
+                );
+                continue;
+            }
+            labels.push(ScaleLabel {
+                value: v,
+                label: p.label.clone(),
+            });
+        }
+        labels.push(ScaleLabel {
+            value: max,
+            label: high.clone(),
+        });
+        labels.sort_by(|a, b| a.value.total_cmp(&b.value));
+        Some(Scale {
+            min,
+            max,
+            unit: sc.unit.clone(),
+            labels,
+        })
+    }
+
+    fn spread(
+        &mut self,
+        raw: &S<RawSpread>,
+        rec: &str,
+        field: &str,
+        bounds: (f64, f64),
+    ) -> Option<Spread> {
+        const HINT: &str = "write one of { sd = 5 }, { range = [low, high] } or { triangular = [low, mode, high] }";
+        let at = raw.span().start;
+        let r = raw.get_ref();
+        let set = [r.sd.is_some(), r.range.is_some(), r.triangular.is_some()];
+        if set.iter().filter(|b| **b).count() != 1 {
+            self.err(
+                at,
+                rec,
+                Some(field),
+                "give exactly one of `sd`, `range` or `triangular`",
+                HINT,
+            );
+            return None;
+        }
+        let (lo, hi) = bounds;
+        let inside = |v: f64| v >= lo && v <= hi;
+        if let Some(sd) = &r.sd {
+            let v = self.finite(sd, rec, field)?;
+            if v <= 0.0 {
+                self.err(
+                    sd.span().start,
+                    rec,
+                    Some(field),
+                    format!("a standard deviation of {v} is not positive"),
+                    "omit the uncertainty to state a value as certain",
+                );
+                return None;
+            }
+            return Some(Spread::Normal { sd: v });
+        }
+        let (vals, want, span) = match (&r.range, &r.triangular) {
+            (Some(v), _) => (v.get_ref(), 2, v.span().start),
+            (None, Some(v)) => (v.get_ref(), 3, v.span().start),
+            (None, None) => return None,
+        };
+        let ok = vals.len() == want
+            && vals.iter().all(|v| v.is_finite() && inside(*v))
+            && vals.windows(2).all(|w| w[0] <= w[1])
+            && vals[0] < vals[want - 1];
+        if !ok {
+            self.err(
+                span,
+                rec,
+                Some(field),
+                format!(
+                    "{vals:?} is not {} increasing finite values within {lo} to {hi}",
+                    if want == 2 { "two" } else { "three" },
+                ),
+                HINT,
+            );
+            return None;
+        }
+        Some(if want == 2 {
+            Spread::Uniform {
+                low: vals[0],
+                high: vals[1],
+            }
+        } else {
+            Spread::Triangular {
+                low: vals[0],
+                mode: vals[1],
+                high: vals[2],
+            }
+        })
+    }
+
+    fn stances(
+        &mut self,
+        raw: &RawFile,
+        actors: &[Actor],
+        issues: &[Issue],
+        ev: &HashSet<String>,
+        sal_scale: SalienceScale,
+    ) -> Vec<Stance> {
+        let mut seen: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut out = Vec::new();
+        let actor_ids: HashSet<&str> = raw
+            .actors
+            .iter()
+            .filter_map(|a| a.get_ref().id.as_ref().map(|s| s.get_ref().as_str()))
+            .collect();
+        let issue_ids: HashSet<&str> = raw
+            .issues
+            .iter()
+            .filter_map(|a| a.get_ref().id.as_ref().map(|s| s.get_ref().as_str()))
+            .collect();
+        for st in &raw.stances {
+            let at = st.span().start;
+            let st = st.get_ref();
+            let (Some(a), Some(i)) = (&st.actor, &st.issue) else {
+                self.err(
+                    at,
+                    "stance",
+                    Some(if st.actor.is_none() { "actor" } else { "issue" }),
+                    "a stance names both its actor and its issue",
+                    "write actor = \"ID\" and issue = \"ID\"",
+                );
+                continue;
+            };
+            let rec = format!("stance of `{}` on `{}`", a.get_ref(), i.get_ref());
+            let ai = actors.iter().position(|x| x.id == *a.get_ref());
+            let ii = issues.iter().position(|x| x.id == *i.get_ref());
+            if ai.is_none() && !actor_ids.contains(a.get_ref().as_str()) {
+                self.err(
+                    a.span().start,
+                    &rec,
+                    Some("actor"),
+                    format!("unknown actor `{}`", a.get_ref()),
+                    &format!(
+                        "define it in [[actors]] first; known actors: {}",
+                        list(actors.iter().map(|x| x.id.as_str()))
+                    ),
+                );
+            }
+            if ii.is_none() && !issue_ids.contains(i.get_ref().as_str()) {
+                self.err(
+                    i.span().start,
+                    &rec,
+                    Some("issue"),
+                    format!("unknown issue `{}`", i.get_ref()),
+                    &format!(
+                        "define it in [[issues]] first; known issues: {}",
+                        list(issues.iter().map(|x| x.id.as_str()))
+                    ),
+                );
+            }
+            let (Some(ai), Some(ii)) = (ai, ii) else {
+                continue;
+            };
+            if let Some(first) = seen.insert((ai, ii), at) {
+                let (line, _) = self.rep_line(first);
+                self.err(
+                    at,
+                    &rec,
+                    None,
+                    format!("duplicate stance: this actor already has a stance on this issue (line {line})"),
+                    "keep one stance per actor and issue",
+                );
+                continue;
+            }
+            let scale = &issues[ii].scale;
+            let position = match &st.position {
+                None => {
+                    self.err(
+                        at,
+                        &rec,
+                        Some("position"),
+                        "the position is missing",
+                        "give the position on the issue's scale",
+                    );
+                    None
+                }
+                Some(p) => match self.finite(p, &rec, "position") {
+                    Some(v) if v < scale.min || v > scale.max => {
+                        self.err(
+                            p.span().start,
+                            &rec,
+                            Some("position"),
+                            format!(
+                                "{v} lies outside the issue's scale ({} to {})",
+                                scale.min, scale.max
+                            ),
+                            "positions lie on the issue's scale",
+                        );
+                        None
+                    }
+                    v => v,
+                },
+            };
+            let smax = sal_scale.max();
+            let salience = match &st.salience {
+                None => {
+                    self.err(
+                        at,
+                        &rec,
+                        Some("salience"),
+                        "the salience is missing",
+                        "give how much the actor cares, on the scenario's salience scale",
+                    );
+                    None
+                }
+                Some(s) => match self.finite(s, &rec, "salience") {
+                    Some(v) if !(0.0..=smax).contains(&v) => {
+                        let hint = if sal_scale == SalienceScale::Unit && v <= 100.0 {
+                            "the scenario states salience_scale = \"0-1\"; if you meant percentages, set salience_scale = \"0-100\"".to_string()
+                        } else {
+                            format!("saliences lie in [0, {smax}] (salience_scale in [scenario])")
+                        };
+                        self.err(
+                            s.span().start,
+                            &rec,
+                            Some("salience"),
+                            format!("{v} lies outside the salience scale 0-{smax}"),
+                            &hint,
+                        );
+                        None
+                    }
+                    Some(v) => Some(v / smax),
+                    None => None,
+                },
+            };
+            let capability = match &st.capability {
+                None => None,
+                Some(c) => match self.finite(c, &rec, "capability") {
+                    Some(v) if v < 0.0 => {
+                        self.err(
+                            c.span().start,
+                            &rec,
+                            Some("capability"),
+                            format!("capability is {v}; it must be zero or more"),
+                            "omit it to use the actor's capability",
+                        );
+                        None
+                    }
+                    v => v,
+                },
+            };
+            let mut uncertainty = Uncertainty::default();
+            if let Some(u) = &st.uncertainty {
+                if let Some(p) = &u.position {
+                    uncertainty.position =
+                        self.spread(p, &rec, "uncertainty.position", (scale.min, scale.max));
+                }
+                if let Some(p) = &u.salience {
+                    uncertainty.salience = self
+                        .spread(p, &rec, "uncertainty.salience", (0.0, smax))
+                        .map(|s| rescale(s, 1.0 / smax));
+                }
+                if let Some(p) = &u.capability {
+                    uncertainty.capability =
+                        self.spread(p, &rec, "uncertainty.capability", (0.0, f64::MAX));
+                }
+            }
+            let evidence = self.refs(&st.evidence, ev, &rec);
+            if let (Some(position), Some(salience)) = (position, salience) {
+                out.push(Stance {
+                    actor: ai,
+                    issue: ii,
+                    position,
+                    salience,
+                    capability,
+                    uncertainty,
+                    evidence,
+                    assumption: st.assumption.clone(),
+                });
+            }
+        }
+        // Every issue needs two stances and some weight to be forecast.
+        if self.rep.errors.is_empty() {
+            for (k, iss) in issues.iter().enumerate() {
+                let at = raw
+                    .issues
+                    .iter()
+                    .find(|r| {
+                        r.get_ref()
+                            .id
+                            .as_ref()
+                            .is_some_and(|s| *s.get_ref() == iss.id)
+                    })
+                    .map_or(0, |r| r.span().start);
+                let on: Vec<&Stance> = out.iter().filter(|s| s.issue == k).collect();
+                let rec = format!("issue `{}`", iss.id);
+                if on.len() < 2 {
+                    self.err(
+                        at,
+                        &rec,
+                        None,
+                        format!("{} actor(s) hold a stance on this issue; a forecast needs at least two", on.len()),
+                        "add [[stances]] for this issue, or remove the issue",
+                    );
+                } else if on
+                    .iter()
+                    .all(|s| s.salience * s.capability.unwrap_or(actors[s.actor].capability) == 0.0)
+                {
+                    self.err(
+                        at,
+                        &rec,
+                        None,
+                        "every stance on this issue has zero weight (capability x salience)",
+                        "give at least one actor a positive capability and salience",
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+fn rescale(s: Spread, f: f64) -> Spread {
+    match s {
+        Spread::Normal { sd } => Spread::Normal { sd: sd * f },
+        Spread::Uniform { low, high } => Spread::Uniform {
+            low: low * f,
+            high: high * f,
+        },
+        Spread::Triangular { low, mode, high } => Spread::Triangular {
+            low: low * f,
+            mode: mode * f,
+            high: high * f,
+        },
+    }
+}
+
+fn list<'a>(ids: impl Iterator<Item = &'a str>) -> String {
+    let v: Vec<&str> = ids.collect();
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.join(", ")
+    }
+}
