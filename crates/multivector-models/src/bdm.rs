@@ -405,6 +405,30 @@ impl Bdm {
     }
 }
 
+impl Bdm {
+    /// The matrix `P_ij` (row-major, `n x n`) that drives round `round` (pass 2, with the
+    /// round's risk exponents), and those exponents.
+    pub fn probabilities(
+        &self,
+        input: &IssueInput,
+        round: usize,
+    ) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
+        check_options(&self.options)?;
+        if round == 0 {
+            return Err(ModelError::Invalid(
+                "round 0 is the input state; probabilities exist from round 1".into(),
+            ));
+        }
+        let mut engine = Engine::new(input, self.options);
+        let mut state = engine.initial_state();
+        for r in 1..round {
+            state = engine.step(r, &state)?.0;
+        }
+        engine.prepare(&state);
+        Ok((engine.p.clone(), engine.r.clone()))
+    }
+}
+
 impl Forecaster for Bdm {
     fn name(&self) -> String {
         let o = &self.options;
@@ -456,7 +480,6 @@ struct Engine {
     w: Vec<f64>,
     s: Vec<f64>,
     range: f64,
-    inv_range: f64,
     o: BdmOptions,
     /// Actors sorted by current position (ties by index).
     order: Vec<usize>,
@@ -508,7 +531,6 @@ impl Engine {
             w: input.weights(),
             s: input.saliences.clone(),
             range,
-            inv_range: 1.0 / range,
             o,
             order: (0..n).collect(),
             sorted_x: vec![0.0; n],
@@ -531,9 +553,17 @@ impl Engine {
         )
     }
 
+    /// Sorts actors into the canonical order: by position, then weight, then salience (the
+    /// index only separates actors identical in all three, whose terms are equal). Every sum
+    /// over actors runs in this order, so relabelling actors cannot change a single bit.
     fn sort(&mut self, x: &[f64]) {
-        self.order
-            .sort_unstable_by(|&a, &b| x[a].total_cmp(&x[b]).then(a.cmp(&b)));
+        let (w, s) = (&self.w, &self.s);
+        self.order.sort_unstable_by(|&a, &b| {
+            x[a].total_cmp(&x[b])
+                .then(w[a].total_cmp(&w[b]))
+                .then(s[a].total_cmp(&s[b]))
+                .then(a.cmp(&b))
+        });
         for (t, &k) in self.order.iter().enumerate() {
             self.sorted_x[t] = x[k];
         }
@@ -547,7 +577,7 @@ impl Engine {
             let rk = r[k];
             let row = &mut self.f[k * n..(k + 1) * n];
             for (y, fy) in row.iter_mut().enumerate() {
-                *fy = pw((x[k] - x[y]).abs() * self.inv_range, rk);
+                *fy = pw((x[k] - x[y]).abs() / self.range, rk);
             }
         }
         // Prefix sums over voters in position order.
@@ -597,7 +627,7 @@ impl Engine {
     fn global_denominator(&mut self) -> f64 {
         let n = self.n;
         let mut g = 0.0;
-        for k in 0..n {
+        for &k in &self.order {
             self.scratch.copy_from_slice(&self.f[k * n..(k + 1) * n]);
             self.scratch.sort_unstable_by(f64::total_cmp);
             // sum_{a<b} (v_b - v_a) = sum_t v_t (2t - (n - 1)).
@@ -614,7 +644,9 @@ impl Engine {
     #[inline]
     fn eu(&self, ch: usize, tg: usize, rho: f64, x: &[f64]) -> f64 {
         let n = self.n;
-        let d = (x[ch] - x[tg]).abs() * self.inv_range;
+        // Divide (not multiply by 1/D): an actor at the far end must get d = 1 exactly,
+        // or `powf` with an exponent below one turns a 1e-16 remainder into 1e-8.
+        let d = (x[ch] - x[tg]).abs() / self.range;
         let p = self.p[ch * n + tg];
         let st = self.s[tg];
         let us = 2.0 - 4.0 * pw(0.5 - 0.5 * d, rho);
@@ -624,7 +656,7 @@ impl Engine {
         let mut e = st * (p * us + (1.0 - p) * uf) + (1.0 - st) * us - q * usq;
         if self.o.q_term == QTerm::Full && q < 1.0 {
             let to_mu = (x[ch] - self.mu).abs();
-            let e_mu = to_mu * self.inv_range;
+            let e_mu = to_mu / self.range;
             let u = if to_mu < (x[ch] - x[tg]).abs() {
                 2.0 - 4.0 * pw(0.5 - 0.25 * (d + e_mu), rho)
             } else {
@@ -644,7 +676,7 @@ impl Engine {
         self.probabilities(x, true);
         for i in 0..n {
             let mut s = 0.0;
-            for j in 0..n {
+            for &j in &self.order {
                 if j != i {
                     s += self.eu(j, i, 1.0, x);
                 }
@@ -658,8 +690,9 @@ impl Engine {
                 (l.min(v), h.max(v))
             });
         for i in 0..n {
+            // Clamped: rounding can push the extremes a hair past +-1.
             let big_r = if hi > lo {
-                (2.0 * self.danger[i] - hi - lo) / (hi - lo)
+                ((2.0 * self.danger[i] - hi - lo) / (hi - lo)).clamp(-1.0, 1.0)
             } else {
                 0.0
             };

@@ -1,0 +1,9 @@
+//! Integration tests of the models crate (one binary, shared fixtures).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod edge;
+mod fixtures;
+mod oracle;
+mod properties;
+mod reference;
