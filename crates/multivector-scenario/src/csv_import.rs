@@ -219,10 +219,14 @@ pub fn parse_bdm_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes), 
         file,
         errors: Vec::new(),
     };
-    let head: Vec<String> = fields(header.trim_start_matches('\u{feff}'))
+    let mut head: Vec<String> = fields(header.trim_start_matches('\u{feff}'))
         .into_iter()
         .map(|h| h.to_ascii_lowercase())
         .collect();
+    // A trailing comma on the header is tolerated, as on the rows.
+    if head.len() > 1 && head.last().is_some_and(String::is_empty) {
+        head.pop();
+    }
     let mut col = [usize::MAX; 4];
     for (k, name) in BDM_COLUMNS.iter().enumerate() {
         match head.iter().position(|h| h == name) {

@@ -1,0 +1,95 @@
+//! Valid scenarios load into the expected core values.
+
+use multivector_core::{ActorKind, Direction, SalienceScale, Spread};
+use multivector_scenario::{Format, builtin, load_str};
+
+pub const MINI: &str = r#"format_version = 1
+
+[scenario]
+id = "mini"
+name = "Mini"
+salience_scale = "0-100"
+period = { start = "2022-02", end = "2024-12" }
+
+[[evidence]]
+id = "e1"
+source = { file = "doc.txt", title = "T", publisher = "P", date = "2024" }
+locator = "Section 1"
+paraphrase = "Something said."
+figures = ["28%"]
+
+[[actors]]
+id = "KAZ"
+name = "Kazakhstan"
+kind = "leadership"
+capability = 60
+
+[[actors]]
+id = "RUS"
+name = "Russia"
+kind = "state"
+capability = 90
+vector = true
+
+[[issues]]
+id = "recognition"
+question = "Does the leadership recognise the annexations?"
+status_quo = 0
+scale = { low = "no recognition", high = "full recognition", points = [{ value = 50, label = "ambiguous statements" }] }
+outcome = { value = 0, date = "2022-06-17", evidence = ["e1"] }
+thresholds = [{ value = 50, direction = "above", label = "recognition happens" }]
+
+[[stances]]
+actor = "KAZ"
+issue = "recognition"
+position = 10
+salience = 70
+uncertainty = { position = { sd = 5 }, salience = { range = [60, 80] }, capability = { triangular = [50, 60, 70] } }
+evidence = ["e1"]
+
+[[stances]]
+actor = "RUS"
+issue = "recognition"
+position = 100
+salience = 90
+capability = 80
+assumption = "Russia wants recognition"
+"#;
+
+#[test]
+fn a_full_scenario_loads() {
+    let s = load_str("mini.toml", MINI, Format::Toml).unwrap().scenario;
+    assert_eq!(s.meta.salience_scale, SalienceScale::Percent);
+    assert_eq!(s.actors[0].kind, ActorKind::Leadership);
+    assert!(s.actors[1].vector && !s.actors[0].vector);
+    let iss = &s.issues[0];
+    assert_eq!((iss.scale.min, iss.scale.max), (0.0, 100.0));
+    assert_eq!(iss.scale.labels.len(), 3);
+    assert_eq!(iss.thresholds[0].direction, Direction::Above);
+    assert_eq!(iss.outcome.as_ref().unwrap().value, 0.0);
+    let st = &s.stances[0];
+    assert_eq!(st.salience, 0.7);
+    assert_eq!(st.uncertainty.position, Some(Spread::Normal { sd: 5.0 }));
+    // Salience spreads are rescaled to [0, 1] with the salience.
+    assert_eq!(
+        st.uncertainty.salience,
+        Some(Spread::Uniform {
+            low: 0.6,
+            high: 0.8
+        })
+    );
+    let input = s.issue_input(0).unwrap();
+    assert_eq!(input.capabilities, vec![60.0, 80.0], "stance override");
+    assert_eq!(input.scale, Some((0.0, 100.0)));
+}
+
+#[test]
+fn the_published_example_scenario_matches_table_1() {
+    let s = builtin::load("ec-emissions").unwrap().unwrap().scenario;
+    let input = s.issue_input(0).unwrap();
+    assert_eq!(input.len(), 10);
+    let w = input.weights();
+    let mean = multivector_core::stats::weighted_mean(&input.positions, &w);
+    assert!((mean - 7.389956).abs() < 1e-6, "{mean}");
+    assert_eq!(s.issues[0].outcome.as_ref().unwrap().value, 8.833);
+}
