@@ -1,1 +1,131 @@
+//! The validation suite: checks against the reference data in the shared folder (published
+//! inputs, KTAB's example, the source documents). Run it with
+//!
+//! ```text
+//! MULTIVECTOR_SHARED=/path/to/shared cargo test -p multivector-cli --features validation --test validation
+//! ```
+//!
+//! It fails (never skips) when `MULTIVECTOR_SHARED` is unset or does not point at the folder.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use multivector_models::bdm::{Bdm, BdmOptions, Preset};
+use multivector_scenario::{Format, builtin, load_path};
+
+fn shared() -> PathBuf {
+    let dir = std::env::var_os("MULTIVECTOR_SHARED").expect(
+        "MULTIVECTOR_SHARED is not set: point it at the shared reference folder (e.g. ../shared)",
+    );
+    // A relative path is taken from the workspace root (where `cargo test` is typed), not
+    // from this crate's folder, where cargo runs the test.
+    let dir = PathBuf::from(dir);
+    let dir = if dir.is_relative() {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(dir)
+    } else {
+        dir
+    };
+    assert!(
+        dir.join("data").is_dir(),
+        "MULTIVECTOR_SHARED={} has no data/ folder",
+        dir.display()
+    );
+    dir
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_multivector"));
+    c.env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn published_csv_reads_as_the_typed_scenario() {
+    let path = shared().join("data/bdm/ExampleActors.csv");
+    let csv = load_path(&path).unwrap();
+    assert_eq!(csv.format, Format::BdmCsv);
+    assert!(csv.notes.iter().any(|n| n.contains("0-100")), "{:?}", csv.notes);
+    assert!(csv.notes.iter().any(|n| n.contains("CR (old Mac)")), "{:?}", csv.notes);
+    let toml = builtin::load("ec-emissions").unwrap().unwrap();
+    let a = csv.scenario.issue_input(0).unwrap();
+    let b = toml.scenario.issue_input(0).unwrap();
+    assert_eq!(a.positions, b.positions);
+    assert_eq!(a.capabilities, b.capabilities);
+    assert_eq!(a.saliences, b.saliences);
+    // With range = initial both give the same run.
+    let ra = Bdm::new(BdmOptions::preset(Preset::Scholz)).run(&a).unwrap();
+    let rb = Bdm::new(BdmOptions::preset(Preset::Scholz)).run(&b).unwrap();
+    for (x, y) in ra.rounds.iter().zip(&rb.rounds) {
+        assert_eq!(x.positions, y.positions);
+    }
+}
+
+#[test]
+fn view_from_belgium_from_the_published_file() {
+    let path = shared().join("data/bdm/ExampleActors.csv");
+    let o = bin()
+        .args(["bdm", path.to_str().unwrap(), "--view", "Belgium", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let pairs = v["pairs"].as_array().unwrap();
+    let get = |name: &str| {
+        let p = pairs.iter().find(|p| p["actor"] == name).unwrap();
+        (p["a"].as_f64().unwrap(), p["b"].as_f64().unwrap())
+    };
+    for (name, a, b) in [
+        ("Denmark", -0.83, 0.24),
+        ("UK", -0.66, 0.24),
+        ("Germany", -0.47, 0.24),
+        ("France", -0.12, 0.24),
+        ("Luxembourg", 0.60, 0.24),
+    ] {
+        let (x, y) = get(name);
+        assert!((x - a).abs() <= 0.02 && (y - b).abs() <= 0.02, "{name}: ({x}, {y})");
+    }
+}
+
+#[test]
+fn ktab_example_imports() {
+    let path = shared().join("data/ktab/SOE-Pol-Comp.csv");
+    let l = load_path(&path).unwrap();
+    assert_eq!(l.format, Format::KtabCsv);
+    let s = &l.scenario;
+    assert_eq!(s.actors.len(), 13);
+    assert_eq!(s.issues.len(), 2);
+    assert_eq!(s.actors[0].id, "XJ");
+    assert_eq!(s.actors[0].description, "Xi Jinping");
+    assert_eq!(s.actors[0].capability, 100.0);
+    assert_eq!(s.meta.name, "China Policy/Competitive; scen 2");
+    // The reference log echoes every input: compare them all.
+    let log = std::fs::read_to_string(shared().join("data/ktab/20170530_ref-SOE-Pol-Comp.txt")).unwrap();
+    for st in &s.stances {
+        let (a, d) = (st.actor, st.issue);
+        let pos = format!("pos[{a}, {d}] = {:7.3}", st.position);
+        let sal = format!("sal[{a}, {d}] = {:6.3}", st.salience * 100.0);
+        assert!(log.contains(&pos), "{pos}");
+        assert!(log.contains(&sal), "{sal}");
+    }
+    let o = bin()
+        .args(["bdm", path.to_str().unwrap(), "--issue", "Policy-Position", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn reference_files_are_where_the_docs_say() {
+    let s = shared();
+    for f in [
+        "data/bdm/SOURCE.md",
+        "data/ktab/SOURCE.md",
+        "data/unga/SOURCE.md",
+        "seeds/README.md",
+        "specs/bdm.md",
+    ] {
+        assert!(Path::new(&s.join(f)).is_file(), "{f}");
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Performance comparison: runs the criterion benchmarks and whole-command timings, and prints
+# a Markdown table of measured times against the targets, for docs/performance.md.
+# Needs hyperfine (Debian package `hyperfine`) for the whole-command timings.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo "rustc: $(rustc --version)"
+cargo bench -q -p multivector-models --bench bdm_rounds -- --warm-up-time 1 --measurement-time 3 >/dev/null 2>&1
+
+python3 - <<'PY'
+import json, pathlib
+root = pathlib.Path("target/criterion/bdm_rounds")
+print("\n| preset | actors | mean time (10 rounds) | 95% interval | target |")
+print("|---|---|---|---|---|")
+for preset in ["scholz", "paper"]:
+    for n in [10, 50, 100, 200, 400]:
+        est = json.loads((root / preset / str(n) / "new" / "estimates.json").read_text())
+        m = est["mean"]
+        lo, hi = m["confidence_interval"]["lower_bound"], m["confidence_interval"]["upper_bound"]
+        target = "< 1 s" if n == 400 else ""
+        print(f"| {preset} | {n} | {m['point_estimate']/1e6:.3f} ms | {lo/1e6:.3f} - {hi/1e6:.3f} ms | {target} |")
+PY
+
+if command -v hyperfine >/dev/null; then
+  cargo build -q --release -p multivector-cli
+  echo
+  md="$(mktemp)"
+  hyperfine -N --warmup 3 --export-markdown "$md" \
+    './target/release/multivector run' \
+    './target/release/multivector bdm scenarios/ec-emissions.toml --format json' >/dev/null 2>&1
+  cat "$md"
+  rm -f "$md"
+fi
