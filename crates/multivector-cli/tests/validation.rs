@@ -23,7 +23,9 @@ fn shared() -> PathBuf {
     // from this crate's folder, where cargo runs the test.
     let dir = PathBuf::from(dir);
     let dir = if dir.is_relative() {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(dir)
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .join(dir)
     } else {
         dir
     };
@@ -46,8 +48,16 @@ fn published_csv_reads_as_the_typed_scenario() {
     let path = shared().join("data/bdm/ExampleActors.csv");
     let csv = load_path(&path).unwrap();
     assert_eq!(csv.format, Format::BdmCsv);
-    assert!(csv.notes.iter().any(|n| n.contains("0-100")), "{:?}", csv.notes);
-    assert!(csv.notes.iter().any(|n| n.contains("CR (old Mac)")), "{:?}", csv.notes);
+    assert!(
+        csv.notes.iter().any(|n| n.contains("0-100")),
+        "{:?}",
+        csv.notes
+    );
+    assert!(
+        csv.notes.iter().any(|n| n.contains("CR (old Mac)")),
+        "{:?}",
+        csv.notes
+    );
     let toml = builtin::load("ec-emissions").unwrap().unwrap();
     let a = csv.scenario.issue_input(0).unwrap();
     let b = toml.scenario.issue_input(0).unwrap();
@@ -55,8 +65,12 @@ fn published_csv_reads_as_the_typed_scenario() {
     assert_eq!(a.capabilities, b.capabilities);
     assert_eq!(a.saliences, b.saliences);
     // With range = initial both give the same run.
-    let ra = Bdm::new(BdmOptions::preset(Preset::Scholz)).run(&a).unwrap();
-    let rb = Bdm::new(BdmOptions::preset(Preset::Scholz)).run(&b).unwrap();
+    let ra = Bdm::new(BdmOptions::preset(Preset::Scholz))
+        .run(&a)
+        .unwrap();
+    let rb = Bdm::new(BdmOptions::preset(Preset::Scholz))
+        .run(&b)
+        .unwrap();
     for (x, y) in ra.rounds.iter().zip(&rb.rounds) {
         assert_eq!(x.positions, y.positions);
     }
@@ -66,7 +80,14 @@ fn published_csv_reads_as_the_typed_scenario() {
 fn view_from_belgium_from_the_published_file() {
     let path = shared().join("data/bdm/ExampleActors.csv");
     let o = bin()
-        .args(["bdm", path.to_str().unwrap(), "--view", "Belgium", "--format", "json"])
+        .args([
+            "bdm",
+            path.to_str().unwrap(),
+            "--view",
+            "Belgium",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success());
@@ -84,7 +105,10 @@ fn view_from_belgium_from_the_published_file() {
         ("Luxembourg", 0.60, 0.24),
     ] {
         let (x, y) = get(name);
-        assert!((x - a).abs() <= 0.02 && (y - b).abs() <= 0.02, "{name}: ({x}, {y})");
+        assert!(
+            (x - a).abs() <= 0.02 && (y - b).abs() <= 0.02,
+            "{name}: ({x}, {y})"
+        );
     }
 }
 
@@ -101,7 +125,8 @@ fn ktab_example_imports() {
     assert_eq!(s.actors[0].capability, 100.0);
     assert_eq!(s.meta.name, "China Policy/Competitive; scen 2");
     // The reference log echoes every input: compare them all.
-    let log = std::fs::read_to_string(shared().join("data/ktab/20170530_ref-SOE-Pol-Comp.txt")).unwrap();
+    let log =
+        std::fs::read_to_string(shared().join("data/ktab/20170530_ref-SOE-Pol-Comp.txt")).unwrap();
     for st in &s.stances {
         let (a, d) = (st.actor, st.issue);
         let pos = format!("pos[{a}, {d}] = {:7.3}", st.position);
@@ -110,7 +135,14 @@ fn ktab_example_imports() {
         assert!(log.contains(&sal), "{sal}");
     }
     let o = bin()
-        .args(["bdm", path.to_str().unwrap(), "--issue", "Policy-Position", "--format", "json"])
+        .args([
+            "bdm",
+            path.to_str().unwrap(),
+            "--issue",
+            "Policy-Position",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
