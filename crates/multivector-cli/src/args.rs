@@ -49,6 +49,42 @@ Examples:\n  multivector run\n  multivector run --format json > forecasts.json\n
 multivector run scenarios/ec-emissions.toml --out trajectories/"
     )]
     Run(RunArgs),
+    /// List the evidence behind a scenario's numbers, or check its provenance.
+    #[command(
+        after_help = "Examples:\n  multivector evidence                          # every record of the built-in scenario\n  \
+multivector evidence --issue recognition      # records behind one issue\n  \
+multivector evidence --actor RUS --format csv\n  \
+multivector evidence --check                  # every stance cited or assumed, every record cited\n  \
+multivector evidence --check --sources ../shared/seeds   # and every figure found in its document\n\n\
+--check exits with 2 and lists every problem when the scenario fails it."
+    )]
+    Evidence(EvidenceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Scenario file or built-in scenario name [default: the built-in scenario].
+    pub scenario: Option<String>,
+    /// Only records citing this document (file name, or part of it).
+    #[arg(long, value_name = "FILE")]
+    pub document: Option<String>,
+    /// Only records behind this issue (its definition, outcome and stances).
+    #[arg(long, value_name = "ID")]
+    pub issue: Option<String>,
+    /// Only records behind this actor (its capability and stances).
+    #[arg(long, value_name = "ID")]
+    pub actor: Option<String>,
+    /// Check provenance instead of listing: every stance has evidence or an assumption,
+    /// every record is cited.
+    #[arg(long)]
+    pub check: bool,
+    /// With --check: also check that every figure a record claims appears in the text of the
+    /// document it cites, read from this folder.
+    #[arg(long, value_name = "DIR", requires = "check")]
+    pub sources: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -77,6 +77,9 @@ pub struct Meta {
     pub salience_scale: SalienceScale,
     /// What capability numbers mean in this scenario (free text, e.g. "share of EC votes").
     pub capability_note: Option<String>,
+    /// Index of the focal actor (the country's leadership), whose saliences weight the
+    /// multi-vector profile.
+    pub focal: Option<usize>,
 }
 
 /// An actor: a state, an organisation, a leadership, a domestic constituency or an outlet.

@@ -29,6 +29,7 @@
 //! assert_eq!(stats::weighted_mean(&input.positions, &w), 62.5);
 //! ```
 
+pub mod assess;
 pub mod domain;
 pub mod input;
 pub mod model;

@@ -42,6 +42,7 @@ struct RawMeta {
     period: Option<RawPeriod>,
     salience_scale: Option<S<String>>,
     capability_note: Option<String>,
+    focal: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,6 +218,7 @@ fn unreachable_scenario() -> Scenario {
             format_version: FORMAT_VERSION,
             salience_scale: SalienceScale::Unit,
             capability_note: None,
+            focal: None,
         },
         actors: Vec::new(),
         issues: Vec::new(),
@@ -296,7 +298,34 @@ impl Validator<'_> {
         let meta = self.meta(&raw);
         let evidence = self.evidence(&raw.evidence);
         let ev_ids: HashSet<String> = evidence.iter().map(|e| e.id.clone()).collect();
+        let mut meta = meta;
         let actors = self.actors(&raw.actors, &ev_ids);
+        if let Some(f) = raw
+            .scenario
+            .as_ref()
+            .and_then(|m| m.get_ref().focal.as_ref())
+        {
+            match actors.iter().position(|a| a.id == *f.get_ref()) {
+                Some(k) => meta.focal = Some(k),
+                None => self.err(
+                    f.span().start,
+                    "[scenario]",
+                    Some("focal"),
+                    format!("the focal actor `{}` is not defined", f.get_ref()),
+                    "name the actor (usually the leadership) whose saliences weight the multi-vector profile",
+                ),
+            }
+        } else {
+            let leaders: Vec<usize> = actors
+                .iter()
+                .enumerate()
+                .filter(|(_, a)| a.kind == ActorKind::Leadership)
+                .map(|(k, _)| k)
+                .collect();
+            if leaders.len() == 1 {
+                meta.focal = Some(leaders[0]);
+            }
+        }
         let issues = self.issues(&raw.issues, &ev_ids);
         let stances = self.stances(&raw, &actors, &issues, &ev_ids, meta.salience_scale);
         Scenario {

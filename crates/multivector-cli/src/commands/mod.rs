@@ -1,6 +1,7 @@
 //! Subcommands. Each resolves its arguments, calls the libraries and formats the result.
 
 mod bdm_cmd;
+mod evidence;
 mod run;
 
 use std::path::Path;
@@ -24,6 +25,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Bdm(a) => bdm_cmd::run(a),
         Command::Run(a) => run::run(a),
+        Command::Evidence(a) => evidence::run(a),
     }
 }
 

@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use multivector_core::assess::{self, Profile, Retrodiction};
 use multivector_core::{Forecast, Forecaster, Issue, IssueInput, Scenario};
 use multivector_models::baselines::{WeightedMean, WeightedMedian};
 use multivector_models::bdm::{Bdm, BdmRun};
@@ -60,10 +61,11 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.out {
         write_out(dir, s, &results)?;
     }
+    let judged = judge(s, &results);
     let text = match a.format {
-        Format::Table => table_text(s, &results),
+        Format::Table => table_text(s, &results) + &judged_text(s, &judged),
         Format::Csv => csv_forecasts(s, &results)?,
-        Format::Json => serde_json::to_string_pretty(&json_doc(s, &results))? + "\n",
+        Format::Json => serde_json::to_string_pretty(&json_doc(s, &results, &judged))? + "\n",
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -177,7 +179,189 @@ fn csv_forecasts(s: &Scenario, results: &[IssueResult]) -> anyhow::Result<String
     csv_text(&FORECAST_HEADER, &forecast_rows(s, results))
 }
 
-fn json_doc(s: &Scenario, results: &[IssueResult]) -> Value {
+/// Retrodiction and profile of one model's forecasts.
+struct Judged {
+    model: String,
+    retro: Vec<Retrodiction>,
+    profile: Profile,
+}
+
+const MODELS: [&str; 4] = ["bdm-scholz", "bdm-paper", "mean", "median"];
+
+fn judge(s: &Scenario, results: &[IssueResult]) -> Vec<Judged> {
+    MODELS
+        .iter()
+        .map(|&m| {
+            let forecasts: Vec<(usize, f64)> = results
+                .iter()
+                .filter_map(|r| {
+                    r.rows
+                        .iter()
+                        .find(|row| row.model == m)
+                        .map(|row| (r.issue, row.forecast.value))
+                })
+                .collect();
+            Judged {
+                model: m.to_string(),
+                retro: forecasts
+                    .iter()
+                    .filter_map(|&(k, f)| assess::retrodict(&s.issues[k], f))
+                    .collect(),
+                profile: assess::profile(s, s.meta.focal, &forecasts),
+            }
+        })
+        .collect()
+}
+
+fn mean_error(j: &Judged) -> Option<f64> {
+    (!j.retro.is_empty())
+        .then(|| j.retro.iter().map(|r| r.error_scaled).sum::<f64>() / j.retro.len() as f64)
+}
+
+fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
+    let mut out = String::new();
+    if judged.iter().any(|j| !j.retro.is_empty()) {
+        let _ = writeln!(
+            out,
+            "\nRetrodiction: forecasts against what happened (error on the issue scale and as a share of its width)\n"
+        );
+        let mut t = table(
+            [
+                "model",
+                "issue",
+                "forecast",
+                "observed",
+                "error",
+                "error (0-1)",
+                "thresholds right",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let mut misses = Vec::new();
+        for j in judged {
+            for r in &j.retro {
+                let right = r.thresholds.iter().filter(|c| c.correct).count();
+                t.add_row(vec![
+                    j.model.clone(),
+                    r.issue.clone(),
+                    num(r.forecast),
+                    num(r.observed),
+                    num(r.error),
+                    num(r.error_scaled),
+                    format!("{right}/{}", r.thresholds.len()),
+                ]);
+                for c in r.thresholds.iter().filter(|c| !c.correct) {
+                    misses.push(format!(
+                        "{} on {}: forecast {} is {} the side of \"{}\" ({}) but the outcome {} is {}",
+                        j.model,
+                        r.issue,
+                        num(r.forecast),
+                        if c.forecast_side { "on" } else { "off" },
+                        c.label,
+                        full(c.value),
+                        num(r.observed),
+                        if c.observed_side { "on it" } else { "off it" },
+                    ));
+                }
+            }
+        }
+        let _ = writeln!(out, "{t}\n");
+        let mut m = table(
+            ["model", "issues scored", "mean error (0-1)"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for j in judged {
+            m.add_row(vec![
+                j.model.clone(),
+                j.retro.len().to_string(),
+                opt(mean_error(j)),
+            ]);
+        }
+        let _ = writeln!(out, "{m}");
+        if misses.is_empty() {
+            let _ = writeln!(
+                out,
+                "\nEvery forecast lands on the observed side of every threshold."
+            );
+        } else {
+            let _ = writeln!(out, "\nMisses ({}):", misses.len());
+            for x in misses {
+                let _ = writeln!(out, "- {x}");
+            }
+        }
+    }
+    let vectors: Vec<&str> = s
+        .actors
+        .iter()
+        .filter(|a| a.vector)
+        .map(|a| a.id.as_str())
+        .collect();
+    if vectors.len() >= 2 {
+        let focal = s.meta.focal.map_or("equal weights".to_string(), |k| {
+            format!("weights: {}'s salience", s.actors[k].id)
+        });
+        let _ = writeln!(
+            out,
+            "\nMulti-vector profile of the bdm-scholz forecasts: distance (0-1) to each vector's position; E = 1 - (max - min distance)\n"
+        );
+        let mut header = vec!["issue".to_string(), "forecast".into()];
+        header.extend(vectors.iter().map(|v| format!("d({v})")));
+        header.extend(["E".to_string(), "weight".into()]);
+        let mut t = table(header);
+        let j = &judged[0];
+        for p in &j.profile.issues {
+            let mut row = vec![p.issue.clone(), num(p.forecast)];
+            for v in &vectors {
+                row.push(
+                    p.distances
+                        .iter()
+                        .find(|d| d.actor == *v)
+                        .map_or("-".into(), |d| num(d.distance)),
+                );
+            }
+            row.push(opt(p.equidistance));
+            row.push(num(p.weight));
+            t.add_row(row);
+        }
+        let _ = writeln!(out, "{t}\n");
+        let mut e = table(vec![
+            "model".into(),
+            format!("equidistance index ({focal})"),
+        ]);
+        for j in judged {
+            e.add_row(vec![j.model.clone(), opt(j.profile.equidistance)]);
+        }
+        let _ = writeln!(out, "{e}\n");
+        let mut al = table(
+            vec!["model".to_string()]
+                .into_iter()
+                .chain(vectors.iter().map(|v| format!("align({v})")))
+                .collect(),
+        );
+        for j in judged {
+            let mut row = vec![j.model.clone()];
+            for v in &vectors {
+                row.push(
+                    j.profile
+                        .alignment
+                        .iter()
+                        .find(|x| x.actor == *v)
+                        .map_or("-".into(), |x| num(x.alignment)),
+                );
+            }
+            al.add_row(row);
+        }
+        let _ = writeln!(
+            out,
+            "Mean alignment 1 - distance with each power across the issues it takes part in:\n{al}"
+        );
+    }
+    out
+}
+
+fn json_doc(s: &Scenario, results: &[IssueResult], judged: &[Judged]) -> Value {
     let issues: Vec<Value> = results
         .iter()
         .map(|r| {
@@ -194,6 +378,16 @@ fn json_doc(s: &Scenario, results: &[IssueResult]) -> Value {
                     }),
                 );
             }
+            let mut profile = serde_json::Map::new();
+            let mut retro = serde_json::Map::new();
+            for j in judged {
+                if let Some(p) = j.profile.issues.iter().find(|p| p.issue == iss.id) {
+                    profile.insert(j.model.clone(), json!(p));
+                }
+                if let Some(r) = j.retro.iter().find(|r| r.issue == iss.id) {
+                    retro.insert(j.model.clone(), json!(r));
+                }
+            }
             json!({
                 "id": iss.id,
                 "question": iss.question,
@@ -202,6 +396,8 @@ fn json_doc(s: &Scenario, results: &[IssueResult]) -> Value {
                 "status_quo": iss.status_quo,
                 "observed": iss.outcome.as_ref().map(|o| json!({"value": o.value, "date": o.date})),
                 "forecasts": forecasts,
+                "retrodiction": retro,
+                "profile": profile,
             })
         })
         .collect();
@@ -209,6 +405,13 @@ fn json_doc(s: &Scenario, results: &[IssueResult]) -> Value {
         "scenario": { "id": s.meta.id, "name": s.meta.name },
         "version": env!("CARGO_PKG_VERSION"),
         "issues": issues,
+        "models": judged.iter().map(|j| json!({
+            "model": j.model,
+            "mean_error_scaled": mean_error(j),
+            "issues_scored": j.retro.len(),
+            "equidistance": j.profile.equidistance,
+            "alignment": j.profile.alignment,
+        })).collect::<Vec<_>>(),
     })
 }
 
