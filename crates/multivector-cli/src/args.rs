@@ -42,7 +42,7 @@ Any option flag overrides the preset."
     /// Run every issue of a scenario through every model and print one forecast table.
     #[command(
         after_help = "Without SCENARIO, runs the built-in scenario. SCENARIO is a file \
-(.toml, or one of the CSV layouts) or the name of a built-in scenario (ec-emissions).\n\n\
+(.toml, or one of the CSV layouts) or the name of a built-in scenario (kazakhstan, ec-emissions).\n\n\
 Models: bdm-scholz and bdm-paper (the expected-utility model under each preset), mean (the \
 compromise model: capability x salience weighted mean) and median (the weighted median).\n\n\
 Examples:\n  multivector run\n  multivector run --format json > forecasts.json\n  \

@@ -161,3 +161,37 @@ fn reference_files_are_where_the_docs_say() {
         assert!(Path::new(&s.join(f)).is_file(), "{f}");
     }
 }
+
+#[test]
+fn every_figure_of_the_built_in_scenario_is_in_its_source_document() {
+    let seeds = shared().join("seeds");
+    let o = bin()
+        .args(["evidence", "--check", "--sources", seeds.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{}{}",
+        out,
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("figure(s) all found in their documents"),
+        "{out}"
+    );
+}
+
+#[test]
+fn every_evidence_record_cites_one_of_the_five_documents() {
+    let index = std::fs::read_to_string(shared().join("seeds/README.md")).unwrap();
+    let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
+    for e in &s.evidence {
+        assert!(
+            index.contains(&e.source.file),
+            "{}: {}",
+            e.id,
+            e.source.file
+        );
+    }
+}

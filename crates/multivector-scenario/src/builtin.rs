@@ -5,11 +5,14 @@ use crate::{Format, Loaded, ScenarioErrors, load_str};
 /// The published European Community emissions example (Scholz et al. 2011, Table 1).
 pub const EC_EMISSIONS: &str = include_str!("../../../scenarios/ec-emissions.toml");
 
+/// Kazakhstan between the powers after February 2022, built from the five source documents.
+pub const KAZAKHSTAN: &str = include_str!("../../../scenarios/kazakhstan.toml");
+
 /// `(name, text)` of every built-in scenario.
-pub const ALL: [(&str, &str); 1] = [("ec-emissions", EC_EMISSIONS)];
+pub const ALL: [(&str, &str); 2] = [("kazakhstan", KAZAKHSTAN), ("ec-emissions", EC_EMISSIONS)];
 
 /// The scenario `multivector run` uses when given none.
-pub const DEFAULT: &str = "ec-emissions";
+pub const DEFAULT: &str = "kazakhstan";
 
 /// Loads a built-in scenario by name.
 pub fn load(name: &str) -> Option<Result<Loaded, ScenarioErrors>> {

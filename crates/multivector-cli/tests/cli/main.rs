@@ -42,7 +42,7 @@ fn run_with_no_arguments_prints_the_forecast_table() {
 
 #[test]
 fn run_json_has_an_issues_list_with_every_model() {
-    let o = run(&["run", "--format", "json"]);
+    let o = run(&["run", "ec-emissions", "--format", "json"]);
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let issues = v["issues"].as_array().unwrap();
@@ -56,7 +56,7 @@ fn run_json_has_an_issues_list_with_every_model() {
 
 #[test]
 fn run_csv_is_rectangular_with_a_header() {
-    let o = run(&["run", "--format", "csv"]);
+    let o = run(&["run", "ec-emissions", "--format", "csv"]);
     let text = stdout(&o);
     let mut r = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
@@ -70,7 +70,14 @@ fn run_csv_is_rectangular_with_a_header() {
 fn run_out_writes_long_format_trajectories() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("traj");
-    let o = run(&["run", "--out", out.to_str().unwrap(), "--rounds", "4"]);
+    let o = run(&[
+        "run",
+        "ec-emissions",
+        "--out",
+        out.to_str().unwrap(),
+        "--rounds",
+        "4",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("wrote forecasts.csv"));
     let rounds = std::fs::read_to_string(out.join("rounds.csv")).unwrap();
@@ -247,4 +254,145 @@ fn same_input_same_bytes() {
     let a = run(&["run", "--format", "json"]);
     let b = run(&["run", "--format", "json"]);
     assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn the_built_in_scenario_reports_forecasts_retrodiction_and_profile() {
+    let o = run(&["run", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["scenario"]["id"], "kazakhstan");
+    let issues = v["issues"].as_array().unwrap();
+    let ids: Vec<&str> = issues.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    for want in [
+        "recognition",
+        "unga_vote",
+        "csto_eaeu",
+        "troops",
+        "export_routes",
+        "media_foreign_cap",
+        "latin_script",
+        "mediation",
+    ] {
+        assert!(ids.contains(&want), "{want}");
+    }
+    for i in issues {
+        let f = i["forecasts"]["bdm-scholz"]["value"].as_f64().unwrap();
+        let min = i["scale"]["min"].as_f64().unwrap();
+        let max = i["scale"]["max"].as_f64().unwrap();
+        assert!(f >= min && f <= max);
+        // Every issue has at least two vectors, so every profile has an equidistance.
+        assert!(
+            i["profile"]["bdm-scholz"]["equidistance"].is_number(),
+            "{}",
+            i["id"]
+        );
+        if !i["observed"].is_null() {
+            let r = &i["retrodiction"]["mean"];
+            let want = (i["forecasts"]["mean"]["value"].as_f64().unwrap()
+                - i["observed"]["value"].as_f64().unwrap())
+            .abs();
+            assert!((r["error"].as_f64().unwrap() - want).abs() < 1e-12);
+        }
+    }
+    let models = v["models"].as_array().unwrap();
+    assert_eq!(models.len(), 4);
+    assert!(models.iter().all(|m| m["issues_scored"] == 8));
+}
+
+#[test]
+fn evidence_check_passes_for_the_built_in_scenario() {
+    let o = run(&["evidence", "--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("ok: 95 stance(s)"), "{}", stdout(&o));
+}
+
+#[test]
+fn evidence_filters_by_issue_actor_and_document() {
+    let o = run(&["evidence", "--issue", "troops", "--format", "csv"]);
+    let text = stdout(&o);
+    assert!(text.contains("troops-refused"));
+    assert!(!text.contains("latin-alphabet"));
+    let o = run(&["evidence", "--actor", "CIVIL", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<&str> = v["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["record"]["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"almaty-rally") && ids.contains(&"petition-leave"));
+    let o = run(&["evidence", "--document", "004_", "--format", "csv"]);
+    let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+    assert!(
+        r.records()
+            .map(Result::unwrap)
+            .all(|rec| rec[1].starts_with("004_"))
+    );
+    let o = run(&["evidence", "--issue", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn evidence_check_fails_on_unsupported_stances_and_uncited_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/ec-emissions.toml")).unwrap();
+    // Strip every citation from stances and the outcome: stances lose their support and the
+    // outcome record is cited nowhere.
+    let stripped = text
+        .split("[[stances]]")
+        .enumerate()
+        .map(|(k, part)| {
+            if k == 0 {
+                part.replace("evidence = [\"scholz2011-outcome\"], ", "")
+            } else {
+                part.replace("evidence = [\"scholz2011-table1\"]\n", "")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("[[stances]]");
+    write(dir.path(), "s.toml", &stripped);
+    let o = run_in(dir.path(), &["evidence", "s.toml", "--check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("stance of `BEL` on `delay`: has neither evidence nor an assumption"),
+        "{err}"
+    );
+    assert!(
+        err.contains("evidence `scholz2011-outcome`: is cited nowhere"),
+        "{err}"
+    );
+    assert!(err.contains("11 provenance problem(s)"), "{err}");
+}
+
+#[test]
+fn figures_are_checked_against_the_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "ExampleActors.csv",
+        "Actor,Capability,Position,Salience\nX,0.08,4,80\n",
+    );
+    std::fs::create_dir_all(dir.path().join("specs")).unwrap();
+    write(
+        dir.path(),
+        "specs/bdm.md",
+        "the actual decision was 8.833 years; forecast 8.35 (9.05 ...)",
+    );
+    let o = run(&[
+        "evidence",
+        "ec-emissions",
+        "--check",
+        "--sources",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    // The stand-in file lacks most of Table 1's figures.
+    assert!(
+        err.contains("the figure `0.16` does not appear in ExampleActors.csv"),
+        "{err}"
+    );
+    assert!(!err.contains("`8.833`"), "{err}");
 }

@@ -93,3 +93,41 @@ fn the_published_example_scenario_matches_table_1() {
     assert!((mean - 7.389956).abs() < 1e-6, "{mean}");
     assert_eq!(s.issues[0].outcome.as_ref().unwrap().value, 8.833);
 }
+
+/// The profile by hand: two vectors at 0 and 100 on a 0-100 scale, a third actor not a
+/// vector. A forecast of 25 is 0.25 from one and 0.75 from the other: E = 1 - 0.5 = 0.5.
+#[test]
+fn profile_by_hand() {
+    let text = MINI.replace("name = \"Kazakhstan\"", "name = \"Kazakhstan\"\nvector = false")
+        .replace("position = 10\n", "position = 0\n")
+        .replace("[[actors]]\nid = \"KAZ\"", "[[actors]]\nid = \"EU\"\nkind = \"organisation\"\ncapability = 5\nvector = true\n\n[[actors]]\nid = \"KAZ\"")
+        + "\n[[stances]]\nactor = \"EU\"\nissue = \"recognition\"\nposition = 0\nsalience = 50\nassumption = \"x\"\n";
+    let s = load_str("p.toml", &text, Format::Toml).unwrap().scenario;
+    assert_eq!(
+        s.meta.focal,
+        s.actor_index("KAZ"),
+        "the only leadership actor is focal"
+    );
+    let p = multivector_core::assess::profile(&s, s.meta.focal, &[(0, 25.0)]);
+    let d: Vec<(&str, f64)> = p.issues[0]
+        .distances
+        .iter()
+        .map(|v| (v.actor.as_str(), v.distance))
+        .collect();
+    assert_eq!(d, vec![("RUS", 0.75), ("EU", 0.25)]);
+    assert_eq!(p.issues[0].equidistance, Some(0.5));
+    assert_eq!(p.issues[0].weight, 0.7);
+    assert_eq!(p.equidistance, Some(0.5));
+    let al: Vec<(&str, f64)> = p
+        .alignment
+        .iter()
+        .map(|a| (a.actor.as_str(), a.alignment))
+        .collect();
+    assert_eq!(al, vec![("EU", 0.75), ("RUS", 0.25)]);
+    let r = multivector_core::assess::retrodict(&s.issues[0], 60.0).unwrap();
+    assert_eq!((r.error, r.error_scaled), (60.0, 0.6));
+    assert!(
+        !r.thresholds[0].correct,
+        "60 is above 50, the outcome 0 is not"
+    );
+}
