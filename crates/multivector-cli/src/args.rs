@@ -59,6 +59,75 @@ multivector evidence --check --sources ../shared/seeds   # and every figure foun
 --check exits with 2 and lists every problem when the scenario fails it."
     )]
     Evidence(EvidenceArgs),
+    /// Measure a state's alignment with others from UN General Assembly roll-call votes.
+    #[command(
+        after_help = "DATA is the merged votes file (unga_votes_*.csv[.gz], with its \
+unga_rollcalls_* beside it) or its folder, a folder of DGACM .json[.gz] extracts, Voeten's wide \
+CSV, or the UN Digital Library CSV; the layout is detected.\n\n\
+Measures (absences excluded): agreement share, half-agreement (abstention against yes or no \
+counts 1/2), Signorino-Ritter S-score, Cohen's kappa, joint votes. EU is the modal vote of the \
+EU members on the date of each vote. The equidistance index per period is 1 - (max - min) of \
+the disagreements 1 - agreement (docs/profile.md).\n\n\
+Examples:\n  multivector align --data shared/data/unga/derived --focal KAZ --vs RUS,CHN,USA,EU --from 2014\n  \
+multivector align --data votes.csv.gz --focal KAZ --vs RUS --by session --format csv\n  \
+multivector align --data votes.csv.gz --focal KAZ --vs RUS --splits --from 2022 --to 2022"
+    )]
+    Align(AlignArgs),
+    /// How each state voted on one resolution, with the totals.
+    #[command(
+        after_help = "Example:\n  multivector votes --data shared/data/unga/derived --resolution A/RES/ES-11/1"
+    )]
+    Votes(VotesArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Year,
+    Session,
+}
+
+#[derive(Debug, Args)]
+pub struct AlignArgs {
+    /// Vote data file or folder.
+    #[arg(long, value_name = "PATH")]
+    pub data: PathBuf,
+    /// The focal state (ISO3 code or UN name).
+    #[arg(long, value_name = "STATE")]
+    pub focal: String,
+    /// Partners, comma-separated: ISO3 codes, UN names, or EU.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
+    pub vs: Vec<String>,
+    /// First year included.
+    #[arg(long, value_name = "YEAR")]
+    pub from: Option<i32>,
+    /// Last year included.
+    #[arg(long, value_name = "YEAR")]
+    pub to: Option<i32>,
+    /// Group by calendar year or by UN session.
+    #[arg(long, value_enum, default_value_t = ByArg::Year)]
+    pub by: ByArg,
+    /// Only roll calls with this issue flag (me, nu, di, hr, co, ec; Voeten's data only).
+    #[arg(long, value_name = "FLAG")]
+    pub issue: Option<String>,
+    /// List the roll calls where the focal state split from each partner instead.
+    #[arg(long)]
+    pub splits: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct VotesArgs {
+    /// Vote data file or folder.
+    #[arg(long, value_name = "PATH")]
+    pub data: PathBuf,
+    /// Resolution symbol, e.g. A/RES/ES-11/1.
+    #[arg(long, value_name = "SYMBOL")]
+    pub resolution: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]

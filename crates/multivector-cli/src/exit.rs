@@ -56,6 +56,12 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
             lines.push(format!("{} problems found", errs.errors().len()));
         }
         2
+    } else if let Some(errs) = e.downcast_ref::<multivector_votes::VoteErrors>() {
+        for err in &errs.0 {
+            lines.push(format!("{} {err}", label("error:")));
+            lines.push(format!("  hint: {}", err.hint));
+        }
+        2
     } else if let Some(u) = e.downcast_ref::<UsageError>() {
         lines.push(format!("{} {}", label("error:"), u.message));
         if let Some(h) = &u.hint {

@@ -195,3 +195,93 @@ fn every_evidence_record_cites_one_of_the_five_documents() {
         );
     }
 }
+
+fn unga(p: &str) -> PathBuf {
+    shared().join("data/unga").join(p)
+}
+
+#[test]
+fn the_2_march_2022_vote_reads_alike_in_every_source() {
+    use multivector_votes::{load, lookup};
+    let (merged, _) = load(&unga("derived")).unwrap();
+    let (dgacm, _) = load(&unga("dgacm_unxml_data_extract")).unwrap();
+    for t in [&merged, &dgacm] {
+        let l = &lookup(t, "A/RES/ES-11/1")[0];
+        // The officially printed totals.
+        assert_eq!((l.yes, l.no, l.abstain), (141, 5, 35));
+        for (state, vote) in [
+            ("KAZ", 'A'),
+            ("KGZ", 'A'),
+            ("TJK", 'A'),
+            ("ARM", 'A'),
+            ("BLR", 'N'),
+            ("RUS", 'N'),
+            ("UZB", 'X'),
+        ] {
+            assert!(l.votes.contains(&(state.to_string(), vote)), "{state}");
+        }
+    }
+    assert_eq!(
+        dgacm.duplicates, 21,
+        "752 recorded-vote records, 731 distinct (SOURCE.md)"
+    );
+}
+
+#[test]
+fn sources_agree_where_they_overlap() {
+    use multivector_votes::{Partner, Period, Selection, align, load};
+    let (merged, _) = load(&unga("derived")).unwrap();
+    let (wide, _) = load(&unga("voeten_later_release_wide/ungaVoting_003.csv.gz")).unwrap();
+    // 2018 in the merged file comes from the wide file: identical measures.
+    let sel = Selection {
+        from: Some(2018),
+        to: Some(2018),
+        flag: None,
+    };
+    let m = |t: &multivector_votes::VoteTable| {
+        let p = Partner::State {
+            code: "RUS".into(),
+            index: t.state("RUS").unwrap(),
+        };
+        align(t, t.state("KAZ").unwrap(), &[p], Period::Year, &sel)[0]
+            .dyad
+            .unwrap()
+    };
+    assert_eq!(m(&merged), m(&wide));
+}
+
+#[test]
+fn align_over_the_whole_merged_file() {
+    let o = bin()
+        .args([
+            "align",
+            "--data",
+            unga("derived").to_str().unwrap(),
+            "--focal",
+            "KAZ",
+            "--vs",
+            "RUS,CHN,USA,EU",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    let get = |year: i64, p: &str| {
+        rows.iter()
+            .find(|r| r["period"] == year && r["partner"] == p)
+            .unwrap()["dyad"]["agreement"]
+            .as_f64()
+            .unwrap()
+    };
+    // Kazakhstan votes with China more often than with Russia, and with either far more
+    // often than with the United States.
+    for year in [2022, 2023] {
+        assert!(
+            get(year, "CHN") > get(year, "RUS") && get(year, "RUS") > get(year, "USA"),
+            "{year}"
+        );
+    }
+}

@@ -122,13 +122,19 @@ impl VoteTable {
 
     /// Roll calls whose label matches `symbol` (case and spaces ignored).
     pub fn find(&self, symbol: &str) -> Vec<usize> {
-        let want: String = symbol.split_whitespace().collect::<String>().to_ascii_uppercase();
+        let want: String = symbol
+            .split_whitespace()
+            .collect::<String>()
+            .to_ascii_uppercase();
         self.rollcalls
             .iter()
             .enumerate()
             .filter(|(_, r)| {
                 r.label.as_ref().is_some_and(|l| {
-                    l.split_whitespace().collect::<String>().to_ascii_uppercase() == want
+                    l.split_whitespace()
+                        .collect::<String>()
+                        .to_ascii_uppercase()
+                        == want
                 })
             })
             .map(|(k, _)| k)

@@ -63,7 +63,10 @@ impl Tally {
         }
         let agreement = f64::from(same) / nf;
         let d = f64::from(dist) / nf;
-        let pe: f64 = (0..3).map(|k| f64::from(row[k]) * f64::from(col[k])).sum::<f64>() / (nf * nf);
+        let pe: f64 = (0..3)
+            .map(|k| f64::from(row[k]) * f64::from(col[k]))
+            .sum::<f64>()
+            / (nf * nf);
         Some(Dyad {
             joint: n as usize,
             agreement,
@@ -77,11 +80,17 @@ impl Tally {
 /// A partner: one state, or a bloc voting by its members' modal vote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Partner {
-    State { code: String, index: usize },
+    State {
+        code: String,
+        index: usize,
+    },
     /// The European Union: its members on the date of each vote.
     Eu,
     /// A fixed set of states.
-    Bloc { name: String, members: Vec<usize> },
+    Bloc {
+        name: String,
+        members: Vec<usize>,
+    },
 }
 
 impl Partner {
@@ -101,7 +110,12 @@ impl Partner {
             Partner::State { index, .. } => t.vote(r, *index),
             Partner::Eu => {
                 let date = t.rollcalls[r].date.as_str();
-                modal(eu_index.iter().filter(|(_, from, to)| *from <= date && to.is_none_or(|x| date <= x)).map(|(s, _, _)| t.vote(r, *s)))
+                modal(
+                    eu_index
+                        .iter()
+                        .filter(|(_, from, to)| *from <= date && to.is_none_or(|x| date <= x))
+                        .map(|(s, _, _)| t.vote(r, *s)),
+                )
             }
             Partner::Bloc { members, .. } => modal(members.iter().map(|&s| t.vote(r, s))),
         }
@@ -153,7 +167,10 @@ impl Selection {
         let rc = &t.rollcalls[r];
         self.from.is_none_or(|f| rc.year >= f)
             && self.to.is_none_or(|x| rc.year <= x)
-            && self.flag.as_ref().is_none_or(|f| rc.flags.iter().any(|g| g == f))
+            && self
+                .flag
+                .as_ref()
+                .is_none_or(|f| rc.flags.iter().any(|g| g == f))
     }
 }
 
@@ -177,9 +194,17 @@ pub struct AlignRow {
 }
 
 /// The focal state against each partner, per period, in period then partner order.
-pub fn align(t: &VoteTable, focal: usize, partners: &[Partner], by: Period, sel: &Selection) -> Vec<AlignRow> {
+pub fn align(
+    t: &VoteTable,
+    focal: usize,
+    partners: &[Partner],
+    by: Period,
+    sel: &Selection,
+) -> Vec<AlignRow> {
     let eu = eu_index(t);
-    let rows: Vec<usize> = (0..t.rollcalls.len()).filter(|&r| sel.keeps(t, r)).collect();
+    let rows: Vec<usize> = (0..t.rollcalls.len())
+        .filter(|&r| sel.keeps(t, r))
+        .collect();
     let mut out = Vec::new();
     let mut start = 0;
     while start < rows.len() {
@@ -315,7 +340,12 @@ pub fn lookup(t: &VoteTable, symbol: &str) -> Vec<Lookup> {
                 date: rc.date.clone(),
                 label: rc.label.clone(),
                 title: rc.title.clone(),
-                votes: t.states.iter().zip(row).map(|(s, v)| (s.clone(), v.letter())).collect(),
+                votes: t
+                    .states
+                    .iter()
+                    .zip(row)
+                    .map(|(s, v)| (s.clone(), v.letter()))
+                    .collect(),
                 yes: count(Vote::Yes),
                 no: count(Vote::No),
                 abstain: count(Vote::Abstain),

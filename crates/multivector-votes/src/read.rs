@@ -80,13 +80,24 @@ fn one(file: &Path, message: String, hint: &str) -> VoteErrors {
 
 /// Reads a file as text, gunzipping it when it starts with the gzip magic bytes.
 pub fn read_text(path: &Path) -> Result<String, VoteErrors> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| one(path, format!("cannot read the file: {e}"), "check the path given to --data"))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        one(
+            path,
+            format!("cannot read the file: {e}"),
+            "check the path given to --data",
+        )
+    })?;
     let raw = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::MultiGzDecoder::new(&bytes[..])
             .read_to_end(&mut out)
-            .map_err(|e| one(path, format!("the gzip data is damaged: {e}"), "download or decompress the file again"))?;
+            .map_err(|e| {
+                one(
+                    path,
+                    format!("the gzip data is damaged: {e}"),
+                    "download or decompress the file again",
+                )
+            })?;
         out
     } else {
         bytes
@@ -94,7 +105,10 @@ pub fn read_text(path: &Path) -> Result<String, VoteErrors> {
     String::from_utf8(raw).map_err(|e| {
         one(
             path,
-            format!("the file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+            format!(
+                "the file is not valid UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
             "save the file as UTF-8",
         )
     })
@@ -117,17 +131,32 @@ pub enum Layout {
 pub fn load(path: &Path) -> Result<(VoteTable, Layout), VoteErrors> {
     if path.is_dir() {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| one(path, format!("cannot list the folder: {e}"), "check the path given to --data"))?
+            .map_err(|e| {
+                one(
+                    path,
+                    format!("cannot list the folder: {e}"),
+                    "check the path given to --data",
+                )
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         entries.sort();
-        let name = |p: &PathBuf| p.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = |p: &PathBuf| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string()
+        };
         if let Some(v) = entries.iter().find(|p| name(p).starts_with("unga_votes")) {
             return Ok((read_merged(v)?, Layout::MergedLong));
         }
         let json: Vec<PathBuf> = entries
             .iter()
-            .filter(|p| name(p).ends_with(".json") || name(p).ends_with(".json.gz") || name(p).ends_with(".jsonl"))
+            .filter(|p| {
+                name(p).ends_with(".json")
+                    || name(p).ends_with(".json.gz")
+                    || name(p).ends_with(".jsonl")
+            })
             .cloned()
             .collect();
         if !json.is_empty() {
@@ -140,11 +169,23 @@ pub fn load(path: &Path) -> Result<(VoteTable, Layout), VoteErrors> {
         ));
     }
     let text = read_text(path)?;
-    let first = text.lines().next().unwrap_or("").trim_start_matches('\u{feff}').to_ascii_lowercase();
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches('\u{feff}')
+        .to_ascii_lowercase();
     if first.trim().is_empty() {
-        return Err(one(path, "the file is empty".into(), "give a vote data file"));
+        return Err(one(
+            path,
+            "the file is empty".into(),
+            "give a vote data file",
+        ));
     }
-    let cols: Vec<&str> = first.split(',').map(|c| c.trim().trim_matches('"')).collect();
+    let cols: Vec<&str> = first
+        .split(',')
+        .map(|c| c.trim().trim_matches('"'))
+        .collect();
     let layout = if first.starts_with('{') {
         Layout::Dgacm
     } else if cols.contains(&"rollcall_id") && cols.contains(&"iso3") && cols.contains(&"vote") {
@@ -156,7 +197,10 @@ pub fn load(path: &Path) -> Result<(VoteTable, Layout), VoteErrors> {
     } else {
         return Err(one(
             path,
-            format!("the layout is not recognised (first line: `{}`)", first.chars().take(80).collect::<String>()),
+            format!(
+                "the layout is not recognised (first line: `{}`)",
+                first.chars().take(80).collect::<String>()
+            ),
             "expected the merged long CSV (rollcall_id,iso3,vote), DGACM JSON lines, Voeten's wide CSV (rcid,date,...) or the UN Digital Library CSV (ms_code, ms_vote, ...)",
         ));
     };
@@ -170,12 +214,21 @@ pub fn load(path: &Path) -> Result<(VoteTable, Layout), VoteErrors> {
 }
 
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes())
+    csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes())
 }
 
 /// Column index by (lower-case) name, or an error naming what is missing.
-fn columns(path: &Path, header: &csv::StringRecord, want: &[&[&str]]) -> Result<Vec<usize>, VoteErrors> {
-    let names: Vec<String> = header.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase()).collect();
+fn columns(
+    path: &Path,
+    header: &csv::StringRecord,
+    want: &[&[&str]],
+) -> Result<Vec<usize>, VoteErrors> {
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase())
+        .collect();
     let mut out = Vec::new();
     for alts in want {
         match names.iter().position(|n| alts.contains(&n.as_str())) {
@@ -184,7 +237,11 @@ fn columns(path: &Path, header: &csv::StringRecord, want: &[&[&str]]) -> Result<
                 return Err(VoteErrors(vec![VoteError {
                     file: path.display().to_string(),
                     line: Some(1),
-                    message: format!("the header has no `{}` column (found: {})", alts[0], names.join(", ")),
+                    message: format!(
+                        "the header has no `{}` column (found: {})",
+                        alts[0],
+                        names.join(", ")
+                    ),
                     hint: "see docs/unga.md for the columns each layout needs".into(),
                 }]));
             }
@@ -211,7 +268,13 @@ fn state_code(raw: &str) -> Option<String> {
     }
 }
 
-fn rollcall(id: String, date: String, label: Option<String>, title: Option<String>, flags: Vec<String>) -> RollCall {
+fn rollcall(
+    id: String,
+    date: String,
+    label: Option<String>,
+    title: Option<String>,
+    flags: Vec<String>,
+) -> RollCall {
     let year = date[..4].parse().unwrap_or(0);
     let session = session_of(&date).unwrap_or(0);
     RollCall {
@@ -242,59 +305,135 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
     let mut errs = Errs { list: Vec::new() };
     let mut ids = std::collections::HashMap::new();
     let mut rdr = csv_reader(&rc_text);
-    let header = rdr.headers().map_err(|e| one(&rc_path, format!("cannot read the header: {e}"), "check the file"))?.clone();
-    let c = columns(&rc_path, &header, &[&["rollcall_id"], &["date"], &["label"], &["title"]])?;
+    let header = rdr
+        .headers()
+        .map_err(|e| {
+            one(
+                &rc_path,
+                format!("cannot read the header: {e}"),
+                "check the file",
+            )
+        })?
+        .clone();
+    let c = columns(
+        &rc_path,
+        &header,
+        &[&["rollcall_id"], &["date"], &["label"], &["title"]],
+    )?;
     for rec in rdr.records() {
-        let line = rec.as_ref().map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
+        let line = rec
+            .as_ref()
+            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(&rc_path, Some(line), format!("unreadable row: {e}"), "check quoting");
+                errs.push(
+                    &rc_path,
+                    Some(line),
+                    format!("unreadable row: {e}"),
+                    "check quoting",
+                );
                 continue;
             }
         };
         let get = |k: usize| rec.get(c[k]).unwrap_or("").trim().to_string();
         let (id, date) = (get(0), get(1));
         if id.is_empty() || !valid_date(&date) {
-            errs.push(&rc_path, Some(line), format!("roll call `{id}` has no id or an invalid date `{date}`"), "dates are written YYYY-MM-DD");
+            errs.push(
+                &rc_path,
+                Some(line),
+                format!("roll call `{id}` has no id or an invalid date `{date}`"),
+                "dates are written YYYY-MM-DD",
+            );
             continue;
         }
-        let k = b.rollcall(rollcall(id.clone(), date, Some(get(2)), Some(get(3)), Vec::new()));
+        let k = b.rollcall(rollcall(
+            id.clone(),
+            date,
+            Some(get(2)),
+            Some(get(3)),
+            Vec::new(),
+        ));
         if ids.insert(id.clone(), k).is_some() {
-            errs.push(&rc_path, Some(line), format!("roll call `{id}` is listed twice"), "each roll call appears once");
+            errs.push(
+                &rc_path,
+                Some(line),
+                format!("roll call `{id}` is listed twice"),
+                "each roll call appears once",
+            );
         }
     }
     let text = read_text(path)?;
     let mut rdr = csv_reader(&text);
-    let header = rdr.headers().map_err(|e| one(path, format!("cannot read the header: {e}"), "check the file"))?.clone();
+    let header = rdr
+        .headers()
+        .map_err(|e| {
+            one(
+                path,
+                format!("cannot read the header: {e}"),
+                "check the file",
+            )
+        })?
+        .clone();
     let c = columns(path, &header, &[&["rollcall_id"], &["iso3"], &["vote"]])?;
     for rec in rdr.records() {
         if errs.full() {
             break;
         }
-        let line = rec.as_ref().map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
+        let line = rec
+            .as_ref()
+            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(path, Some(line), format!("unreadable row: {e}"), "check quoting");
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("unreadable row: {e}"),
+                    "check quoting",
+                );
                 continue;
             }
         };
         if rec.len() != header.len() {
-            errs.push(path, Some(line), format!("the row has {} fields; the header has {}", rec.len(), header.len()), "every row gives rollcall_id, iso3 and vote");
+            errs.push(
+                path,
+                Some(line),
+                format!(
+                    "the row has {} fields; the header has {}",
+                    rec.len(),
+                    header.len()
+                ),
+                "every row gives rollcall_id, iso3 and vote",
+            );
             continue;
         }
         let (id, code, v) = (rec[c[0]].trim(), rec[c[1]].trim(), rec[c[2]].trim());
         let Some(&r) = ids.get(id) else {
-            errs.push(path, Some(line), format!("roll call `{id}` is not in {}", rc_path.display()), "the two files must come from the same release");
+            errs.push(
+                path,
+                Some(line),
+                format!("roll call `{id}` is not in {}", rc_path.display()),
+                "the two files must come from the same release",
+            );
             continue;
         };
         let Some(code) = state_code(code) else {
-            errs.push(path, Some(line), format!("`{code}` is not a state code"), "states are given as ISO3 codes (KAZ, RUS, ...)");
+            errs.push(
+                path,
+                Some(line),
+                format!("`{code}` is not a state code"),
+                "states are given as ISO3 codes (KAZ, RUS, ...)",
+            );
             continue;
         };
         let Some(vote) = Vote::from_letter(v) else {
-            errs.push(path, Some(line), format!("`{v}` is not a vote"), "votes are Y, N, A, X (absent) or - (not a member)");
+            errs.push(
+                path,
+                Some(line),
+                format!("`{v}` is not a vote"),
+                "votes are Y, N, A, X (absent) or - (not a member)",
+            );
             continue;
         };
         if let Some(r) = r {
@@ -302,7 +441,11 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
             b.vote(r, s, vote);
         }
     }
-    if errs.list.is_empty() { Ok(b.finish()) } else { Err(VoteErrors(errs.list)) }
+    if errs.list.is_empty() {
+        Ok(b.finish())
+    } else {
+        Err(VoteErrors(errs.list))
+    }
 }
 
 /// DGACM dates: `2019-12-12 00:00:00` or `2 March 2022`.
@@ -315,9 +458,25 @@ fn dgacm_date(raw: &str) -> Option<String> {
     if parts.len() != 3 {
         return None;
     }
-    const MONTHS: [&str; 12] = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
     let day: u32 = parts[0].parse().ok()?;
-    let month = MONTHS.iter().position(|m| *m == parts[1].to_ascii_lowercase())? + 1;
+    let month = MONTHS
+        .iter()
+        .position(|m| *m == parts[1].to_ascii_lowercase())?
+        + 1;
     let year: i32 = parts[2].parse().ok()?;
     let d = format!("{year:04}-{month:02}-{day:02}");
     valid_date(&d).then_some(d)
@@ -340,32 +499,73 @@ pub fn read_dgacm(files: &[PathBuf]) -> Result<VoteTable, VoteErrors> {
             let v: serde_json::Value = match serde_json::from_str(line) {
                 Ok(v) => v,
                 Err(e) => {
-                    errs.push(path, Some(ln), format!("not a JSON object: {e}"), "each line holds one resolution as a JSON object");
+                    errs.push(
+                        path,
+                        Some(ln),
+                        format!("not a JSON object: {e}"),
+                        "each line holds one resolution as a JSON object",
+                    );
                     continue;
                 }
             };
-            let s = |key: &str| v.get(key).and_then(|x| x.as_str()).unwrap_or("").to_string();
-            if !s("adoption_type").to_ascii_lowercase().contains("recorded vote") {
+            let s = |key: &str| {
+                v.get(key)
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("")
+                    .to_string()
+            };
+            if !s("adoption_type")
+                .to_ascii_lowercase()
+                .contains("recorded vote")
+            {
                 continue;
             }
             let symbol = s("symbol");
             let Some(date) = dgacm_date(&s("adoption_date")) else {
-                errs.push(path, Some(ln), format!("resolution `{symbol}`: adoption date `{}` is not understood", s("adoption_date")), "dates read as `2019-12-12 00:00:00` or `2 March 2022`");
+                errs.push(
+                    path,
+                    Some(ln),
+                    format!(
+                        "resolution `{symbol}`: adoption date `{}` is not understood",
+                        s("adoption_date")
+                    ),
+                    "dates read as `2019-12-12 00:00:00` or `2 March 2022`",
+                );
                 continue;
             };
             if symbol.is_empty() {
-                errs.push(path, Some(ln), "a recorded vote without a symbol".into(), "every resolution has a `symbol`");
+                errs.push(
+                    path,
+                    Some(ln),
+                    "a recorded vote without a symbol".into(),
+                    "every resolution has a `symbol`",
+                );
                 continue;
             }
             let mut lists = Vec::new();
-            for (key, vote) in [("MS_in_favour", Vote::Yes), ("MS_against", Vote::No), ("MS_abstaining", Vote::Abstain)] {
+            for (key, vote) in [
+                ("MS_in_favour", Vote::Yes),
+                ("MS_against", Vote::No),
+                ("MS_abstaining", Vote::Abstain),
+            ] {
                 match v.get(key) {
                     None | Some(serde_json::Value::Null) => {}
                     Some(serde_json::Value::Array(a)) => lists.push((key, vote, a.clone())),
-                    Some(_) => errs.push(path, Some(ln), format!("resolution `{symbol}`: `{key}` is not a list"), "the three MS_ fields are lists of state names"),
+                    Some(_) => errs.push(
+                        path,
+                        Some(ln),
+                        format!("resolution `{symbol}`: `{key}` is not a list"),
+                        "the three MS_ fields are lists of state names",
+                    ),
                 }
             }
-            let Some(r) = b.rollcall(rollcall(format!("unxml:{symbol}"), date, Some(symbol.clone()), Some(s("title")), Vec::new())) else {
+            let Some(r) = b.rollcall(rollcall(
+                format!("unxml:{symbol}"),
+                date,
+                Some(symbol.clone()),
+                Some(s("title")),
+                Vec::new(),
+            )) else {
                 continue;
             };
             for (key, vote, names) in lists {
@@ -382,7 +582,11 @@ pub fn read_dgacm(files: &[PathBuf]) -> Result<VoteTable, VoteErrors> {
             }
         }
     }
-    if errs.list.is_empty() { Ok(b.finish()) } else { Err(VoteErrors(errs.list)) }
+    if errs.list.is_empty() {
+        Ok(b.finish())
+    } else {
+        Err(VoteErrors(errs.list))
+    }
 }
 
 const FLAGS: [&str; 6] = ["me", "nu", "di", "hr", "co", "ec"];
@@ -390,10 +594,22 @@ const FLAGS: [&str; 6] = ["me", "nu", "di", "hr", "co", "ec"];
 /// Voeten's wide CSV.
 pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
     let mut rdr = csv_reader(text);
-    let header = rdr.headers().map_err(|e| one(path, format!("cannot read the header: {e}"), "check the file"))?.clone();
+    let header = rdr
+        .headers()
+        .map_err(|e| {
+            one(
+                path,
+                format!("cannot read the header: {e}"),
+                "check the file",
+            )
+        })?
+        .clone();
     let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let c = columns(path, &header, &[&["rcid"], &["date"]])?;
-    let flag_cols: Vec<(usize, &str)> = FLAGS.iter().filter_map(|f| names.iter().position(|n| n == f).map(|k| (k, *f))).collect();
+    let flag_cols: Vec<(usize, &str)> = FLAGS
+        .iter()
+        .filter_map(|f| names.iter().position(|n| n == f).map(|k| (k, *f)))
+        .collect();
     let mut b = Builder::default();
     let mut state_cols = Vec::new();
     for (k, n) in names.iter().enumerate() {
@@ -402,7 +618,16 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
         }
         match state_code(n) {
             Some(code) => state_cols.push((k, b.state(&code))),
-            None => return Err(VoteErrors(vec![VoteError { file: path.display().to_string(), line: Some(1), message: format!("column `{n}` is neither rcid, date, an issue flag nor a state code"), hint: "state columns are headed by ISO3 codes".into() }])),
+            None => {
+                return Err(VoteErrors(vec![VoteError {
+                    file: path.display().to_string(),
+                    line: Some(1),
+                    message: format!(
+                        "column `{n}` is neither rcid, date, an issue flag nor a state code"
+                    ),
+                    hint: "state columns are headed by ISO3 codes".into(),
+                }]));
+            }
         }
     }
     let mut errs = Errs { list: Vec::new() };
@@ -410,83 +635,197 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
         if errs.full() {
             break;
         }
-        let line = rec.as_ref().map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
+        let line = rec
+            .as_ref()
+            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(path, Some(line), format!("unreadable row: {e}"), "check quoting");
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("unreadable row: {e}"),
+                    "check quoting",
+                );
                 continue;
             }
         };
         if rec.len() != names.len() {
-            errs.push(path, Some(line), format!("the row has {} fields; the header has {}", rec.len(), names.len()), "one field per column");
+            errs.push(
+                path,
+                Some(line),
+                format!(
+                    "the row has {} fields; the header has {}",
+                    rec.len(),
+                    names.len()
+                ),
+                "one field per column",
+            );
             continue;
         }
         let (id, date) = (rec[c[0]].trim(), rec[c[1]].trim());
         if !valid_date(date) {
-            errs.push(path, Some(line), format!("roll call `{id}`: invalid date `{date}`"), "dates are written YYYY-MM-DD");
+            errs.push(
+                path,
+                Some(line),
+                format!("roll call `{id}`: invalid date `{date}`"),
+                "dates are written YYYY-MM-DD",
+            );
             continue;
         }
-        let flags = flag_cols.iter().filter(|(k, _)| rec[*k].trim().eq_ignore_ascii_case("true")).map(|(_, f)| f.to_string()).collect();
-        let Some(r) = b.rollcall(rollcall(format!("voeten:{id}"), date.to_string(), None, None, flags)) else {
+        let flags = flag_cols
+            .iter()
+            .filter(|(k, _)| rec[*k].trim().eq_ignore_ascii_case("true"))
+            .map(|(_, f)| f.to_string())
+            .collect();
+        let Some(r) = b.rollcall(rollcall(
+            format!("voeten:{id}"),
+            date.to_string(),
+            None,
+            None,
+            flags,
+        )) else {
             continue;
         };
         for &(k, s) in &state_cols {
             match Vote::from_voeten(&rec[k]) {
                 Some(v) => b.vote(r, s, v),
-                None => errs.push(path, Some(line), format!("roll call `{id}`, state `{}`: `{}` is not a vote code", names[k], &rec[k]), "Voeten codes: 1 yes, 2 abstain, 3 no, 8 absent, 9 not a member"),
+                None => errs.push(
+                    path,
+                    Some(line),
+                    format!(
+                        "roll call `{id}`, state `{}`: `{}` is not a vote code",
+                        names[k], &rec[k]
+                    ),
+                    "Voeten codes: 1 yes, 2 abstain, 3 no, 8 absent, 9 not a member",
+                ),
             }
         }
     }
-    if errs.list.is_empty() { Ok(b.finish()) } else { Err(VoteErrors(errs.list)) }
+    if errs.list.is_empty() {
+        Ok(b.finish())
+    } else {
+        Err(VoteErrors(errs.list))
+    }
 }
 
 /// The UN Digital Library CSV (one row per state and resolution; versions 1 to 5).
 pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
     let mut rdr = csv_reader(text);
-    let header = rdr.headers().map_err(|e| one(path, format!("cannot read the header: {e}"), "check the file"))?.clone();
-    let c = columns(path, &header, &[&["ms_code", "ms_codes"], &["ms_vote", "ms_votes"], &["date"], &["resolution", "resolutions"], &["undl_id"]])?;
+    let header = rdr
+        .headers()
+        .map_err(|e| {
+            one(
+                path,
+                format!("cannot read the header: {e}"),
+                "check the file",
+            )
+        })?
+        .clone();
+    let c = columns(
+        path,
+        &header,
+        &[
+            &["ms_code", "ms_codes"],
+            &["ms_vote", "ms_votes"],
+            &["date"],
+            &["resolution", "resolutions"],
+            &["undl_id"],
+        ],
+    )?;
     let title = columns(path, &header, &[&["title"]]).ok().map(|v| v[0]);
     let mut b = Builder::default();
     let mut errs = Errs { list: Vec::new() };
-    let mut by_id: std::collections::HashMap<String, Option<usize>> = std::collections::HashMap::new();
+    let mut by_id: std::collections::HashMap<String, Option<usize>> =
+        std::collections::HashMap::new();
     for rec in rdr.records() {
         if errs.full() {
             break;
         }
-        let line = rec.as_ref().map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
+        let line = rec
+            .as_ref()
+            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                errs.push(path, Some(line), format!("unreadable row: {e}"), "check quoting");
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("unreadable row: {e}"),
+                    "check quoting",
+                );
                 continue;
             }
         };
         if rec.len() != header.len() {
-            errs.push(path, Some(line), format!("the row has {} fields; the header has {}", rec.len(), header.len()), "one field per column");
+            errs.push(
+                path,
+                Some(line),
+                format!(
+                    "the row has {} fields; the header has {}",
+                    rec.len(),
+                    header.len()
+                ),
+                "one field per column",
+            );
             continue;
         }
-        let (code, vote, date, res, id) = (rec[c[0]].trim(), rec[c[1]].trim(), rec[c[2]].trim(), rec[c[3]].trim(), rec[c[4]].trim());
+        let (code, vote, date, res, id) = (
+            rec[c[0]].trim(),
+            rec[c[1]].trim(),
+            rec[c[2]].trim(),
+            rec[c[3]].trim(),
+            rec[c[4]].trim(),
+        );
         let date10 = date.get(..10).unwrap_or(date);
         if !valid_date(date10) {
-            errs.push(path, Some(line), format!("resolution `{res}`: invalid date `{date}`"), "dates are written YYYY-MM-DD");
+            errs.push(
+                path,
+                Some(line),
+                format!("resolution `{res}`: invalid date `{date}`"),
+                "dates are written YYYY-MM-DD",
+            );
             continue;
         }
         let Some(code) = state_code(code) else {
-            errs.push(path, Some(line), format!("`{code}` is not a state code"), "ms_code holds ISO3 codes");
+            errs.push(
+                path,
+                Some(line),
+                format!("`{code}` is not a state code"),
+                "ms_code holds ISO3 codes",
+            );
             continue;
         };
-        let v = if vote.is_empty() { Some(Vote::Absent) } else { Vote::from_letter(vote) };
+        let v = if vote.is_empty() {
+            Some(Vote::Absent)
+        } else {
+            Vote::from_letter(vote)
+        };
         let Some(v) = v else {
-            errs.push(path, Some(line), format!("`{vote}` is not a vote"), "ms_vote is Y, N, A or X");
+            errs.push(
+                path,
+                Some(line),
+                format!("`{vote}` is not a vote"),
+                "ms_vote is Y, N, A or X",
+            );
             continue;
         };
-        let key = if id.is_empty() { res.to_string() } else { id.to_string() };
+        let key = if id.is_empty() {
+            res.to_string()
+        } else {
+            id.to_string()
+        };
         let r = match by_id.get(&key) {
             Some(r) => *r,
             None => {
                 let t = title.and_then(|k| rec.get(k)).map(str::to_string);
-                let r = b.rollcall(rollcall(format!("undl:{key}"), date10.to_string(), Some(res.to_string()), t, Vec::new()));
+                let r = b.rollcall(rollcall(
+                    format!("undl:{key}"),
+                    date10.to_string(),
+                    Some(res.to_string()),
+                    t,
+                    Vec::new(),
+                ));
                 by_id.insert(key, r);
                 r
             }
@@ -496,5 +835,9 @@ pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
             b.vote(r, s, v);
         }
     }
-    if errs.list.is_empty() { Ok(b.finish()) } else { Err(VoteErrors(errs.list)) }
+    if errs.list.is_empty() {
+        Ok(b.finish())
+    } else {
+        Err(VoteErrors(errs.list))
+    }
 }

@@ -1,5 +1,6 @@
 //! Subcommands. Each resolves its arguments, calls the libraries and formats the result.
 
+mod align;
 mod bdm_cmd;
 mod evidence;
 mod run;
@@ -26,6 +27,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Bdm(a) => bdm_cmd::run(a),
         Command::Run(a) => run::run(a),
         Command::Evidence(a) => evidence::run(a),
+        Command::Align(a) => align::align(a),
+        Command::Votes(a) => align::votes(a),
     }
 }
 

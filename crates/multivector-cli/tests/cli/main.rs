@@ -396,3 +396,109 @@ fn figures_are_checked_against_the_documents() {
     );
     assert!(!err.contains("`8.833`"), "{err}");
 }
+
+const ROLLCALLS: &str = "rollcall_id,source,date,year,label,title\nr1,t,2021-03-01,2021,A/RES/1,One\nr2,t,2021-10-01,2021,A/RES/2,Two\nr3,t,2022-03-02,2022,A/RES/ES-11/1,Aggression\n";
+const VOTES: &str = "rollcall_id,iso3,vote\nr1,KAZ,Y\nr1,RUS,Y\nr1,USA,N\nr2,KAZ,A\nr2,RUS,N\nr2,USA,Y\nr3,KAZ,A\nr3,RUS,N\nr3,USA,Y\n";
+
+fn votes_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "unga_votes_t.csv", VOTES);
+    write(dir.path(), "unga_rollcalls_t.csv", ROLLCALLS);
+    dir
+}
+
+#[test]
+fn align_reports_measures_and_equidistance() {
+    let d = votes_dir();
+    let o = run(&[
+        "align",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--focal",
+        "Kazakhstan",
+        "--vs",
+        "RUS,USA",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    // 2021 vs RUS: (Y,Y), (A,N): agreement 0.5, half 0.75, S 0.5; vs USA: (Y,N), (A,Y):
+    // agreement 0, half 0.25. E = 1 - (1 - 0.5) = 0.5.
+    assert!(text.contains("2021,KAZ,RUS,2,2,0.5,0.75,0.5,"), "{text}");
+    assert!(text.contains("2021,KAZ,USA,2,2,0,0.25,-0.5,"), "{text}");
+    assert!(text.lines().nth(1).unwrap().ends_with(",0.5"), "{text}");
+    let o = run(&[
+        "align",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--focal",
+        "KAZ",
+        "--vs",
+        "RUS",
+        "--splits",
+    ]);
+    assert!(stdout(&o).contains("2 roll call(s)"), "{}", stdout(&o));
+}
+
+#[test]
+fn votes_lookup_and_errors() {
+    let d = votes_dir();
+    let o = run(&[
+        "votes",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--resolution",
+        "A/RES/ES-11/1",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rc = &v["rollcalls"][0];
+    assert_eq!(
+        (
+            rc["yes"].as_u64(),
+            rc["no"].as_u64(),
+            rc["abstain"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
+    let o = run(&[
+        "votes",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--resolution",
+        "A/RES/9",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run(&[
+        "align",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--focal",
+        "Atlantis",
+        "--vs",
+        "RUS",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    write(
+        d.path(),
+        "unga_votes_t.csv",
+        &VOTES.replace("r2,RUS,N", "r2,RUS,maybe"),
+    );
+    let o = run(&[
+        "align",
+        "--data",
+        d.path().to_str().unwrap(),
+        "--focal",
+        "KAZ",
+        "--vs",
+        "RUS",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unga_votes_t.csv:6: `maybe` is not a vote"),
+        "{}",
+        stderr(&o)
+    );
+}
