@@ -368,17 +368,7 @@ impl Bdm {
                 input.len()
             )));
         }
-        if round == 0 {
-            return Err(ModelError::Invalid(
-                "round 0 is the input state; expected-utility pairs exist from round 1".into(),
-            ));
-        }
-        let mut engine = Engine::new(input, self.options);
-        let mut state = engine.initial_state();
-        for r in 1..round {
-            state = engine.step(r, &state)?.0;
-        }
-        engine.prepare(&state);
+        let (engine, state) = self.replay(input, round)?;
         let mut out = Vec::with_capacity(input.len() - 1);
         for j in 0..input.len() {
             if j == actor {
@@ -414,9 +404,16 @@ impl Bdm {
         round: usize,
     ) -> Result<(Vec<f64>, Vec<f64>), ModelError> {
         check_options(&self.options)?;
+        let (engine, _) = self.replay(input, round)?;
+        Ok((engine.p.clone(), engine.r.clone()))
+    }
+
+    /// The engine prepared for round `round` (median, risk exponents, probabilities), and
+    /// the positions at its start.
+    fn replay(&self, input: &IssueInput, round: usize) -> Result<(Engine, Vec<f64>), ModelError> {
         if round == 0 {
             return Err(ModelError::Invalid(
-                "round 0 is the input state; probabilities exist from round 1".into(),
+                "round 0 is the input state; the model's quantities exist from round 1".into(),
             ));
         }
         let mut engine = Engine::new(input, self.options);
@@ -425,7 +422,7 @@ impl Bdm {
             state = engine.step(r, &state)?.0;
         }
         engine.prepare(&state);
-        Ok((engine.p.clone(), engine.r.clone()))
+        Ok((engine, state))
     }
 }
 

@@ -250,6 +250,41 @@ fn columns(
     Ok(out)
 }
 
+/// Runs `f` on every well-formed record (1-based line, record); unreadable rows and rows whose
+/// field count differs from the header's are reported, not passed on. Stops when `errs` is
+/// full.
+fn each_record(
+    path: &Path,
+    rdr: &mut csv::Reader<&[u8]>,
+    width: usize,
+    errs: &mut Errs,
+    mut f: impl FnMut(usize, &csv::StringRecord, &mut Errs),
+) {
+    for rec in rdr.records() {
+        if errs.full() {
+            break;
+        }
+        let line = rec
+            .as_ref()
+            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
+        match rec {
+            Err(e) => errs.push(
+                path,
+                Some(line),
+                format!("unreadable row: {e}"),
+                "check quoting",
+            ),
+            Ok(r) if r.len() != width => errs.push(
+                path,
+                Some(line),
+                format!("the row has {} fields; the header has {width}", r.len()),
+                "one field per column",
+            ),
+            Ok(r) => f(line, &r, errs),
+        }
+    }
+}
+
 fn valid_date(d: &str) -> bool {
     d.len() == 10
         && d.as_bytes()[4] == b'-'
@@ -320,49 +355,40 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
         &header,
         &[&["rollcall_id"], &["date"], &["label"], &["title"]],
     )?;
-    for rec in rdr.records() {
-        let line = rec
-            .as_ref()
-            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
+    each_record(
+        &rc_path,
+        &mut rdr,
+        header.len(),
+        &mut errs,
+        |line, rec, errs| {
+            let get = |k: usize| rec.get(c[k]).unwrap_or("").trim().to_string();
+            let (id, date) = (get(0), get(1));
+            if id.is_empty() || !valid_date(&date) {
                 errs.push(
                     &rc_path,
                     Some(line),
-                    format!("unreadable row: {e}"),
-                    "check quoting",
+                    format!("roll call `{id}` has no id or an invalid date `{date}`"),
+                    "dates are written YYYY-MM-DD",
                 );
-                continue;
+                return;
             }
-        };
-        let get = |k: usize| rec.get(c[k]).unwrap_or("").trim().to_string();
-        let (id, date) = (get(0), get(1));
-        if id.is_empty() || !valid_date(&date) {
-            errs.push(
-                &rc_path,
-                Some(line),
-                format!("roll call `{id}` has no id or an invalid date `{date}`"),
-                "dates are written YYYY-MM-DD",
-            );
-            continue;
-        }
-        let k = b.rollcall(rollcall(
-            id.clone(),
-            date,
-            Some(get(2)),
-            Some(get(3)),
-            Vec::new(),
-        ));
-        if ids.insert(id.clone(), k).is_some() {
-            errs.push(
-                &rc_path,
-                Some(line),
-                format!("roll call `{id}` is listed twice"),
-                "each roll call appears once",
-            );
-        }
-    }
+            let k = b.rollcall(rollcall(
+                id.clone(),
+                date,
+                Some(get(2)),
+                Some(get(3)),
+                Vec::new(),
+            ));
+            if ids.insert(id.clone(), k).is_some() {
+                errs.push(
+                    &rc_path,
+                    Some(line),
+                    format!("roll call `{id}` is listed twice"),
+                    "each roll call appears once",
+                );
+            }
+        },
+    );
     let text = read_text(path)?;
     let mut rdr = csv_reader(&text);
     let header = rdr
@@ -376,71 +402,46 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
         })?
         .clone();
     let c = columns(path, &header, &[&["rollcall_id"], &["iso3"], &["vote"]])?;
-    for rec in rdr.records() {
-        if errs.full() {
-            break;
-        }
-        let line = rec
-            .as_ref()
-            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
+    each_record(
+        path,
+        &mut rdr,
+        header.len(),
+        &mut errs,
+        |line, rec, errs| {
+            let (id, code, v) = (rec[c[0]].trim(), rec[c[1]].trim(), rec[c[2]].trim());
+            let Some(&r) = ids.get(id) else {
                 errs.push(
                     path,
                     Some(line),
-                    format!("unreadable row: {e}"),
-                    "check quoting",
+                    format!("roll call `{id}` is not in {}", rc_path.display()),
+                    "the two files must come from the same release",
                 );
-                continue;
+                return;
+            };
+            let Some(code) = state_code(code) else {
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("`{code}` is not a state code"),
+                    "states are given as ISO3 codes (KAZ, RUS, ...)",
+                );
+                return;
+            };
+            let Some(vote) = Vote::from_letter(v) else {
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("`{v}` is not a vote"),
+                    "votes are Y, N, A, X (absent) or - (not a member)",
+                );
+                return;
+            };
+            if let Some(r) = r {
+                let s = b.state(&code);
+                b.vote(r, s, vote);
             }
-        };
-        if rec.len() != header.len() {
-            errs.push(
-                path,
-                Some(line),
-                format!(
-                    "the row has {} fields; the header has {}",
-                    rec.len(),
-                    header.len()
-                ),
-                "every row gives rollcall_id, iso3 and vote",
-            );
-            continue;
-        }
-        let (id, code, v) = (rec[c[0]].trim(), rec[c[1]].trim(), rec[c[2]].trim());
-        let Some(&r) = ids.get(id) else {
-            errs.push(
-                path,
-                Some(line),
-                format!("roll call `{id}` is not in {}", rc_path.display()),
-                "the two files must come from the same release",
-            );
-            continue;
-        };
-        let Some(code) = state_code(code) else {
-            errs.push(
-                path,
-                Some(line),
-                format!("`{code}` is not a state code"),
-                "states are given as ISO3 codes (KAZ, RUS, ...)",
-            );
-            continue;
-        };
-        let Some(vote) = Vote::from_letter(v) else {
-            errs.push(
-                path,
-                Some(line),
-                format!("`{v}` is not a vote"),
-                "votes are Y, N, A, X (absent) or - (not a member)",
-            );
-            continue;
-        };
-        if let Some(r) = r {
-            let s = b.state(&code);
-            b.vote(r, s, vote);
-        }
-    }
+        },
+    );
     if errs.list.is_empty() {
         Ok(b.finish())
     } else {
@@ -631,38 +632,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
         }
     }
     let mut errs = Errs { list: Vec::new() };
-    for rec in rdr.records() {
-        if errs.full() {
-            break;
-        }
-        let line = rec
-            .as_ref()
-            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(
-                    path,
-                    Some(line),
-                    format!("unreadable row: {e}"),
-                    "check quoting",
-                );
-                continue;
-            }
-        };
-        if rec.len() != names.len() {
-            errs.push(
-                path,
-                Some(line),
-                format!(
-                    "the row has {} fields; the header has {}",
-                    rec.len(),
-                    names.len()
-                ),
-                "one field per column",
-            );
-            continue;
-        }
+    each_record(path, &mut rdr, names.len(), &mut errs, |line, rec, errs| {
         let (id, date) = (rec[c[0]].trim(), rec[c[1]].trim());
         if !valid_date(date) {
             errs.push(
@@ -671,7 +641,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
                 format!("roll call `{id}`: invalid date `{date}`"),
                 "dates are written YYYY-MM-DD",
             );
-            continue;
+            return;
         }
         let flags = flag_cols
             .iter()
@@ -685,7 +655,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
             None,
             flags,
         )) else {
-            continue;
+            return;
         };
         for &(k, s) in &state_cols {
             match Vote::from_voeten(&rec[k]) {
@@ -701,7 +671,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
                 ),
             }
         }
-    }
+    });
     if errs.list.is_empty() {
         Ok(b.finish())
     } else {
@@ -738,103 +708,78 @@ pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
     let mut errs = Errs { list: Vec::new() };
     let mut by_id: std::collections::HashMap<String, Option<usize>> =
         std::collections::HashMap::new();
-    for rec in rdr.records() {
-        if errs.full() {
-            break;
-        }
-        let line = rec
-            .as_ref()
-            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
+    each_record(
+        path,
+        &mut rdr,
+        header.len(),
+        &mut errs,
+        |line, rec, errs| {
+            let (code, vote, date, res, id) = (
+                rec[c[0]].trim(),
+                rec[c[1]].trim(),
+                rec[c[2]].trim(),
+                rec[c[3]].trim(),
+                rec[c[4]].trim(),
+            );
+            let date10 = date.get(..10).unwrap_or(date);
+            if !valid_date(date10) {
                 errs.push(
                     path,
                     Some(line),
-                    format!("unreadable row: {e}"),
-                    "check quoting",
+                    format!("resolution `{res}`: invalid date `{date}`"),
+                    "dates are written YYYY-MM-DD",
                 );
-                continue;
+                return;
             }
-        };
-        if rec.len() != header.len() {
-            errs.push(
-                path,
-                Some(line),
-                format!(
-                    "the row has {} fields; the header has {}",
-                    rec.len(),
-                    header.len()
-                ),
-                "one field per column",
-            );
-            continue;
-        }
-        let (code, vote, date, res, id) = (
-            rec[c[0]].trim(),
-            rec[c[1]].trim(),
-            rec[c[2]].trim(),
-            rec[c[3]].trim(),
-            rec[c[4]].trim(),
-        );
-        let date10 = date.get(..10).unwrap_or(date);
-        if !valid_date(date10) {
-            errs.push(
-                path,
-                Some(line),
-                format!("resolution `{res}`: invalid date `{date}`"),
-                "dates are written YYYY-MM-DD",
-            );
-            continue;
-        }
-        let Some(code) = state_code(code) else {
-            errs.push(
-                path,
-                Some(line),
-                format!("`{code}` is not a state code"),
-                "ms_code holds ISO3 codes",
-            );
-            continue;
-        };
-        let v = if vote.is_empty() {
-            Some(Vote::Absent)
-        } else {
-            Vote::from_letter(vote)
-        };
-        let Some(v) = v else {
-            errs.push(
-                path,
-                Some(line),
-                format!("`{vote}` is not a vote"),
-                "ms_vote is Y, N, A or X",
-            );
-            continue;
-        };
-        let key = if id.is_empty() {
-            res.to_string()
-        } else {
-            id.to_string()
-        };
-        let r = match by_id.get(&key) {
-            Some(r) => *r,
-            None => {
-                let t = title.and_then(|k| rec.get(k)).map(str::to_string);
-                let r = b.rollcall(rollcall(
-                    format!("undl:{key}"),
-                    date10.to_string(),
-                    Some(res.to_string()),
-                    t,
-                    Vec::new(),
-                ));
-                by_id.insert(key, r);
-                r
+            let Some(code) = state_code(code) else {
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("`{code}` is not a state code"),
+                    "ms_code holds ISO3 codes",
+                );
+                return;
+            };
+            let v = if vote.is_empty() {
+                Some(Vote::Absent)
+            } else {
+                Vote::from_letter(vote)
+            };
+            let Some(v) = v else {
+                errs.push(
+                    path,
+                    Some(line),
+                    format!("`{vote}` is not a vote"),
+                    "ms_vote is Y, N, A or X",
+                );
+                return;
+            };
+            let key = if id.is_empty() {
+                res.to_string()
+            } else {
+                id.to_string()
+            };
+            let r = match by_id.get(&key) {
+                Some(r) => *r,
+                None => {
+                    let t = title.and_then(|k| rec.get(k)).map(str::to_string);
+                    let r = b.rollcall(rollcall(
+                        format!("undl:{key}"),
+                        date10.to_string(),
+                        Some(res.to_string()),
+                        t,
+                        Vec::new(),
+                    ));
+                    by_id.insert(key, r);
+                    r
+                }
+            };
+            if let Some(r) = r {
+                let s = b.state(&code);
+                b.vote(r, s, v);
             }
-        };
-        if let Some(r) = r {
-            let s = b.state(&code);
-            b.vote(r, s, v);
-        }
-    }
+        },
+    );
     if errs.list.is_empty() {
         Ok(b.finish())
     } else {
