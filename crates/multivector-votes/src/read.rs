@@ -213,6 +213,17 @@ pub fn load(path: &Path) -> Result<(VoteTable, Layout), VoteErrors> {
     Ok((table, layout))
 }
 
+/// The header row, or an error naming the file.
+fn header_of(path: &Path, rdr: &mut csv::Reader<&[u8]>) -> Result<csv::StringRecord, VoteErrors> {
+    rdr.headers().cloned().map_err(|e| {
+        one(
+            path,
+            format!("cannot read the header: {e}"),
+            "check the file",
+        )
+    })
+}
+
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .flexible(true)
@@ -340,16 +351,7 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
     let mut errs = Errs { list: Vec::new() };
     let mut ids = std::collections::HashMap::new();
     let mut rdr = csv_reader(&rc_text);
-    let header = rdr
-        .headers()
-        .map_err(|e| {
-            one(
-                &rc_path,
-                format!("cannot read the header: {e}"),
-                "check the file",
-            )
-        })?
-        .clone();
+    let header = header_of(&rc_path, &mut rdr)?;
     let c = columns(
         &rc_path,
         &header,
@@ -391,16 +393,7 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
     );
     let text = read_text(path)?;
     let mut rdr = csv_reader(&text);
-    let header = rdr
-        .headers()
-        .map_err(|e| {
-            one(
-                path,
-                format!("cannot read the header: {e}"),
-                "check the file",
-            )
-        })?
-        .clone();
+    let header = header_of(path, &mut rdr)?;
     let c = columns(path, &header, &[&["rollcall_id"], &["iso3"], &["vote"]])?;
     each_record(
         path,
@@ -595,16 +588,7 @@ const FLAGS: [&str; 6] = ["me", "nu", "di", "hr", "co", "ec"];
 /// Voeten's wide CSV.
 pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
     let mut rdr = csv_reader(text);
-    let header = rdr
-        .headers()
-        .map_err(|e| {
-            one(
-                path,
-                format!("cannot read the header: {e}"),
-                "check the file",
-            )
-        })?
-        .clone();
+    let header = header_of(path, &mut rdr)?;
     let names: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
     let c = columns(path, &header, &[&["rcid"], &["date"]])?;
     let flag_cols: Vec<(usize, &str)> = FLAGS
@@ -682,16 +666,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
 /// The UN Digital Library CSV (one row per state and resolution; versions 1 to 5).
 pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
     let mut rdr = csv_reader(text);
-    let header = rdr
-        .headers()
-        .map_err(|e| {
-            one(
-                path,
-                format!("cannot read the header: {e}"),
-                "check the file",
-            )
-        })?
-        .clone();
+    let header = header_of(path, &mut rdr)?;
     let c = columns(
         path,
         &header,
