@@ -297,4 +297,13 @@ pub struct RunArgs {
     /// Also write per-round trajectories and forecasts as CSV files into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Monte Carlo draws of the declared uncertain inputs (0: none) [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub draws: Option<usize>,
+    /// Master seed of the ensemble; draw k uses stream k of ChaCha8 under it [default: 20220224].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub quiet: bool,
 }

@@ -637,18 +637,46 @@ impl Engine {
         g
     }
 
+    /// The normalised distance between two actors. Divide (not multiply by 1/D): an actor at
+    /// the far end must get d = 1 exactly, or `powf` with an exponent below one turns a 1e-16
+    /// remainder into 1e-8.
+    #[inline]
+    fn dist(&self, a: usize, b: usize, x: &[f64]) -> f64 {
+        (x[a] - x[b]).abs() / self.range
+    }
+
+    /// `(Us(d), Uf(d), Usq)` under exponent `rho`: shared by both directions of a pair when
+    /// they use the same exponent.
+    #[inline]
+    fn utilities(d: f64, rho: f64) -> (f64, f64, f64) {
+        (
+            2.0 - 4.0 * pw(0.5 - 0.5 * d, rho),
+            2.0 - 4.0 * pw(0.5 + 0.5 * d, rho),
+            2.0 - 4.0 * pw(0.5, rho),
+        )
+    }
+
     /// `E_rho(ch -> tg)` with the current probabilities and median.
     #[inline]
     fn eu(&self, ch: usize, tg: usize, rho: f64, x: &[f64]) -> f64 {
-        let n = self.n;
-        // Divide (not multiply by 1/D): an actor at the far end must get d = 1 exactly,
-        // or `powf` with an exponent below one turns a 1e-16 remainder into 1e-8.
-        let d = (x[ch] - x[tg]).abs() / self.range;
-        let p = self.p[ch * n + tg];
+        let d = self.dist(ch, tg, x);
+        self.eu_with(ch, tg, rho, d, Self::utilities(d, rho), x)
+    }
+
+    /// `E_rho(ch -> tg)` given the distance and the utilities for `rho`.
+    #[inline]
+    fn eu_with(
+        &self,
+        ch: usize,
+        tg: usize,
+        rho: f64,
+        d: f64,
+        u: (f64, f64, f64),
+        x: &[f64],
+    ) -> f64 {
+        let (us, uf, usq) = u;
+        let p = self.p[ch * self.n + tg];
         let st = self.s[tg];
-        let us = 2.0 - 4.0 * pw(0.5 - 0.5 * d, rho);
-        let uf = 2.0 - 4.0 * pw(0.5 + 0.5 * d, rho);
-        let usq = 2.0 - 4.0 * pw(0.5, rho);
         let q = self.o.q;
         let mut e = st * (p * us + (1.0 - p) * uf) + (1.0 - st) * us - q * usq;
         if self.o.q_term == QTerm::Full && q < 1.0 {
@@ -702,12 +730,15 @@ impl Engine {
     /// `(a, b)` for receiver `i` weighing `j` (after [`Engine::prepare`]).
     #[inline]
     fn pair(&self, i: usize, j: usize, x: &[f64]) -> (f64, f64) {
-        let a = self.eu(i, j, self.r[i], x);
-        let rho_b = match self.o.perspective {
-            Perspective::Receiver => self.r[i],
-            Perspective::Own => self.r[j],
+        let d = self.dist(i, j, x);
+        let ui = Self::utilities(d, self.r[i]);
+        let a = self.eu_with(i, j, self.r[i], d, ui, x);
+        let b = match self.o.perspective {
+            // Same exponent, same distance: the utilities are shared.
+            Perspective::Receiver => self.eu_with(j, i, self.r[i], d, ui, x),
+            Perspective::Own => self.eu(j, i, self.r[j], x),
         };
-        (a, self.eu(j, i, rho_b, x))
+        (a, b)
     }
 
     /// The offer receiver `i` accepts, if any: `(counterpart, kind, target, a, b)`.

@@ -62,10 +62,35 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         write_out(dir, s, &results)?;
     }
     let judged = judge(s, &results);
+    let draws = a.draws.unwrap_or(multivector_ensemble::DEFAULT_DRAWS);
+    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
+    let ens = if draws > 0 {
+        Some(ensemble(
+            s,
+            [presets[0].1, presets[1].1],
+            draws,
+            seed,
+            a.quiet,
+        )?)
+    } else {
+        None
+    };
     let text = match a.format {
-        Format::Table => table_text(s, &results) + &judged_text(s, &judged),
+        Format::Table => {
+            table_text(s, &results)
+                + &judged_text(s, &judged)
+                + &ens
+                    .as_ref()
+                    .map_or_else(String::new, |e| ensemble_text(s, e))
+        }
         Format::Csv => csv_forecasts(s, &results)?,
-        Format::Json => serde_json::to_string_pretty(&json_doc(s, &results, &judged))? + "\n",
+        Format::Json => {
+            let mut doc = json_doc(s, &results, &judged);
+            if let (Some(e), Value::Object(m)) = (&ens, &mut doc) {
+                m.insert("ensemble".into(), ensemble_json(s, e));
+            }
+            serde_json::to_string_pretty(&doc)? + "\n"
+        }
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -474,4 +499,99 @@ fn write_out(dir: &Path, s: &Scenario, results: &[IssueResult]) -> anyhow::Resul
         dir.display()
     ));
     Ok(())
+}
+
+/// Runs the ensemble with a progress bar on stderr (hidden when stderr is not a terminal).
+fn ensemble(
+    s: &Scenario,
+    bdm: [multivector_models::bdm::BdmOptions; 2],
+    draws: usize,
+    seed: u64,
+    quiet: bool,
+) -> anyhow::Result<multivector_ensemble::Ensemble> {
+    let models: Vec<multivector_ensemble::Model> = vec![
+        ("bdm-scholz".into(), Box::new(Bdm::new(bdm[0]))),
+        ("bdm-paper".into(), Box::new(Bdm::new(bdm[1]))),
+        ("mean".into(), Box::new(WeightedMean)),
+        ("median".into(), Box::new(WeightedMedian)),
+    ];
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(
+            Some(draws as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        )
+    };
+    bar.set_message("draws");
+    let e = multivector_ensemble::run(s, &models, draws, seed, &|k| {
+        if k % 16 == 0 {
+            bar.set_position(k as u64);
+        }
+    })?;
+    bar.finish_and_clear();
+    Ok(e)
+}
+
+fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
+    let (sum, eq) = multivector_ensemble::summarise(s, e);
+    let mut out = format!(
+        "\nEnsemble: {} draws of the declared uncertain inputs, master seed {}, multivector {}\n\n",
+        e.draws,
+        e.master_seed,
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut t = table(
+        [
+            "issue",
+            "model",
+            "median",
+            "10-90%",
+            "2.5-97.5%",
+            "P(beyond threshold)",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for x in &sum {
+        let f = &x.forecast;
+        t.add_row(vec![
+            x.issue.clone(),
+            x.model.clone(),
+            num(f.median),
+            format!("{} - {}", num(f.p10), num(f.p90)),
+            format!("{} - {}", num(f.p025), num(f.p975)),
+            x.thresholds
+                .iter()
+                .map(|(l, p)| format!("{l}: {p:.2}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ]);
+    }
+    let _ = writeln!(out, "{t}\n");
+    let mut q = table(
+        ["model", "equidistance median", "10-90%"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for (m, i) in &eq {
+        q.add_row(vec![
+            m.clone(),
+            num(i.median),
+            format!("{} - {}", num(i.p10), num(i.p90)),
+        ]);
+    }
+    let _ = writeln!(out, "{q}");
+    out
+}
+
+fn ensemble_json(s: &Scenario, e: &multivector_ensemble::Ensemble) -> Value {
+    let (sum, eq) = multivector_ensemble::summarise(s, e);
+    json!({
+        "draws": e.draws,
+        "master_seed": e.master_seed,
+        "version": env!("CARGO_PKG_VERSION"),
+        "issues": sum,
+        "equidistance": eq.iter().map(|(m, i)| json!({"model": m, "interval": i})).collect::<Vec<_>>(),
+    })
 }

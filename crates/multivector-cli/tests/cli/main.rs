@@ -35,7 +35,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn run_with_no_arguments_prints_the_forecast_table() {
-    let o = run(&["run"]);
+    let o = run(&["run", "--draws", "100"]);
     assert!(o.status.success(), "{}", stderr(&o));
     insta::assert_snapshot!(stdout(&o));
 }
@@ -251,14 +251,31 @@ fn help_teaches_with_examples() {
 
 #[test]
 fn same_input_same_bytes() {
-    let a = run(&["run", "--format", "json"]);
-    let b = run(&["run", "--format", "json"]);
-    assert_eq!(a.stdout, b.stdout);
+    let a = run(&["run", "--format", "json", "--draws", "40"]);
+    let b = bin()
+        .current_dir(root())
+        .env("RAYON_NUM_THREADS", "1")
+        .args(["run", "--format", "json", "--draws", "40"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        a.stdout, b.stdout,
+        "same seed, one thread or many: same bytes"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let e = &v["ensemble"];
+    assert_eq!(
+        (e["draws"].as_u64(), e["master_seed"].as_u64()),
+        (Some(40), Some(20220224))
+    );
+    assert_eq!(e["version"], env!("CARGO_PKG_VERSION"));
+    let c = run(&["run", "--format", "json", "--draws", "40", "--seed", "7"]);
+    assert_ne!(a.stdout, c.stdout);
 }
 
 #[test]
 fn the_built_in_scenario_reports_forecasts_retrodiction_and_profile() {
-    let o = run(&["run", "--format", "json"]);
+    let o = run(&["run", "--format", "json", "--draws", "0"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["scenario"]["id"], "kazakhstan");

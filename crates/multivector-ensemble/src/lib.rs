@@ -1,0 +1,250 @@
+//! Monte Carlo ensembles: every declared uncertain input of a scenario is drawn, every model
+//! is run on every issue, and the forecasts are summarised (median, 10-90 and 2.5-97.5
+//! intervals, probability of landing beyond each threshold, the distribution of the
+//! multi-vector equidistance index).
+//!
+//! **Determinism.** Draw `k` uses ChaCha8 seeded with the master seed on stream `k` (a
+//! counter-based generator: no state is shared between draws), and results are collected in
+//! draw order, so the numbers are bit-identical whatever the number of threads.
+//!
+//! ```
+//! use multivector_ensemble::{quantile, stream};
+//! use rand::RngExt;
+//!
+//! let a: f64 = stream(7, 3).random();
+//! let b: f64 = stream(7, 3).random();
+//! assert_eq!(a, b);
+//! assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
+//! ```
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use multivector_core::assess;
+use multivector_core::{Forecaster, ModelError, Scenario, Spread};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal, Triangular};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Draws `multivector run` makes when not told otherwise: quick on the built-in scenario.
+pub const DEFAULT_DRAWS: usize = 1000;
+/// The master seed used when none is given (recorded with every result).
+pub const DEFAULT_SEED: u64 = 20220224;
+
+/// The generator of draw `index` under `master`.
+pub fn stream(master: u64, index: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(master);
+    rng.set_stream(index);
+    rng
+}
+
+/// A value drawn from `spread` around `base`, kept within `[lo, hi]` (a normal is truncated by
+/// rejection; after 1,000 rejections, which needs a spread far wider than the range, the
+/// value is clamped).
+pub fn sample(rng: &mut ChaCha8Rng, base: f64, spread: Option<Spread>, lo: f64, hi: f64) -> f64 {
+    let v = match spread {
+        None => return base,
+        Some(Spread::Normal { sd }) => match Normal::new(base, sd) {
+            Ok(n) => {
+                for _ in 0..1000 {
+                    let x = n.sample(rng);
+                    if (lo..=hi).contains(&x) {
+                        return x;
+                    }
+                }
+                base
+            }
+            Err(_) => base,
+        },
+        Some(Spread::Uniform { low, high }) => low + (high - low) * rng.random::<f64>(),
+        Some(Spread::Triangular { low, mode, high }) => match Triangular::new(low, high, mode) {
+            Ok(t) => t.sample(rng),
+            Err(_) => mode,
+        },
+    };
+    v.clamp(lo, hi)
+}
+
+/// One draw of the scenario: every stance's declared uncertainty sampled, in file order.
+pub fn perturb(s: &Scenario, rng: &mut ChaCha8Rng) -> Scenario {
+    let mut out = s.clone();
+    for st in &mut out.stances {
+        let scale = &s.issues[st.issue].scale;
+        let u = st.uncertainty;
+        st.position = sample(rng, st.position, u.position, scale.min, scale.max);
+        st.salience = sample(rng, st.salience, u.salience, 0.0, 1.0);
+        if u.capability.is_some() {
+            let base = st.capability.unwrap_or(s.actors[st.actor].capability);
+            st.capability = Some(sample(rng, base, u.capability, 0.0, f64::MAX));
+        }
+    }
+    out
+}
+
+/// A named model.
+pub type Model = (String, Box<dyn Forecaster + Send + Sync>);
+
+/// The raw results: `forecasts[(draw * issues + issue) * models + model]`, and the
+/// equidistance index of each draw and model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ensemble {
+    pub master_seed: u64,
+    pub draws: usize,
+    pub issues: usize,
+    pub models: Vec<String>,
+    pub forecasts: Vec<f64>,
+    /// `equidistance[draw * models + model]` (NaN where undefined).
+    pub equidistance: Vec<f64>,
+}
+
+impl Ensemble {
+    /// Forecasts of one issue and model, in draw order.
+    pub fn series(&self, issue: usize, model: usize) -> Vec<f64> {
+        let m = self.models.len();
+        (0..self.draws)
+            .map(|d| self.forecasts[(d * self.issues + issue) * m + model])
+            .collect()
+    }
+}
+
+/// Runs `draws` draws of `s` through `models` on rayon's current pool. `progress` is called
+/// with the number of draws finished so far (from any thread).
+pub fn run(
+    s: &Scenario,
+    models: &[Model],
+    draws: usize,
+    master: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Ensemble, ModelError> {
+    let done = AtomicUsize::new(0);
+    let nm = models.len();
+    // Draws need numbers, not the evidence base: clone a light copy once.
+    let light = Scenario {
+        evidence: Vec::new(),
+        ..s.clone()
+    };
+    let s = &light;
+    let per_draw: Vec<(Vec<f64>, Vec<f64>)> = (0..draws)
+        .into_par_iter()
+        .map(|d| {
+            let mut rng = stream(master, d as u64);
+            let sc = perturb(s, &mut rng);
+            let mut f = Vec::with_capacity(sc.issues.len() * nm);
+            for k in 0..sc.issues.len() {
+                let input = sc.issue_input(k)?;
+                for (_, m) in models {
+                    f.push(m.forecast(&input)?.value);
+                }
+            }
+            let eq = (0..nm)
+                .map(|mi| {
+                    let fc: Vec<(usize, f64)> =
+                        (0..sc.issues.len()).map(|k| (k, f[k * nm + mi])).collect();
+                    assess::profile(&sc, sc.meta.focal, &fc)
+                        .equidistance
+                        .unwrap_or(f64::NAN)
+                })
+                .collect();
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+            Ok((f, eq))
+        })
+        .collect::<Result<_, ModelError>>()?;
+    let mut forecasts = Vec::with_capacity(draws * s.issues.len() * nm);
+    let mut equidistance = Vec::with_capacity(draws * nm);
+    for (f, e) in per_draw {
+        forecasts.extend(f);
+        equidistance.extend(e);
+    }
+    Ok(Ensemble {
+        master_seed: master,
+        draws,
+        issues: s.issues.len(),
+        models: models.iter().map(|m| m.0.clone()).collect(),
+        forecasts,
+        equidistance,
+    })
+}
+
+/// Quantile `p` of `xs` by linear interpolation between order statistics (R's type 7).
+/// NaN for an empty slice.
+pub fn quantile(xs: &[f64], p: f64) -> f64 {
+    let mut v: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}
+
+/// The distribution of one quantity.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Interval {
+    pub median: f64,
+    pub p10: f64,
+    pub p90: f64,
+    pub p025: f64,
+    pub p975: f64,
+}
+
+impl Interval {
+    pub fn of(xs: &[f64]) -> Self {
+        Self {
+            median: quantile(xs, 0.5),
+            p10: quantile(xs, 0.1),
+            p90: quantile(xs, 0.9),
+            p025: quantile(xs, 0.025),
+            p975: quantile(xs, 0.975),
+        }
+    }
+}
+
+/// Summary of one issue and model.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueSummary {
+    pub issue: String,
+    pub model: String,
+    pub forecast: Interval,
+    /// `(threshold label, share of draws on its side)`.
+    pub thresholds: Vec<(String, f64)>,
+}
+
+/// Summaries of an ensemble over the scenario it came from.
+pub fn summarise(s: &Scenario, e: &Ensemble) -> (Vec<IssueSummary>, Vec<(String, Interval)>) {
+    let mut out = Vec::new();
+    for (k, iss) in s.issues.iter().enumerate() {
+        for (mi, m) in e.models.iter().enumerate() {
+            let xs = e.series(k, mi);
+            let n = xs.len().max(1) as f64;
+            out.push(IssueSummary {
+                issue: iss.id.clone(),
+                model: m.clone(),
+                forecast: Interval::of(&xs),
+                thresholds: iss
+                    .thresholds
+                    .iter()
+                    .map(|t| {
+                        (
+                            t.label.clone(),
+                            xs.iter().filter(|&&x| t.holds(x)).count() as f64 / n,
+                        )
+                    })
+                    .collect(),
+            });
+        }
+    }
+    let nm = e.models.len();
+    let eq = e
+        .models
+        .iter()
+        .enumerate()
+        .map(|(mi, m)| {
+            let xs: Vec<f64> = (0..e.draws).map(|d| e.equidistance[d * nm + mi]).collect();
+            (m.clone(), Interval::of(&xs))
+        })
+        .collect();
+    (out, eq)
+}

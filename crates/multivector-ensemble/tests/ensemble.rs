@@ -1,0 +1,136 @@
+//! Ensembles against closed forms, and determinism across thread counts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use multivector_core::Scenario;
+use multivector_ensemble::{Model, run, summarise};
+use multivector_models::baselines::{WeightedMean, WeightedMedian};
+use multivector_models::bdm::{Bdm, BdmOptions, Preset};
+use multivector_scenario::{Format, builtin, load_str};
+
+/// Two actors with weights 1 and 3 (capability 1 and 3, salience 1); A's position is
+/// Normal(40, 8) on a 0-100 scale (truncation is beyond five standard deviations).
+const TWO: &str = r#"format_version = 1
+[scenario]
+id = "two"
+name = "Two"
+salience_scale = "0-1"
+[[actors]]
+id = "A"
+kind = "state"
+capability = 1
+[[actors]]
+id = "B"
+kind = "state"
+capability = 3
+[[issues]]
+id = "q"
+question = "?"
+scale = { low = "0", high = "100" }
+thresholds = [{ value = 55, direction = "above", label = "above 55" }]
+[[stances]]
+actor = "A"
+issue = "q"
+position = 40
+salience = 1
+uncertainty = { position = { sd = 8 } }
+assumption = "test"
+[[stances]]
+actor = "B"
+issue = "q"
+position = 60
+salience = 1
+assumption = "test"
+"#;
+
+fn scenario(text: &str) -> Scenario {
+    load_str("t.toml", text, Format::Toml).unwrap().scenario
+}
+
+fn models() -> Vec<Model> {
+    vec![
+        (
+            "bdm-scholz".into(),
+            Box::new(Bdm::new(BdmOptions::preset(Preset::Scholz))),
+        ),
+        ("mean".into(), Box::new(WeightedMean)),
+        ("median".into(), Box::new(WeightedMedian)),
+    ]
+}
+
+/// Standard normal quantiles.
+const Z10: f64 = -1.281_551_565_5;
+const Z025: f64 = -1.959_963_985;
+
+#[test]
+fn mean_model_forecast_follows_the_closed_form() {
+    // mean = (1 * X + 3 * 60) / 4 with X ~ N(40, 8): N(55, 2).
+    let s = scenario(TWO);
+    let e = run(&s, &models(), 20_000, 11, &|_| {}).unwrap();
+    let (sum, _) = summarise(&s, &e);
+    let m = sum.iter().find(|x| x.model == "mean").unwrap();
+    let tol = 0.05; // Monte Carlo error of a quantile at 20,000 draws is about 0.03 here.
+    assert!((m.forecast.median - 55.0).abs() < tol, "{:?}", m.forecast);
+    assert!(
+        (m.forecast.p10 - (55.0 + 2.0 * Z10)).abs() < tol,
+        "{:?}",
+        m.forecast
+    );
+    assert!(
+        (m.forecast.p90 - (55.0 - 2.0 * Z10)).abs() < tol,
+        "{:?}",
+        m.forecast
+    );
+    assert!(
+        (m.forecast.p025 - (55.0 + 2.0 * Z025)).abs() < 2.0 * tol,
+        "{:?}",
+        m.forecast
+    );
+    // P(mean > 55) = 1/2.
+    assert!(
+        (m.thresholds[0].1 - 0.5).abs() < 0.015,
+        "{:?}",
+        m.thresholds
+    );
+    // The median model sits on B (weight 3 of 4) whatever A does.
+    let md = sum.iter().find(|x| x.model == "median").unwrap();
+    assert_eq!((md.forecast.p025, md.forecast.p975), (60.0, 60.0));
+}
+
+#[test]
+fn no_declared_uncertainty_gives_zero_width() {
+    let s = scenario(&TWO.replace("uncertainty = { position = { sd = 8 } }\n", ""));
+    let e = run(&s, &models(), 50, 1, &|_| {}).unwrap();
+    let (sum, _) = summarise(&s, &e);
+    for x in &sum {
+        assert_eq!(x.forecast.p025, x.forecast.p975, "{}", x.model);
+    }
+}
+
+#[test]
+fn one_and_two_threads_give_identical_bits() {
+    let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
+    let go = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| run(&s, &models(), 64, 5, &|_| {}).unwrap())
+    };
+    let (a, b) = (go(1), go(2));
+    assert_eq!(a.forecasts.len(), 64 * 9 * 3);
+    assert!(
+        a.forecasts
+            .iter()
+            .zip(&b.forecasts)
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+    );
+    assert!(
+        a.equidistance
+            .iter()
+            .zip(&b.equidistance)
+            .all(|(x, y)| x.to_bits() == y.to_bits())
+    );
+    let c = run(&s, &models(), 64, 6, &|_| {}).unwrap();
+    assert_ne!(a.forecasts, c.forecasts, "another seed, other draws");
+}
