@@ -73,6 +73,15 @@ multivector align --data votes.csv.gz --focal KAZ --vs RUS --by session --format
 multivector align --data votes.csv.gz --focal KAZ --vs RUS --splits --from 2022 --to 2022"
     )]
     Align(AlignArgs),
+    /// Run a scenario and one of its variants on the same seeds and report the difference.
+    #[command(
+        after_help = "Both runs use the same master seed, so draw k of the baseline and \
+draw k of the variant share their random numbers (common random numbers): the interval of the \
+difference reflects the variant's effect, not sampling noise. A variant without changes gives \
+exactly zero.\n\nExamples:\n  multivector compare --variant russia-capability-halved\n  \
+multivector compare scenarios/kazakhstan.toml --variant no-civil-society --draws 2000 --format json"
+    )]
+    Compare(CompareArgs),
     /// How each state voted on one resolution, with the totals.
     #[command(
         after_help = "Example:\n  multivector votes --data shared/data/unga/derived --resolution A/RES/ES-11/1"
@@ -306,4 +315,28 @@ pub struct RunArgs {
     /// No progress bar on stderr.
     #[arg(long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario file or built-in scenario name [default: the built-in scenario].
+    pub scenario: Option<String>,
+    /// The variant to compare with the baseline (a `[[variants]]` name).
+    #[arg(long, value_name = "NAME")]
+    pub variant: String,
+    #[command(flatten)]
+    pub stop: StopFlags,
+    /// Monte Carlo draws for the interval of the difference (0: point forecasts only)
+    /// [default: 1000].
+    #[arg(long, value_name = "N")]
+    pub draws: Option<usize>,
+    /// Master seed, shared by both runs [default: 20220224].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }

@@ -240,6 +240,30 @@ pub struct Evidence {
     pub figures: Vec<String>,
 }
 
+/// One change a variant makes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    /// Index into [`Scenario::actors`].
+    pub actor: usize,
+    /// Only this issue (index), or every issue the actor takes part in.
+    pub issue: Option<usize>,
+    pub position: Option<f64>,
+    /// On `[0, 1]`.
+    pub salience: Option<f64>,
+    pub capability: Option<f64>,
+    /// Remove the actor's stances (on the issue, or everywhere).
+    pub remove: bool,
+}
+
+/// A named set of changes to the baseline ("Russian media share halved").
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variant {
+    pub name: String,
+    pub description: String,
+    pub changes: Vec<Change>,
+    pub assumption: Option<String>,
+}
+
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -248,6 +272,7 @@ pub struct Scenario {
     pub issues: Vec<Issue>,
     pub stances: Vec<Stance>,
     pub evidence: Vec<Evidence>,
+    pub variants: Vec<Variant>,
 }
 
 impl Scenario {
@@ -259,6 +284,39 @@ impl Scenario {
     /// Index of the issue with this id.
     pub fn issue_index(&self, id: &str) -> Option<usize> {
         self.issues.iter().position(|i| i.id == id)
+    }
+
+    /// The scenario with a variant's changes applied, in order. Changes to a capability
+    /// without an issue change the actor's capability; with an issue, the stance's.
+    pub fn apply(&self, v: &Variant) -> Scenario {
+        let mut out = self.clone();
+        for c in &v.changes {
+            let hits = |st: &Stance| st.actor == c.actor && c.issue.is_none_or(|i| st.issue == i);
+            if c.remove {
+                out.stances.retain(|st| !hits(st));
+                continue;
+            }
+            if let (Some(cap), None) = (c.capability, c.issue) {
+                out.actors[c.actor].capability = cap;
+            }
+            for st in out.stances.iter_mut().filter(|st| hits(st)) {
+                if let Some(p) = c.position {
+                    st.position = p;
+                }
+                if let Some(s) = c.salience {
+                    st.salience = s;
+                }
+                if let (Some(cap), Some(_)) = (c.capability, c.issue) {
+                    st.capability = Some(cap);
+                }
+            }
+        }
+        out
+    }
+
+    /// A variant by name.
+    pub fn variant(&self, name: &str) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.name == name)
     }
 
     /// Stances on one issue, in actor order of the file.

@@ -36,8 +36,8 @@ pub mod model;
 pub mod stats;
 
 pub use domain::{
-    Actor, ActorKind, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale, Scale,
-    ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty,
+    Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
+    Scale, ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty, Variant,
 };
 pub use input::{InputError, IssueInput};
 pub use model::{

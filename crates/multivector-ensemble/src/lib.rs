@@ -20,7 +20,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use multivector_core::assess;
-use multivector_core::{Forecaster, ModelError, Scenario, Spread};
+use multivector_core::{Forecaster, ModelError, Scenario, Spread, Variant};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Triangular};
@@ -117,6 +117,20 @@ pub fn run(
     master: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Ensemble, ModelError> {
+    run_variant(s, None, models, draws, master, progress)
+}
+
+/// As [`run`], with a variant applied to every draw after the baseline's uncertainty is
+/// drawn: a baseline run and a variant run with the same master seed share every random
+/// number (common random numbers), so their per-draw difference is the variant's effect.
+pub fn run_variant(
+    s: &Scenario,
+    variant: Option<&Variant>,
+    models: &[Model],
+    draws: usize,
+    master: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Ensemble, ModelError> {
     let done = AtomicUsize::new(0);
     let nm = models.len();
     // Draws need numbers, not the evidence base: clone a light copy once.
@@ -129,7 +143,11 @@ pub fn run(
         .into_par_iter()
         .map(|d| {
             let mut rng = stream(master, d as u64);
-            let sc = perturb(s, &mut rng);
+            let drawn = perturb(s, &mut rng);
+            let sc = match variant {
+                Some(v) => drawn.apply(v),
+                None => drawn,
+            };
             let mut f = Vec::with_capacity(sc.issues.len() * nm);
             for k in 0..sc.issues.len() {
                 let input = sc.issue_input(k)?;
@@ -215,7 +233,7 @@ pub struct IssueSummary {
 /// Summaries of an ensemble over the scenario it came from.
 pub fn summarise(s: &Scenario, e: &Ensemble) -> (Vec<IssueSummary>, Vec<(String, Interval)>) {
     let mut out = Vec::new();
-    for (k, iss) in s.issues.iter().enumerate() {
+    for (k, iss) in s.issues.iter().enumerate().take(e.issues) {
         for (mi, m) in e.models.iter().enumerate() {
             let xs = e.series(k, mi);
             let n = xs.len().max(1) as f64;

@@ -418,6 +418,7 @@ pub fn parse_bdm_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes), 
         issues: vec![inferred_issue(&id, lo, hi)],
         stances,
         evidence: Vec::new(),
+        variants: Vec::new(),
     };
     ctx.finish((
         scenario,
@@ -688,6 +689,7 @@ pub fn parse_ktab_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes),
         issues,
         stances,
         evidence: Vec::new(),
+        variants: Vec::new(),
     };
     ctx.finish((
         scenario,

@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 
 use multivector_core::{
-    Actor, ActorKind, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale, Scale,
-    ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty,
+    Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
+    Scale, ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty, Variant,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -31,6 +31,30 @@ struct RawFile {
     stances: Vec<S<RawStance>>,
     #[serde(default)]
     evidence: Vec<S<RawEvidence>>,
+    #[serde(default)]
+    variants: Vec<S<RawVariant>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawVariant {
+    name: Option<S<String>>,
+    description: Option<String>,
+    assumption: Option<String>,
+    #[serde(default)]
+    changes: Vec<S<RawChange>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    actor: Option<S<String>>,
+    issue: Option<S<String>>,
+    position: Option<S<f64>>,
+    salience: Option<S<f64>>,
+    capability: Option<S<f64>>,
+    #[serde(default)]
+    remove: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,6 +248,7 @@ fn unreachable_scenario() -> Scenario {
         issues: Vec::new(),
         stances: Vec::new(),
         evidence: Vec::new(),
+        variants: Vec::new(),
     }
 }
 
@@ -328,12 +353,14 @@ impl Validator<'_> {
         }
         let issues = self.issues(&raw.issues, &ev_ids);
         let stances = self.stances(&raw, &actors, &issues, &ev_ids, meta.salience_scale);
+        let variants = self.variants(&raw.variants, &actors, &issues, meta.salience_scale);
         Scenario {
             meta,
             actors,
             issues,
             stances,
             evidence,
+            variants,
         }
     }
 
@@ -1080,6 +1107,164 @@ impl Validator<'_> {
                     );
                 }
             }
+        }
+        out
+    }
+}
+
+impl Validator<'_> {
+    fn variants(
+        &mut self,
+        raw: &[S<RawVariant>],
+        actors: &[Actor],
+        issues: &[Issue],
+        sal: SalienceScale,
+    ) -> Vec<Variant> {
+        const HINT: &str = "a change names an actor (and optionally an issue) and sets position, salience or capability, or remove = true";
+        let mut out: Vec<Variant> = Vec::new();
+        for v in raw {
+            let at = v.span().start;
+            let v = v.get_ref();
+            let Some(name) = self.id(&v.name, at, "variant") else {
+                continue;
+            };
+            let rec = format!("variant `{name}`");
+            if out.iter().any(|x| x.name == name) {
+                self.err(
+                    at,
+                    &rec,
+                    Some("name"),
+                    "two variants have this name",
+                    "give each variant its own name",
+                );
+                continue;
+            }
+            let mut changes = Vec::new();
+            for c in &v.changes {
+                let cat = c.span().start;
+                let c = c.get_ref();
+                let Some(a) = &c.actor else {
+                    self.err(
+                        cat,
+                        &rec,
+                        Some("changes.actor"),
+                        "the change names no actor",
+                        HINT,
+                    );
+                    continue;
+                };
+                let Some(actor) = actors.iter().position(|x| x.id == *a.get_ref()) else {
+                    self.err(
+                        a.span().start,
+                        &rec,
+                        Some("changes.actor"),
+                        format!("unknown actor `{}`", a.get_ref()),
+                        HINT,
+                    );
+                    continue;
+                };
+                let issue = match &c.issue {
+                    None => None,
+                    Some(i) => match issues.iter().position(|x| x.id == *i.get_ref()) {
+                        Some(k) => Some(k),
+                        None => {
+                            self.err(
+                                i.span().start,
+                                &rec,
+                                Some("changes.issue"),
+                                format!("unknown issue `{}`", i.get_ref()),
+                                HINT,
+                            );
+                            continue;
+                        }
+                    },
+                };
+                let none_set =
+                    c.position.is_none() && c.salience.is_none() && c.capability.is_none();
+                if c.remove != none_set {
+                    self.err(cat, &rec, None, "a change either removes the actor or sets at least one of position, salience, capability", HINT);
+                    continue;
+                }
+                let mut position = None;
+                if let Some(p) = &c.position {
+                    let Some(k) = issue else {
+                        self.err(
+                            p.span().start,
+                            &rec,
+                            Some("changes.position"),
+                            "a position change needs an issue",
+                            "add issue = \"ID\"",
+                        );
+                        continue;
+                    };
+                    let sc = &issues[k].scale;
+                    match self.finite(p, &rec, "changes.position") {
+                        Some(x) if x >= sc.min && x <= sc.max => position = Some(x),
+                        Some(x) => {
+                            self.err(
+                                p.span().start,
+                                &rec,
+                                Some("changes.position"),
+                                format!(
+                                    "{x} lies outside the issue's scale ({} to {})",
+                                    sc.min, sc.max
+                                ),
+                                HINT,
+                            );
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+                let mut salience = None;
+                if let Some(p) = &c.salience {
+                    match self.finite(p, &rec, "changes.salience") {
+                        Some(x) if (0.0..=sal.max()).contains(&x) => salience = Some(x / sal.max()),
+                        Some(x) => {
+                            self.err(
+                                p.span().start,
+                                &rec,
+                                Some("changes.salience"),
+                                format!("{x} lies outside the salience scale 0-{}", sal.max()),
+                                HINT,
+                            );
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+                let mut capability = None;
+                if let Some(p) = &c.capability {
+                    match self.finite(p, &rec, "changes.capability") {
+                        Some(x) if x >= 0.0 => capability = Some(x),
+                        Some(x) => {
+                            self.err(
+                                p.span().start,
+                                &rec,
+                                Some("changes.capability"),
+                                format!("capability is {x}; it must be zero or more"),
+                                HINT,
+                            );
+                            continue;
+                        }
+                        None => continue,
+                    }
+                }
+                changes.push(Change {
+                    actor,
+                    issue,
+                    position,
+                    salience,
+                    capability,
+                    remove: c.remove,
+                });
+            }
+            out.push(Variant {
+                name,
+                description: v.description.clone().unwrap_or_default(),
+                changes,
+                assumption: v.assumption.clone(),
+            });
         }
         out
     }

@@ -2,6 +2,7 @@
 
 mod align;
 mod bdm_cmd;
+mod compare;
 mod evidence;
 mod run;
 
@@ -28,6 +29,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => run::run(a),
         Command::Evidence(a) => evidence::run(a),
         Command::Align(a) => align::align(a),
+        Command::Compare(a) => compare::run(a),
         Command::Votes(a) => align::votes(a),
     }
 }

@@ -71,6 +71,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             draws,
             seed,
             a.quiet,
+            None,
         )?)
     } else {
         None
@@ -501,20 +502,28 @@ fn write_out(dir: &Path, s: &Scenario, results: &[IssueResult]) -> anyhow::Resul
     Ok(())
 }
 
+/// The four models `run` and `compare` use, in report order.
+pub(super) fn all_models(
+    bdm: [multivector_models::bdm::BdmOptions; 2],
+) -> Vec<multivector_ensemble::Model> {
+    vec![
+        ("bdm-scholz".into(), Box::new(Bdm::new(bdm[0]))),
+        ("bdm-paper".into(), Box::new(Bdm::new(bdm[1]))),
+        ("mean".into(), Box::new(WeightedMean)),
+        ("median".into(), Box::new(WeightedMedian)),
+    ]
+}
+
 /// Runs the ensemble with a progress bar on stderr (hidden when stderr is not a terminal).
-fn ensemble(
+pub(super) fn ensemble(
     s: &Scenario,
     bdm: [multivector_models::bdm::BdmOptions; 2],
     draws: usize,
     seed: u64,
     quiet: bool,
+    variant: Option<&multivector_core::Variant>,
 ) -> anyhow::Result<multivector_ensemble::Ensemble> {
-    let models: Vec<multivector_ensemble::Model> = vec![
-        ("bdm-scholz".into(), Box::new(Bdm::new(bdm[0]))),
-        ("bdm-paper".into(), Box::new(Bdm::new(bdm[1]))),
-        ("mean".into(), Box::new(WeightedMean)),
-        ("median".into(), Box::new(WeightedMedian)),
-    ];
+    let models = all_models(bdm);
     let bar = if quiet {
         indicatif::ProgressBar::hidden()
     } else {
@@ -524,7 +533,7 @@ fn ensemble(
         )
     };
     bar.set_message("draws");
-    let e = multivector_ensemble::run(s, &models, draws, seed, &|k| {
+    let e = multivector_ensemble::run_variant(s, variant, &models, draws, seed, &|k| {
         if k % 16 == 0 {
             bar.set_position(k as u64);
         }

@@ -131,3 +131,35 @@ fn profile_by_hand() {
         "60 is above 50, the outcome 0 is not"
     );
 }
+
+#[test]
+fn variants_load_and_apply() {
+    let text = format!(
+        "{MINI}\n[[variants]]\nname = \"weak-russia\"\ndescription = \"d\"\nchanges = [{{ actor = \"RUS\", capability = 45 }}, {{ actor = \"KAZ\", issue = \"recognition\", position = 50, salience = 20 }}]\n\n[[variants]]\nname = \"no-kaz\"\nchanges = [{{ actor = \"KAZ\", remove = true }}]\n"
+    );
+    let s = load_str("v.toml", &text, Format::Toml).unwrap().scenario;
+    assert_eq!(s.variants.len(), 2);
+    let v = s.apply(s.variant("weak-russia").unwrap());
+    assert_eq!(v.actors[1].capability, 45.0);
+    assert_eq!((v.stances[0].position, v.stances[0].salience), (50.0, 0.2));
+    assert_eq!(s.stances[0].position, 10.0, "the baseline is untouched");
+    let v = s.apply(s.variant("no-kaz").unwrap());
+    assert_eq!(v.stances.len(), 1);
+}
+
+#[test]
+fn bad_variants_are_located() {
+    for (change, field, msg) in [
+        ("{ actor = \"USA\", capability = 1 }", Some("changes.actor"), "unknown actor `USA`"),
+        ("{ actor = \"KAZ\", position = 5 }", Some("changes.position"), "needs an issue"),
+        ("{ actor = \"KAZ\", issue = \"recognition\", position = 500 }", Some("changes.position"), "outside the issue's scale"),
+        ("{ actor = \"KAZ\", remove = true, salience = 5 }", None, "either removes"),
+        ("{ actor = \"KAZ\", salience = 500 }", Some("changes.salience"), "outside the salience scale"),
+    ] {
+        let text = format!("{MINI}\n[[variants]]\nname = \"v\"\nchanges = [{change}]\n");
+        let errs = load_str("v.toml", &text, Format::Toml).unwrap_err();
+        let line = text.matches('\n').count();
+        let e = crate::has(&errs, line, field, msg);
+        assert_eq!(e.location.record.as_deref(), Some("variant `v`"));
+    }
+}
