@@ -526,7 +526,19 @@ fn a_variant_without_changes_differs_by_exactly_zero() {
     let text = std::fs::read_to_string(root().join("scenarios/kazakhstan.toml")).unwrap()
         + "\n[[variants]]\nname = \"same\"\ndescription = \"no change\"\nchanges = []\n";
     write(dir.path(), "k.toml", &text);
-    let o = run_in(dir.path(), &["compare", "k.toml", "--variant", "same", "--draws", "30", "--format", "json"]);
+    let o = run_in(
+        dir.path(),
+        &[
+            "compare",
+            "k.toml",
+            "--variant",
+            "same",
+            "--draws",
+            "30",
+            "--format",
+            "json",
+        ],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     for r in v["rows"].as_array().unwrap() {
@@ -539,14 +551,29 @@ fn a_variant_without_changes_differs_by_exactly_zero() {
 
 #[test]
 fn compare_reports_a_real_variant_and_rejects_unknown_ones() {
-    let o = run(&["compare", "--variant", "russia-capability-halved", "--draws", "20", "--format", "csv"]);
+    let o = run(&[
+        "compare",
+        "--variant",
+        "russia-capability-halved",
+        "--draws",
+        "20",
+        "--format",
+        "csv",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
     // The compromise model moves on recognition when Russia's weight halves.
-    let row = text.lines().find(|l| l.starts_with("recognition,mean,")).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("recognition,mean,"))
+        .unwrap();
     let diff: f64 = row.split(',').nth(4).unwrap().parse().unwrap();
     assert!(diff < -5.0, "{row}");
     let o = run(&["compare", "--variant", "nope"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("variants: russia-capability-halved, no-civil-society"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("variants: russia-capability-halved, no-civil-society"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -150,11 +150,31 @@ fn variants_load_and_apply() {
 #[test]
 fn bad_variants_are_located() {
     for (change, field, msg) in [
-        ("{ actor = \"USA\", capability = 1 }", Some("changes.actor"), "unknown actor `USA`"),
-        ("{ actor = \"KAZ\", position = 5 }", Some("changes.position"), "needs an issue"),
-        ("{ actor = \"KAZ\", issue = \"recognition\", position = 500 }", Some("changes.position"), "outside the issue's scale"),
-        ("{ actor = \"KAZ\", remove = true, salience = 5 }", None, "either removes"),
-        ("{ actor = \"KAZ\", salience = 500 }", Some("changes.salience"), "outside the salience scale"),
+        (
+            "{ actor = \"USA\", capability = 1 }",
+            Some("changes.actor"),
+            "unknown actor `USA`",
+        ),
+        (
+            "{ actor = \"KAZ\", position = 5 }",
+            Some("changes.position"),
+            "needs an issue",
+        ),
+        (
+            "{ actor = \"KAZ\", issue = \"recognition\", position = 500 }",
+            Some("changes.position"),
+            "outside the issue's scale",
+        ),
+        (
+            "{ actor = \"KAZ\", remove = true, salience = 5 }",
+            None,
+            "either removes",
+        ),
+        (
+            "{ actor = \"KAZ\", salience = 500 }",
+            Some("changes.salience"),
+            "outside the salience scale",
+        ),
     ] {
         let text = format!("{MINI}\n[[variants]]\nname = \"v\"\nchanges = [{change}]\n");
         let errs = load_str("v.toml", &text, Format::Toml).unwrap_err();
