@@ -82,6 +82,17 @@ exactly zero.\n\nExamples:\n  multivector compare --variant russia-capability-ha
 multivector compare scenarios/kazakhstan.toml --variant no-civil-society --draws 2000 --format json"
     )]
     Compare(CompareArgs),
+    /// Rank the uncertain inputs of an issue by how much they move its forecast.
+    #[command(
+        after_help = "Every input of the issue with declared uncertainty is varied over its \
+range (normal: mean +- 2 sd, cut to the scale; uniform and triangular: low to high). Two \
+methods: a one-at-a-time sweep (11 points, the others at their stated values) gives the swing; \
+Morris screening (trajectories on a 4-level grid, seeded) gives mu*, the mean absolute change of \
+the forecast per full range, and sigma, the spread of those changes (interactions).\n\n\
+Examples:\n  multivector sensitivity --issue recognition\n  \
+multivector sensitivity --issue csto_eaeu --model mean --trajectories 50 --format csv"
+    )]
+    Sensitivity(SensitivityArgs),
     /// How each state voted on one resolution, with the totals.
     #[command(
         after_help = "Example:\n  multivector votes --data shared/data/unga/derived --resolution A/RES/ES-11/1"
@@ -336,6 +347,37 @@ pub struct CompareArgs {
     /// No progress bar on stderr.
     #[arg(long)]
     pub quiet: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    BdmScholz,
+    BdmPaper,
+    Mean,
+    Median,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file or built-in scenario name [default: the built-in scenario].
+    pub scenario: Option<String>,
+    /// The issue to analyse.
+    #[arg(long, value_name = "ID")]
+    pub issue: String,
+    /// The model whose forecast is analysed.
+    #[arg(long, value_enum, default_value_t = ModelArg::BdmScholz)]
+    pub model: ModelArg,
+    /// Morris trajectories.
+    #[arg(long, value_name = "R", default_value_t = 20)]
+    pub trajectories: usize,
+    /// Seed of the Morris trajectories [default: 20220224].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    #[command(flatten)]
+    pub stop: StopFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

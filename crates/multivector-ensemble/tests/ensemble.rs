@@ -134,3 +134,24 @@ fn one_and_two_threads_give_identical_bits() {
     let c = run(&s, &models(), 64, 6, &|_| {}).unwrap();
     assert_ne!(a.forecasts, c.forecasts, "another seed, other draws");
 }
+
+#[test]
+fn sensitivity_ranks_a_dominant_input_first() {
+    // A's position spans 40 +- 16 with weight 1/4 of the mean: a swing of 8. B's spans
+    // 60 +- 2 with weight 3/4: a swing of 3. Both are linear, so Morris's mu* equals the swing.
+    let text = TWO.replace(
+        "position = 60\nsalience = 1\n",
+        "position = 60\nsalience = 1\nuncertainty = { position = { sd = 1 } }\n",
+    );
+    let s = scenario(&text);
+    let rows = multivector_ensemble::sensitivity::analyse(&s, 0, &WeightedMean, 20, 3).unwrap();
+    assert_eq!(rows[0].input.actor, "A");
+    assert!((rows[0].swing - 8.0).abs() < 1e-9 && (rows[0].mu_star - 8.0).abs() < 1e-9);
+    assert!((rows[1].swing - 3.0).abs() < 1e-9 && (rows[1].mu_star - 3.0).abs() < 1e-9);
+    assert!(
+        rows[0].sigma < 1e-9,
+        "a linear model has no spread of effects"
+    );
+    let again = multivector_ensemble::sensitivity::analyse(&s, 0, &WeightedMean, 20, 3).unwrap();
+    assert_eq!(rows, again);
+}

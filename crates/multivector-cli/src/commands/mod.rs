@@ -5,6 +5,7 @@ mod bdm_cmd;
 mod compare;
 mod evidence;
 mod run;
+mod sensitivity;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -30,6 +31,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evidence(a) => evidence::run(a),
         Command::Align(a) => align::align(a),
         Command::Compare(a) => compare::run(a),
+        Command::Sensitivity(a) => sensitivity::run(a),
         Command::Votes(a) => align::votes(a),
     }
 }

@@ -577,3 +577,31 @@ fn compare_reports_a_real_variant_and_rejects_unknown_ones() {
         stderr(&o)
     );
 }
+
+#[test]
+fn sensitivity_ranks_inputs_and_rejects_bad_requests() {
+    let o = run(&[
+        "sensitivity",
+        "--issue",
+        "csto_eaeu",
+        "--model",
+        "mean",
+        "--trajectories",
+        "5",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut r = csv::Reader::from_reader(o.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let mu: Vec<f64> = rows.iter().map(|x| x[6].parse().unwrap()).collect();
+    assert!(mu.windows(2).all(|w| w[0] >= w[1]), "sorted by mu*");
+    assert!(rows.len() >= 10);
+    for bad in [
+        vec!["sensitivity", "--issue", "nope"],
+        vec!["sensitivity", "ec-emissions", "--issue", "delay"],
+    ] {
+        let o = run(&bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+    }
+}
