@@ -33,6 +33,19 @@ struct RawFile {
     evidence: Vec<S<RawEvidence>>,
     #[serde(default)]
     variants: Vec<S<RawVariant>>,
+    defaults: Option<S<RawDefaults>>,
+}
+
+/// Uncertainty for stances that declare none, as normal spreads.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    /// Standard deviation as a share of the issue scale's width.
+    position_sd: Option<S<f64>>,
+    /// Standard deviation on the scenario's salience scale.
+    salience_sd: Option<S<f64>>,
+    /// Standard deviation as a share of the capability.
+    capability_sd: Option<S<f64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -352,7 +365,16 @@ impl Validator<'_> {
             }
         }
         let issues = self.issues(&raw.issues, &ev_ids);
-        let stances = self.stances(&raw, &actors, &issues, &ev_ids, meta.salience_scale);
+        let mut stances = self.stances(&raw, &actors, &issues, &ev_ids, meta.salience_scale);
+        if let Some(d) = &raw.defaults {
+            self.apply_defaults(
+                d.get_ref(),
+                &mut stances,
+                &actors,
+                &issues,
+                meta.salience_scale,
+            );
+        }
         let variants = self.variants(&raw.variants, &actors, &issues, meta.salience_scale);
         Scenario {
             meta,
@@ -1113,6 +1135,51 @@ impl Validator<'_> {
 }
 
 impl Validator<'_> {
+    /// Gives stances without a spread the scenario's default one.
+    fn apply_defaults(
+        &mut self,
+        d: &RawDefaults,
+        stances: &mut [Stance],
+        actors: &[Actor],
+        issues: &[Issue],
+        sal: SalienceScale,
+    ) {
+        let mut get = |v: &Option<S<f64>>, field: &str, max: f64| -> Option<f64> {
+            let x = v.as_ref()?;
+            match self.finite(x, "[defaults]", field) {
+                Some(y) if y > 0.0 && y <= max => Some(y),
+                Some(y) => {
+                    self.err(
+                        x.span().start,
+                        "[defaults]",
+                        Some(field),
+                        format!("{y} must be above 0 and at most {max}"),
+                        "position_sd and capability_sd are shares (0.1 = 10%), salience_sd is on the salience scale",
+                    );
+                    None
+                }
+                None => None,
+            }
+        };
+        let pos = get(&d.position_sd, "position_sd", 1.0);
+        let sa = get(&d.salience_sd, "salience_sd", sal.max());
+        let cap = get(&d.capability_sd, "capability_sd", 1.0);
+        for st in stances.iter_mut() {
+            if let (None, Some(f)) = (st.uncertainty.position, pos) {
+                st.uncertainty.position = Some(Spread::Normal {
+                    sd: f * issues[st.issue].scale.width(),
+                });
+            }
+            if let (None, Some(v)) = (st.uncertainty.salience, sa) {
+                st.uncertainty.salience = Some(Spread::Normal { sd: v / sal.max() });
+            }
+            let c = st.capability.unwrap_or(actors[st.actor].capability);
+            if let (None, Some(f), true) = (st.uncertainty.capability, cap, c > 0.0) {
+                st.uncertainty.capability = Some(Spread::Normal { sd: f * c });
+            }
+        }
+    }
+
     fn variants(
         &mut self,
         raw: &[S<RawVariant>],

@@ -183,3 +183,28 @@ fn bad_variants_are_located() {
         assert_eq!(e.location.record.as_deref(), Some("variant `v`"));
     }
 }
+
+#[test]
+fn defaults_fill_only_missing_spreads() {
+    let text =
+        format!("{MINI}\n[defaults]\nposition_sd = 0.1\nsalience_sd = 5\ncapability_sd = 0.2\n");
+    let s = load_str("d.toml", &text, Format::Toml).unwrap().scenario;
+    // KAZ declares all three: kept. RUS declares none: defaults (scale width 100, capability
+    // override 80, saliences on 0-100).
+    assert_eq!(
+        s.stances[0].uncertainty.position,
+        Some(Spread::Normal { sd: 5.0 })
+    );
+    let u = s.stances[1].uncertainty;
+    assert_eq!(u.position, Some(Spread::Normal { sd: 10.0 }));
+    assert_eq!(u.salience, Some(Spread::Normal { sd: 0.05 }));
+    assert_eq!(u.capability, Some(Spread::Normal { sd: 16.0 }));
+    let bad = format!("{MINI}\n[defaults]\nposition_sd = 3\n");
+    let errs = load_str("d.toml", &bad, Format::Toml).unwrap_err();
+    crate::has(
+        &errs,
+        bad.matches('\n').count(),
+        Some("position_sd"),
+        "at most 1",
+    );
+}
