@@ -251,8 +251,14 @@ pub struct Change {
     /// On `[0, 1]`.
     pub salience: Option<f64>,
     pub capability: Option<f64>,
-    /// Remove the actor's stances (on the issue, or everywhere).
+    /// Remove the actor's stances (on the issue, or everywhere); at a round: the actor leaves.
     pub remove: bool,
+    /// At this round (from 1) during bargaining, instead of before it.
+    pub round: Option<usize>,
+    /// With `round`: the actor enters at that round (it takes no part before).
+    pub enter: bool,
+    /// What the change represents.
+    pub note: Option<String>,
 }
 
 /// A named set of changes to the baseline ("Russian media share halved").
@@ -273,6 +279,8 @@ pub struct Scenario {
     pub stances: Vec<Stance>,
     pub evidence: Vec<Evidence>,
     pub variants: Vec<Variant>,
+    /// Changes during bargaining (every one has a `round`).
+    pub events: Vec<Change>,
 }
 
 impl Scenario {
@@ -291,6 +299,10 @@ impl Scenario {
     pub fn apply(&self, v: &Variant) -> Scenario {
         let mut out = self.clone();
         for c in &v.changes {
+            if c.round.is_some() {
+                out.events.push(c.clone());
+                continue;
+            }
             let hits = |st: &Stance| st.actor == c.actor && c.issue.is_none_or(|i| st.issue == i);
             if c.remove {
                 out.stances.retain(|st| !hits(st));
@@ -339,9 +351,29 @@ impl Scenario {
             c.push(st.capability.unwrap_or(actor.capability));
             s.push(st.salience);
         }
+        let slots: Vec<usize> = self.stances_on(issue).map(|st| st.actor).collect();
         let mut input = IssueInput::new(&iss.id, ids, x, c, s)?;
         input.scale = Some((iss.scale.min, iss.scale.max));
         input.status_quo = iss.status_quo;
+        for e in &self.events {
+            let (Some(round), Some(slot)) = (e.round, slots.iter().position(|&a| a == e.actor))
+            else {
+                continue;
+            };
+            if e.issue.is_some_and(|i| i != issue) {
+                continue;
+            }
+            input.events.push(crate::input::InputEvent {
+                round,
+                slot,
+                position: e.position,
+                salience: e.salience,
+                capability: e.capability,
+                leave: e.remove,
+                enter: e.enter,
+            });
+        }
+        input.events.sort_by_key(|e| e.round);
         Ok(input)
     }
 }

@@ -41,6 +41,23 @@ pub enum InputError {
     Ragged { issue: String },
 }
 
+/// A change to one actor during bargaining, at the start of round `round` (from 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputEvent {
+    pub round: usize,
+    /// Index of the actor in the input.
+    pub slot: usize,
+    pub position: Option<f64>,
+    /// On `[0, 1]`.
+    pub salience: Option<f64>,
+    pub capability: Option<f64>,
+    /// The actor leaves: from this round it has no weight, makes no move and is no
+    /// counterpart.
+    pub leave: bool,
+    /// The actor enters at this round: before it, it takes no part.
+    pub enter: bool,
+}
+
 /// Positions, capabilities and saliences (on `[0, 1]`) of the actors on one issue.
 ///
 /// Built only through [`IssueInput::new`], which checks every number, so models may rely on:
@@ -56,6 +73,9 @@ pub struct IssueInput {
     /// The issue scale `(min, max)` when the scenario defines one.
     pub scale: Option<(f64, f64)>,
     pub status_quo: Option<f64>,
+    /// Changes during bargaining, by round (round-based models apply them; baselines apply
+    /// all of them, as the state after the last event).
+    pub events: Vec<InputEvent>,
 }
 
 impl IssueInput {
@@ -127,6 +147,7 @@ impl IssueInput {
             saliences,
             scale: None,
             status_quo: None,
+            events: Vec::new(),
         })
     }
 
@@ -138,6 +159,28 @@ impl IssueInput {
     /// Always false (an input holds at least two actors); present for API symmetry.
     pub fn is_empty(&self) -> bool {
         self.positions.is_empty()
+    }
+
+    /// The input as it stands after every event (for models without rounds): changed values
+    /// replace the stated ones, entrants count, leavers get zero weight.
+    pub fn after_events(&self) -> IssueInput {
+        let mut out = self.clone();
+        for e in &self.events {
+            if let Some(p) = e.position {
+                out.positions[e.slot] = p;
+            }
+            if let Some(s) = e.salience {
+                out.saliences[e.slot] = s;
+            }
+            if let Some(c) = e.capability {
+                out.capabilities[e.slot] = c;
+            }
+            if e.leave {
+                out.capabilities[e.slot] = 0.0;
+            }
+        }
+        out.events.clear();
+        out
     }
 
     /// Weights `w_i = c_i * s_i`.
@@ -161,6 +204,14 @@ impl IssueInput {
             saliences: pick(&self.saliences),
             scale: self.scale,
             status_quo: self.status_quo,
+            events: self
+                .events
+                .iter()
+                .map(|e| InputEvent {
+                    slot: perm.iter().position(|&p| p == e.slot).unwrap_or(e.slot),
+                    ..e.clone()
+                })
+                .collect(),
         }
     }
 }

@@ -17,7 +17,10 @@ impl Forecaster for WeightedMean {
     }
     fn forecast(&self, input: &IssueInput) -> Result<Forecast, ModelError> {
         Ok(Forecast {
-            value: stats::weighted_mean(&input.positions, &input.weights()),
+            value: {
+                let x = input.after_events();
+                stats::weighted_mean(&x.positions, &x.weights())
+            },
             rounds: None,
             note: None,
         })
@@ -30,7 +33,10 @@ impl Forecaster for WeightedMedian {
     }
     fn forecast(&self, input: &IssueInput) -> Result<Forecast, ModelError> {
         Ok(Forecast {
-            value: stats::weighted_median(&input.positions, &input.weights()),
+            value: {
+                let x = input.after_events();
+                stats::weighted_median(&x.positions, &x.weights())
+            },
             rounds: None,
             note: None,
         })

@@ -16,8 +16,8 @@
 //! and uses prefix sums: `O(n^2 log n)`. All buffers are allocated once per run.
 
 use multivector_core::{
-    Cycle, Forecast, Forecaster, IssueInput, ModelError, Recorder, RoundModel, StopReason,
-    StopRule, execute, stats,
+    Cycle, Forecast, Forecaster, InputEvent, IssueInput, ModelError, Recorder, RoundModel,
+    StopReason, StopRule, execute, stats,
 };
 use serde::Serialize;
 
@@ -323,16 +323,17 @@ impl Bdm {
         check_options(&self.options)?;
         let mut engine = Engine::new(input, self.options);
         let mut rec: Recorder<Vec<f64>, RoundRecord> = Recorder::default();
+        let start = engine.initial_state();
+        let first = engine.summary(&start);
         let ex = execute(&mut engine, self.options.stop, &mut rec)?;
         let mut rounds = Vec::with_capacity(rec.states.len());
         for (k, positions) in rec.states.into_iter().enumerate() {
-            let (risk, moves) = if k == 0 {
-                (None, Vec::new())
+            let (risk, moves, (median, mean)) = if k == 0 {
+                (None, Vec::new(), first)
             } else {
                 let r = &rec.records[k - 1];
-                (Some(r.risk.clone()), r.moves.clone())
+                (Some(r.risk.clone()), r.moves.clone(), (r.median, r.mean))
             };
-            let (median, mean) = engine.summary(&positions);
             rounds.push(BdmRound {
                 round: k,
                 positions,
@@ -468,6 +469,9 @@ fn check_options(o: &BdmOptions) -> Result<(), ModelError> {
 struct RoundRecord {
     risk: Vec<f64>,
     moves: Vec<Move>,
+    /// Median and mean of the round's end positions, under the weights in force then.
+    median: f64,
+    mean: f64,
 }
 
 /// The model's working memory for one run. All buffers are sized once.
@@ -494,6 +498,11 @@ struct Engine {
     r: Vec<f64>,
     /// Weighted median at the start of the current round.
     mu: f64,
+    /// Capabilities (weights are recomputed from them when events change them).
+    c: Vec<f64>,
+    /// Whether each actor takes part (events make actors enter and leave).
+    active: Vec<bool>,
+    events: Vec<InputEvent>,
 }
 
 /// `base^rho` with the exponent-one case exact and cheap, and a base that rounding pushed
@@ -522,10 +531,25 @@ impl Engine {
             // positive range gives the same (motionless) run without dividing by zero.
             _ => scale.unwrap_or(1.0),
         };
+        let active: Vec<bool> = (0..n)
+            .map(|i| !input.events.iter().any(|e| e.slot == i && e.enter))
+            .collect();
+        let w = (0..n)
+            .map(|i| {
+                if active[i] {
+                    input.capabilities[i] * input.saliences[i]
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         Self {
             n,
             x0,
-            w: input.weights(),
+            w,
+            c: input.capabilities.clone(),
+            active,
+            events: input.events.clone(),
             s: input.saliences.clone(),
             range,
             o,
@@ -625,12 +649,20 @@ impl Engine {
         let n = self.n;
         let mut g = 0.0;
         for &k in &self.order {
-            self.scratch.copy_from_slice(&self.f[k * n..(k + 1) * n]);
-            self.scratch.sort_unstable_by(f64::total_cmp);
-            // sum_{a<b} (v_b - v_a) = sum_t v_t (2t - (n - 1)).
+            // Pairs of active actors only (actors that left or have not entered are no pair).
+            let mut m = 0;
+            for y in 0..n {
+                if self.active[y] {
+                    self.scratch[m] = self.f[k * n + y];
+                    m += 1;
+                }
+            }
+            let row_vals = &mut self.scratch[..m];
+            row_vals.sort_unstable_by(f64::total_cmp);
+            // sum_{a<b} (v_b - v_a) = sum_t v_t (2t - (m - 1)).
             let mut row = 0.0;
-            for (t, v) in self.scratch.iter().enumerate() {
-                row += v * (2.0 * t as f64 - (n as f64 - 1.0));
+            for (t, v) in row_vals.iter().enumerate() {
+                row += v * (2.0 * t as f64 - (m as f64 - 1.0));
             }
             g += self.w[k] * 2.0 * row;
         }
@@ -692,6 +724,41 @@ impl Engine {
         e
     }
 
+    /// Applies the events of `round` to the actors and to the positions `x`.
+    fn apply_events(&mut self, round: usize, x: &mut [f64]) -> Result<(), ModelError> {
+        let mut changed = false;
+        for e in self.events.iter().filter(|e| e.round == round) {
+            let k = e.slot;
+            if let Some(p) = e.position {
+                x[k] = p;
+            }
+            if let Some(v) = e.salience {
+                self.s[k] = v;
+            }
+            if let Some(v) = e.capability {
+                self.c[k] = v;
+            }
+            if e.enter {
+                self.active[k] = true;
+            }
+            if e.leave {
+                self.active[k] = false;
+            }
+            self.w[k] = if self.active[k] {
+                self.c[k] * self.s[k]
+            } else {
+                0.0
+            };
+            changed = true;
+        }
+        if changed && self.w.iter().sum::<f64>() <= 0.0 {
+            return Err(ModelError::Invalid(format!(
+                "after the events of round {round} no actor has weight (capability x salience)"
+            )));
+        }
+        Ok(())
+    }
+
     /// Median, risk exponents and pass-2 probabilities for the state `x`.
     fn prepare(&mut self, x: &[f64]) {
         let n = self.n;
@@ -702,7 +769,7 @@ impl Engine {
         for i in 0..n {
             let mut s = 0.0;
             for &j in &self.order {
-                if j != i {
+                if j != i && self.active[j] {
                     s += self.eu(j, i, 1.0, x);
                 }
             }
@@ -743,6 +810,9 @@ impl Engine {
 
     /// The offer receiver `i` accepts, if any: `(counterpart, kind, target, a, b)`.
     fn choose(&self, i: usize, x: &[f64]) -> Option<(usize, MoveKind, f64, f64, f64)> {
+        if !self.active[i] {
+            return None;
+        }
         let xi = x[i];
         // (key, j, kind, target, a, b); smaller key wins, first in input order on ties.
         type Cand = (f64, usize, MoveKind, f64, f64, f64);
@@ -753,7 +823,7 @@ impl Engine {
         let better = |slot: &Option<Cand>, key: f64| slot.is_none_or(|c| key < c.0);
         for j in 0..self.n {
             let xj = x[j];
-            if j == i || xj == xi {
+            if j == i || xj == xi || !self.active[j] {
                 continue;
             }
             let (a, b) = self.pair(i, j, x);
@@ -808,7 +878,10 @@ impl RoundModel for Engine {
         self.x0.clone()
     }
 
-    fn step(&mut self, _round: usize, x: &Vec<f64>) -> Result<(Vec<f64>, RoundRecord), ModelError> {
+    fn step(&mut self, round: usize, x: &Vec<f64>) -> Result<(Vec<f64>, RoundRecord), ModelError> {
+        let mut x = x.clone();
+        self.apply_events(round, &mut x)?;
+        let x = &x;
         self.prepare(x);
         let mut next = x.clone();
         let mut moves = Vec::new();
@@ -826,11 +899,14 @@ impl RoundModel for Engine {
                 });
             }
         }
+        let (median, mean) = self.summary(&next);
         Ok((
             next,
             RoundRecord {
                 risk: self.r.clone(),
                 moves,
+                median,
+                mean,
             },
         ))
     }

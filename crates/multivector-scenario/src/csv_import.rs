@@ -419,6 +419,7 @@ pub fn parse_bdm_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes), 
         stances,
         evidence: Vec::new(),
         variants: Vec::new(),
+        events: Vec::new(),
     };
     ctx.finish((
         scenario,
@@ -690,6 +691,7 @@ pub fn parse_ktab_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes),
         stances,
         evidence: Vec::new(),
         variants: Vec::new(),
+        events: Vec::new(),
     };
     ctx.finish((
         scenario,

@@ -33,6 +33,8 @@ struct RawFile {
     evidence: Vec<S<RawEvidence>>,
     #[serde(default)]
     variants: Vec<S<RawVariant>>,
+    #[serde(default)]
+    events: Vec<S<RawChange>>,
     defaults: Option<S<RawDefaults>>,
 }
 
@@ -68,6 +70,12 @@ struct RawChange {
     capability: Option<S<f64>>,
     #[serde(default)]
     remove: bool,
+    round: Option<S<i64>>,
+    #[serde(default)]
+    enter: bool,
+    note: Option<String>,
+    #[serde(default)]
+    evidence: Vec<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -262,6 +270,7 @@ fn unreachable_scenario() -> Scenario {
         stances: Vec::new(),
         evidence: Vec::new(),
         variants: Vec::new(),
+        events: Vec::new(),
     }
 }
 
@@ -375,7 +384,25 @@ impl Validator<'_> {
                 meta.salience_scale,
             );
         }
-        let variants = self.variants(&raw.variants, &actors, &issues, meta.salience_scale);
+        let variants = self.variants(
+            &raw.variants,
+            &actors,
+            &issues,
+            meta.salience_scale,
+            &ev_ids,
+        );
+        let mut events = Vec::new();
+        for c in &raw.events {
+            if let Some(ch) =
+                self.change(c, "event", &actors, &issues, meta.salience_scale, &ev_ids)
+            {
+                if ch.round.is_none() {
+                    self.err(c.span().start, "event", Some("round"), "an event needs the round it happens at", "write round = 3 (rounds count from 1); changes before bargaining belong in the stances or a variant");
+                    continue;
+                }
+                events.push(ch);
+            }
+        }
         Scenario {
             meta,
             actors,
@@ -383,6 +410,7 @@ impl Validator<'_> {
             stances,
             evidence,
             variants,
+            events,
         }
     }
 
@@ -1180,14 +1208,172 @@ impl Validator<'_> {
         }
     }
 
+    /// One change (of a variant, or an event), validated.
+    fn change(
+        &mut self,
+        c: &S<RawChange>,
+        rec: &str,
+        actors: &[Actor],
+        issues: &[Issue],
+        sal: SalienceScale,
+        ev: &HashSet<String>,
+    ) -> Option<Change> {
+        const HINT: &str = "a change names an actor (and optionally an issue) and sets position, salience or capability, or remove = true, or enter = true with a round";
+        let rec = rec.to_string();
+        let cat = c.span().start;
+        let c = c.get_ref();
+        let Some(a) = &c.actor else {
+            self.err(
+                cat,
+                &rec,
+                Some("changes.actor"),
+                "the change names no actor",
+                HINT,
+            );
+            return None;
+        };
+        let Some(actor) = actors.iter().position(|x| x.id == *a.get_ref()) else {
+            self.err(
+                a.span().start,
+                &rec,
+                Some("changes.actor"),
+                format!("unknown actor `{}`", a.get_ref()),
+                HINT,
+            );
+            return None;
+        };
+        let issue = match &c.issue {
+            None => None,
+            Some(i) => match issues.iter().position(|x| x.id == *i.get_ref()) {
+                Some(k) => Some(k),
+                None => {
+                    self.err(
+                        i.span().start,
+                        &rec,
+                        Some("changes.issue"),
+                        format!("unknown issue `{}`", i.get_ref()),
+                        HINT,
+                    );
+                    return None;
+                }
+            },
+        };
+        let none_set = c.position.is_none() && c.salience.is_none() && c.capability.is_none();
+        if (c.remove || c.enter) != none_set || (c.remove && c.enter) {
+            self.err(cat, &rec, None, "a change either removes the actor or sets at least one of position, salience, capability", HINT);
+            return None;
+        }
+        let mut position = None;
+        if let Some(p) = &c.position {
+            let Some(k) = issue else {
+                self.err(
+                    p.span().start,
+                    &rec,
+                    Some("changes.position"),
+                    "a position change needs an issue",
+                    "add issue = \"ID\"",
+                );
+                return None;
+            };
+            let sc = &issues[k].scale;
+            match self.finite(p, &rec, "changes.position") {
+                Some(x) if x >= sc.min && x <= sc.max => position = Some(x),
+                Some(x) => {
+                    self.err(
+                        p.span().start,
+                        &rec,
+                        Some("changes.position"),
+                        format!(
+                            "{x} lies outside the issue's scale ({} to {})",
+                            sc.min, sc.max
+                        ),
+                        HINT,
+                    );
+                    return None;
+                }
+                None => return None,
+            }
+        }
+        let mut salience = None;
+        if let Some(p) = &c.salience {
+            match self.finite(p, &rec, "changes.salience") {
+                Some(x) if (0.0..=sal.max()).contains(&x) => salience = Some(x / sal.max()),
+                Some(x) => {
+                    self.err(
+                        p.span().start,
+                        &rec,
+                        Some("changes.salience"),
+                        format!("{x} lies outside the salience scale 0-{}", sal.max()),
+                        HINT,
+                    );
+                    return None;
+                }
+                None => return None,
+            }
+        }
+        let mut capability = None;
+        if let Some(p) = &c.capability {
+            match self.finite(p, &rec, "changes.capability") {
+                Some(x) if x >= 0.0 => capability = Some(x),
+                Some(x) => {
+                    self.err(
+                        p.span().start,
+                        &rec,
+                        Some("changes.capability"),
+                        format!("capability is {x}; it must be zero or more"),
+                        HINT,
+                    );
+                    return None;
+                }
+                None => return None,
+            }
+        }
+        let round = match &c.round {
+            None => None,
+            Some(r) if *r.get_ref() >= 1 => Some(*r.get_ref() as usize),
+            Some(r) => {
+                self.err(
+                    r.span().start,
+                    &rec,
+                    Some("round"),
+                    format!("round {} is not a round of bargaining", r.get_ref()),
+                    "rounds count from 1",
+                );
+                return None;
+            }
+        };
+        if c.enter && round.is_none() {
+            self.err(
+                cat,
+                &rec,
+                Some("enter"),
+                "`enter` needs the round at which the actor enters",
+                HINT,
+            );
+            return None;
+        }
+        self.refs(&c.evidence, ev, &rec);
+        Some(Change {
+            actor,
+            issue,
+            position,
+            salience,
+            capability,
+            remove: c.remove,
+            round,
+            enter: c.enter,
+            note: c.note.clone(),
+        })
+    }
+
     fn variants(
         &mut self,
         raw: &[S<RawVariant>],
         actors: &[Actor],
         issues: &[Issue],
         sal: SalienceScale,
+        ev: &HashSet<String>,
     ) -> Vec<Variant> {
-        const HINT: &str = "a change names an actor (and optionally an issue) and sets position, salience or capability, or remove = true";
         let mut out: Vec<Variant> = Vec::new();
         for v in raw {
             let at = v.span().start;
@@ -1208,123 +1394,9 @@ impl Validator<'_> {
             }
             let mut changes = Vec::new();
             for c in &v.changes {
-                let cat = c.span().start;
-                let c = c.get_ref();
-                let Some(a) = &c.actor else {
-                    self.err(
-                        cat,
-                        &rec,
-                        Some("changes.actor"),
-                        "the change names no actor",
-                        HINT,
-                    );
-                    continue;
-                };
-                let Some(actor) = actors.iter().position(|x| x.id == *a.get_ref()) else {
-                    self.err(
-                        a.span().start,
-                        &rec,
-                        Some("changes.actor"),
-                        format!("unknown actor `{}`", a.get_ref()),
-                        HINT,
-                    );
-                    continue;
-                };
-                let issue = match &c.issue {
-                    None => None,
-                    Some(i) => match issues.iter().position(|x| x.id == *i.get_ref()) {
-                        Some(k) => Some(k),
-                        None => {
-                            self.err(
-                                i.span().start,
-                                &rec,
-                                Some("changes.issue"),
-                                format!("unknown issue `{}`", i.get_ref()),
-                                HINT,
-                            );
-                            continue;
-                        }
-                    },
-                };
-                let none_set =
-                    c.position.is_none() && c.salience.is_none() && c.capability.is_none();
-                if c.remove != none_set {
-                    self.err(cat, &rec, None, "a change either removes the actor or sets at least one of position, salience, capability", HINT);
-                    continue;
+                if let Some(ch) = self.change(c, &rec, actors, issues, sal, ev) {
+                    changes.push(ch);
                 }
-                let mut position = None;
-                if let Some(p) = &c.position {
-                    let Some(k) = issue else {
-                        self.err(
-                            p.span().start,
-                            &rec,
-                            Some("changes.position"),
-                            "a position change needs an issue",
-                            "add issue = \"ID\"",
-                        );
-                        continue;
-                    };
-                    let sc = &issues[k].scale;
-                    match self.finite(p, &rec, "changes.position") {
-                        Some(x) if x >= sc.min && x <= sc.max => position = Some(x),
-                        Some(x) => {
-                            self.err(
-                                p.span().start,
-                                &rec,
-                                Some("changes.position"),
-                                format!(
-                                    "{x} lies outside the issue's scale ({} to {})",
-                                    sc.min, sc.max
-                                ),
-                                HINT,
-                            );
-                            continue;
-                        }
-                        None => continue,
-                    }
-                }
-                let mut salience = None;
-                if let Some(p) = &c.salience {
-                    match self.finite(p, &rec, "changes.salience") {
-                        Some(x) if (0.0..=sal.max()).contains(&x) => salience = Some(x / sal.max()),
-                        Some(x) => {
-                            self.err(
-                                p.span().start,
-                                &rec,
-                                Some("changes.salience"),
-                                format!("{x} lies outside the salience scale 0-{}", sal.max()),
-                                HINT,
-                            );
-                            continue;
-                        }
-                        None => continue,
-                    }
-                }
-                let mut capability = None;
-                if let Some(p) = &c.capability {
-                    match self.finite(p, &rec, "changes.capability") {
-                        Some(x) if x >= 0.0 => capability = Some(x),
-                        Some(x) => {
-                            self.err(
-                                p.span().start,
-                                &rec,
-                                Some("changes.capability"),
-                                format!("capability is {x}; it must be zero or more"),
-                                HINT,
-                            );
-                            continue;
-                        }
-                        None => continue,
-                    }
-                }
-                changes.push(Change {
-                    actor,
-                    issue,
-                    position,
-                    salience,
-                    capability,
-                    remove: c.remove,
-                });
             }
             out.push(Variant {
                 name,

@@ -208,3 +208,47 @@ fn defaults_fill_only_missing_spreads() {
         "at most 1",
     );
 }
+
+#[test]
+fn events_load_into_issue_inputs_and_need_a_round() {
+    let text = format!(
+        "{MINI}\n[[events]]\nround = 3\nactor = \"RUS\"\nissue = \"recognition\"\nposition = 50\nnote = \"shock\"\n\n[[variants]]\nname = \"late-kaz\"\nchanges = [{{ actor = \"KAZ\", round = 2, enter = true }}]\n"
+    );
+    let s = load_str("e.toml", &text, Format::Toml).unwrap().scenario;
+    assert_eq!(s.events.len(), 1);
+    let inp = s.issue_input(0).unwrap();
+    assert_eq!(
+        (
+            inp.events[0].round,
+            inp.events[0].slot,
+            inp.events[0].position
+        ),
+        (3, 1, Some(50.0))
+    );
+    let v = s.apply(s.variant("late-kaz").unwrap());
+    assert_eq!(
+        v.events.len(),
+        2,
+        "a variant's change with a round becomes an event"
+    );
+    assert!(
+        v.issue_input(0)
+            .unwrap()
+            .events
+            .iter()
+            .any(|e| e.enter && e.slot == 0)
+    );
+    let bad = format!("{MINI}\n[[events]]\nactor = \"RUS\"\ncapability = 5\n");
+    let errs = load_str("e.toml", &bad, Format::Toml).unwrap_err();
+    assert!(
+        errs.to_string().contains("an event needs the round"),
+        "{errs}"
+    );
+    let bad = format!("{MINI}\n[[events]]\nround = 0\nactor = \"RUS\"\ncapability = 5\n");
+    assert!(
+        load_str("e.toml", &bad, Format::Toml)
+            .unwrap_err()
+            .to_string()
+            .contains("round 0 is not a round")
+    );
+}
