@@ -28,7 +28,8 @@ if command -v hyperfine >/dev/null; then
   echo
   md="$(mktemp)"
   hyperfine -N --warmup 3 --export-markdown "$md" \
-    './target/release/multivector run' \
+    './target/release/multivector run --draws 0' \
+    './target/release/multivector run --quiet' \
     './target/release/multivector bdm scenarios/ec-emissions.toml --format json' >/dev/null 2>&1
   cat "$md"
   rm -f "$md"

@@ -317,7 +317,15 @@ pub struct RunArgs {
     /// Also write per-round trajectories and forecasts as CSV files into this folder.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Monte Carlo draws of the declared uncertain inputs (0: none) [default: 1000].
+    #[command(flatten)]
+    pub ensemble: EnsembleFlags,
+}
+
+/// Monte Carlo settings shared by `run` and `compare`.
+#[derive(Debug, Args)]
+pub struct EnsembleFlags {
+    /// Monte Carlo draws of the declared uncertain inputs (0: none; at most 1,000,000)
+    /// [default: 1000].
     #[arg(long, value_name = "N")]
     pub draws: Option<usize>,
     /// Master seed of the ensemble; draw k uses stream k of ChaCha8 under it [default: 20220224].
@@ -337,16 +345,10 @@ pub struct CompareArgs {
     pub variant: String,
     #[command(flatten)]
     pub stop: StopFlags,
-    /// Monte Carlo draws for the interval of the difference (0: point forecasts only)
-    /// [default: 1000].
-    #[arg(long, value_name = "N")]
-    pub draws: Option<usize>,
-    /// Master seed, shared by both runs [default: 20220224].
-    #[arg(long, value_name = "S")]
-    pub seed: Option<u64>,
-    /// No progress bar on stderr.
-    #[arg(long)]
-    pub quiet: bool,
+    /// Draws give the interval of the difference (0: point forecasts only); the seed is
+    /// shared by both runs.
+    #[command(flatten)]
+    pub ensemble: EnsembleFlags,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

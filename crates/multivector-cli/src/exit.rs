@@ -68,8 +68,9 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
             lines.push(format!("  hint: {h}"));
         }
         2
-    } else if let Some(m) = input_error(e) {
-        lines.push(format!("{} {m}", label("error:")));
+    } else if input_error(e) {
+        // The whole chain: a context (e.g. which variant) and the cause.
+        lines.push(format!("{} {e:#}", label("error:")));
         lines.push("  hint: correct the scenario or the option named above".into());
         2
     } else {
@@ -87,9 +88,6 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn input_error(e: &anyhow::Error) -> Option<String> {
-    if let Some(m) = e.downcast_ref::<ModelError>() {
-        return Some(m.to_string());
-    }
-    e.downcast_ref::<InputError>().map(ToString::to_string)
+fn input_error(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<ModelError>().is_some() || e.downcast_ref::<InputError>().is_some()
 }

@@ -67,6 +67,15 @@ impl Errs {
     fn full(&self) -> bool {
         self.list.len() >= MAX_ERRORS
     }
+
+    /// The table, unless a problem was found.
+    fn finish(self, b: Builder) -> Result<VoteTable, VoteErrors> {
+        if self.list.is_empty() {
+            Ok(b.finish())
+        } else {
+            Err(VoteErrors(self.list))
+        }
+    }
 }
 
 fn one(file: &Path, message: String, hint: &str) -> VoteErrors {
@@ -435,11 +444,7 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
             }
         },
     );
-    if errs.list.is_empty() {
-        Ok(b.finish())
-    } else {
-        Err(VoteErrors(errs.list))
-    }
+    errs.finish(b)
 }
 
 /// DGACM dates: `2019-12-12 00:00:00` or `2 March 2022`.
@@ -576,11 +581,7 @@ pub fn read_dgacm(files: &[PathBuf]) -> Result<VoteTable, VoteErrors> {
             }
         }
     }
-    if errs.list.is_empty() {
-        Ok(b.finish())
-    } else {
-        Err(VoteErrors(errs.list))
-    }
+    errs.finish(b)
 }
 
 const FLAGS: [&str; 6] = ["me", "nu", "di", "hr", "co", "ec"];
@@ -656,11 +657,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
             }
         }
     });
-    if errs.list.is_empty() {
-        Ok(b.finish())
-    } else {
-        Err(VoteErrors(errs.list))
-    }
+    errs.finish(b)
 }
 
 /// The UN Digital Library CSV (one row per state and resolution; versions 1 to 5).
@@ -755,9 +752,5 @@ pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
             }
         },
     );
-    if errs.list.is_empty() {
-        Ok(b.finish())
-    } else {
-        Err(VoteErrors(errs.list))
-    }
+    errs.finish(b)
 }

@@ -200,6 +200,20 @@ fn splits(
             rows.push((p.name(), s));
         }
     }
+    // One row of cells per split, shared by the table and the CSV.
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|(p, s)| {
+            vec![
+                p.clone(),
+                s.date.clone(),
+                s.label.clone().unwrap_or_default(),
+                s.focal.to_string(),
+                s.partner.to_string(),
+                s.title.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
     let text = match format {
         Format::Table => {
             let mut tb = table(
@@ -214,15 +228,8 @@ fn splits(
                 .map(String::from)
                 .to_vec(),
             );
-            for (p, s) in &rows {
-                tb.add_row(vec![
-                    p.clone(),
-                    s.date.clone(),
-                    s.label.clone().unwrap_or_default(),
-                    s.focal.to_string(),
-                    s.partner.to_string(),
-                    s.title.clone().unwrap_or_default(),
-                ]);
+            for r in &cells {
+                tb.add_row(r.clone());
             }
             format!(
                 "{} roll call(s) where {fcode} and a partner voted differently\n\n{tb}\n",
@@ -238,24 +245,13 @@ fn splits(
                 "partner_vote",
                 "title",
             ],
-            &rows
-                .iter()
-                .map(|(p, s)| {
-                    vec![
-                        p.clone(),
-                        s.date.clone(),
-                        s.label.clone().unwrap_or_default(),
-                        s.focal.to_string(),
-                        s.partner.to_string(),
-                        s.title.clone().unwrap_or_default(),
-                    ]
-                })
-                .collect::<Vec<_>>(),
+            &cells,
         )?,
         Format::Json => {
-            serde_json::to_string_pretty(
-                &json!({"focal": fcode, "splits": rows.iter().map(|(p, s)| json!({"partner": p, "split": s})).collect::<Vec<_>>()}),
-            )? + "\n"
+            serde_json::to_string_pretty(&json!({
+                "focal": fcode,
+                "splits": rows.iter().map(|(p, s)| json!({"partner": p, "split": s})).collect::<Vec<_>>(),
+            }))? + "\n"
         }
     };
     emit(&text)?;

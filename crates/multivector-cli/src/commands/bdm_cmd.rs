@@ -19,6 +19,7 @@ pub fn run(a: BdmArgs) -> anyhow::Result<ExitCode> {
     let issue = pick_issue(s, a.issue.as_deref(), &file)?;
     let input = issue_input(s, issue)?;
     let options = bdm_options(a.preset, Some(&a.options), &a.stop)?;
+    super::warn_late_events(s, None, options.stop.max_rounds());
     let model = Bdm::new(options);
     let preset = format!("{:?}", a.preset).to_lowercase();
     if let Some(who) = &a.view {

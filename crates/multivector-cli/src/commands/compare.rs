@@ -62,18 +62,26 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
         )
     })?;
     let vs = s.apply(v);
+    super::warn_late_events(
+        s,
+        Some(v),
+        bdm_options(PresetArg::Scholz, None, &a.stop)?
+            .stop
+            .max_rounds(),
+    );
     let bdm = [
         bdm_options(PresetArg::Scholz, None, &a.stop)?,
         bdm_options(PresetArg::Paper, None, &a.stop)?,
     ];
     let models = all_models(bdm);
-    let (pb, pv) = (point(s, &models)?, point(&vs, &models)?);
-    let draws = a.draws.unwrap_or(multivector_ensemble::DEFAULT_DRAWS);
-    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
+    let pb = point(s, &models)?;
+    let pv = point(&vs, &models)
+        .map_err(|e| e.context(format!("the variant `{}` cannot be run", v.name)))?;
+    let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
     let ens = if draws > 0 {
         Some((
-            ensemble(s, bdm, draws, seed, a.quiet, None)?,
-            ensemble(s, bdm, draws, seed, a.quiet, Some(v))?,
+            ensemble(s, bdm, draws, seed, a.ensemble.quiet, None)?,
+            ensemble(s, bdm, draws, seed, a.ensemble.quiet, Some(v))?,
         ))
     } else {
         None

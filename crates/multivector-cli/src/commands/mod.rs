@@ -17,8 +17,8 @@ use multivector_models::bdm::{
 use multivector_scenario::{Loaded, builtin, load_path};
 
 use crate::args::{
-    Cli, Command, CompromiseArg, OfferArg, OptionFlags, PerspectiveArg, PresetArg, ProbabilityArg,
-    QTermArg, RangeArg, StopArg, StopFlags,
+    Cli, Command, CompromiseArg, EnsembleFlags, OfferArg, OptionFlags, PerspectiveArg, PresetArg,
+    ProbabilityArg, QTermArg, RangeArg, StopArg, StopFlags,
 };
 use crate::exit::usage;
 use crate::output::note;
@@ -190,5 +190,35 @@ fn apply_overrides(o: &mut BdmOptions, f: &OptionFlags) {
             RangeArg::Initial => RangeRule::Initial,
             RangeArg::Scale => RangeRule::Scale,
         };
+    }
+}
+
+/// The most draws an ensemble may ask for (memory grows with draws x issues x models).
+const MAX_DRAWS: usize = 1_000_000;
+
+/// Draws and master seed from the flags, with the defaults.
+fn ensemble_settings(f: &EnsembleFlags) -> anyhow::Result<(usize, u64)> {
+    let draws = f.draws.unwrap_or(multivector_ensemble::DEFAULT_DRAWS);
+    if draws > MAX_DRAWS {
+        return Err(usage(
+            format!("--draws {draws} is more than the {MAX_DRAWS} an ensemble may hold"),
+            "intervals settle long before that: 10,000 draws give quantiles to about 1% of their spread",
+        ));
+    }
+    Ok((draws, f.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED)))
+}
+
+/// Warns (on stderr) about events set after the last round: a run never reaches them.
+fn warn_late_events(s: &Scenario, variant: Option<&multivector_core::Variant>, rounds: usize) {
+    let late = s
+        .events
+        .iter()
+        .chain(variant.into_iter().flat_map(|v| v.changes.iter()))
+        .filter_map(|e| e.round.filter(|&r| r > rounds).map(|r| (r, e.actor)));
+    for (r, a) in late {
+        note(&format!(
+            "the event for `{}` at round {r} lies after the last round ({rounds}): the expected-utility runs never reach it (the baselines, which see the state after every event, do); raise --rounds to include it",
+            s.actors[a].id
+        ));
     }
 }

@@ -36,6 +36,8 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         ("bdm-scholz", bdm_options(PresetArg::Scholz, None, &a.stop)?),
         ("bdm-paper", bdm_options(PresetArg::Paper, None, &a.stop)?),
     ];
+    super::warn_late_events(s, None, presets[0].1.stop.max_rounds());
+    let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
     let mut results = Vec::new();
     for issue in 0..s.issues.len() {
         let input = issue_input(s, issue)?;
@@ -58,24 +60,25 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
         }
         results.push(IssueResult { issue, input, rows });
     }
-    if let Some(dir) = &a.out {
-        write_out(dir, s, &results)?;
-    }
     let judged = judge(s, &results);
-    let draws = a.draws.unwrap_or(multivector_ensemble::DEFAULT_DRAWS);
-    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
-    let ens = if draws > 0 {
+    // The ensemble is drawn only where it is shown: in the table, the JSON, or --out
+    // (the CSV on stdout holds the point forecasts alone).
+    let wanted = a.format != Format::Csv || a.out.is_some();
+    let ens = if draws > 0 && wanted {
         Some(ensemble(
             s,
             [presets[0].1, presets[1].1],
             draws,
             seed,
-            a.quiet,
+            a.ensemble.quiet,
             None,
         )?)
     } else {
         None
     };
+    if let Some(dir) = &a.out {
+        write_out(dir, s, &results, ens.as_ref())?;
+    }
     let text = match a.format {
         Format::Table => {
             table_text(s, &results)
@@ -441,9 +444,14 @@ fn json_doc(s: &Scenario, results: &[IssueResult], judged: &[Judged]) -> Value {
     })
 }
 
-/// Writes `forecasts.csv`, `rounds.csv` (median and mean per round) and `positions.csv`
-/// (every actor every round), all in long format.
-fn write_out(dir: &Path, s: &Scenario, results: &[IssueResult]) -> anyhow::Result<()> {
+/// Writes `forecasts.csv`, `rounds.csv` (median and mean per round), `positions.csv` (every
+/// actor every round) and, with an ensemble, `ensemble.csv`, all in long format.
+fn write_out(
+    dir: &Path,
+    s: &Scenario,
+    results: &[IssueResult],
+    ens: Option<&multivector_ensemble::Ensemble>,
+) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     let mut rounds = Vec::new();
@@ -474,7 +482,7 @@ fn write_out(dir: &Path, s: &Scenario, results: &[IssueResult]) -> anyhow::Resul
             }
         }
     }
-    let files = [
+    let mut files = vec![
         ("forecasts.csv", csv_forecasts(s, results)?),
         (
             "rounds.csv",
@@ -491,12 +499,16 @@ fn write_out(dir: &Path, s: &Scenario, results: &[IssueResult]) -> anyhow::Resul
             )?,
         ),
     ];
+    if let Some(e) = ens {
+        files.push(("ensemble.csv", ensemble_csv(s, e)?));
+    }
     for (name, text) in &files {
         let path = dir.join(name);
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
     note(&format!(
-        "wrote forecasts.csv, rounds.csv and positions.csv to {}",
+        "wrote {} to {}",
+        files.iter().map(|f| f.0).collect::<Vec<_>>().join(", "),
         dir.display()
     ));
     Ok(())
@@ -592,6 +604,50 @@ fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
     }
     let _ = writeln!(out, "{q}");
     out
+}
+
+/// One row per issue, model and statistic: `issue, model, draws, master_seed, median, p10,
+/// p90, p025, p975` plus one `p_<threshold>` column per threshold position (labels in
+/// `thresholds`).
+fn ensemble_csv(s: &Scenario, e: &multivector_ensemble::Ensemble) -> anyhow::Result<String> {
+    let (sum, _) = multivector_ensemble::summarise(s, e);
+    let rows: Vec<Vec<String>> = sum
+        .iter()
+        .map(|x| {
+            let f = &x.forecast;
+            vec![
+                x.issue.clone(),
+                x.model.clone(),
+                e.draws.to_string(),
+                e.master_seed.to_string(),
+                full(f.median),
+                full(f.p10),
+                full(f.p90),
+                full(f.p025),
+                full(f.p975),
+                x.thresholds
+                    .iter()
+                    .map(|(l, p)| format!("{l}={p}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ]
+        })
+        .collect();
+    csv_text(
+        &[
+            "issue",
+            "model",
+            "draws",
+            "master_seed",
+            "median",
+            "p10",
+            "p90",
+            "p025",
+            "p975",
+            "threshold_shares",
+        ],
+        &rows,
+    )
 }
 
 fn ensemble_json(s: &Scenario, e: &multivector_ensemble::Ensemble) -> Value {

@@ -605,3 +605,90 @@ fn sensitivity_ranks_inputs_and_rejects_bad_requests() {
         assert_eq!(o.status.code(), Some(2), "{bad:?}");
     }
 }
+
+#[test]
+fn run_out_writes_the_ensemble_and_csv_alone_skips_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o");
+    let o = run(&[
+        "run",
+        "--draws",
+        "20",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(out.join("ensemble.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let head: Vec<&str> = r.headers().unwrap().iter().take(4).collect::<Vec<_>>();
+    assert_eq!(head, ["issue", "model", "draws", "master_seed"]);
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 9 * 4);
+    assert!(rows.iter().all(|x| &x[2] == "20" && &x[3] == "20220224"));
+    // Its medians match the JSON ensemble of the same draws.
+    let j = run(&["run", "--draws", "20", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    let first = &v["ensemble"]["issues"][0];
+    assert_eq!(
+        rows[0][4].parse::<f64>().unwrap(),
+        first["forecast"]["median"].as_f64().unwrap()
+    );
+}
+
+#[test]
+fn too_many_draws_is_refused_before_any_work() {
+    let o = run(&["run", "--draws", "2000000"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--draws 2000000 is more than"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_event_beyond_the_last_round_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/ec-emissions.toml")).unwrap()
+        + "\n[[events]]\nround = 12\nactor = \"FRA\"\ncapability = 0.5\n";
+    write(dir.path(), "e.toml", &text);
+    let o = run_in(dir.path(), &["bdm", "e.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the event for `FRA` at round 12 lies after the last round (10)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_in(dir.path(), &["bdm", "e.toml", "--rounds", "12"]);
+    assert!(!stderr(&o).contains("lies after"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_variant_that_breaks_an_issue_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = std::fs::read_to_string(root().join("scenarios/ec-emissions.toml")).unwrap();
+    text.push_str("\n[[variants]]\nname = \"alone\"\nchanges = [");
+    let ids = [
+        "NLD", "BEL", "LUX", "DEU", "FRA", "ITA", "GBR", "IRL", "DNK",
+    ];
+    text.push_str(
+        &ids.iter()
+            .map(|a| format!("{{ actor = \"{a}\", remove = true }}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    text.push_str("]\n");
+    write(dir.path(), "v.toml", &text);
+    let o = run_in(
+        dir.path(),
+        &["compare", "v.toml", "--variant", "alone", "--draws", "0"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("the variant `alone` cannot be run: issue `delay`: 1 actor(s) hold a stance"),
+        "{err}"
+    );
+}
