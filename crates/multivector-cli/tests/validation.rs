@@ -285,3 +285,54 @@ fn align_over_the_whole_merged_file() {
         );
     }
 }
+
+/// KTAB's reference run of its shipped example: the same 27 rounds, every "Fractional change"
+/// line and every actor's "prob :" history (28 states) to the printed four decimals.
+#[test]
+fn ktab_reference_run_is_reproduced() {
+    use multivector_models::smp::{Smp, SmpInput};
+    let path = shared().join("data/ktab/SOE-Pol-Comp.csv");
+    let s = load_path(&path).unwrap().scenario;
+    let inputs: Vec<_> = (0..s.issues.len())
+        .map(|k| s.issue_input(k).unwrap())
+        .collect();
+    let input = SmpInput::from_issues("soe", &inputs).unwrap();
+    let run = Smp::default().run(&input);
+    let log =
+        std::fs::read_to_string(shared().join("data/ktab/20170530_ref-SOE-Pol-Comp.txt")).unwrap();
+    let fractional: Vec<&str> = log
+        .lines()
+        .filter_map(|l| l.strip_prefix("Fractional change compared to first step: "))
+        .map(|r| r.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(fractional.len(), 27);
+    assert_eq!(run.rounds.len(), fractional.len(), "number of rounds");
+    assert!(run.converged);
+    for (t, (ours, theirs)) in run.fractional_change.iter().zip(&fractional).enumerate() {
+        assert_eq!(
+            &format!("{ours:.4}"),
+            theirs,
+            "fractional change, round {}",
+            t + 1
+        );
+    }
+    let mut lines = 0;
+    for l in log.lines().filter(|l| l.contains(", prob :")) {
+        let (name, rest) = l.split_once(", prob :").unwrap();
+        let i = run.actors.iter().position(|a| a == name).unwrap();
+        let theirs: Vec<&str> = rest.split_whitespace().collect();
+        assert_eq!(theirs.len(), run.states.len(), "{name}: states");
+        for (t, v) in theirs.iter().enumerate() {
+            let ours = format!("{:.4}", run.states[t].probability[i]);
+            assert_eq!(&ours, v, "{name}, state {t}");
+        }
+        lines += 1;
+    }
+    assert_eq!(lines, 13);
+    // The spec's summary of the reference: most probable final position about (38.8, 30.7)
+    // with probability about 0.23, held by three actors.
+    let mp = &run.most_probable;
+    assert_eq!(mp.actors.len(), 3, "{mp:?}");
+    assert!((mp.probability - 0.2330).abs() < 5e-5, "{mp:?}");
+    assert!((mp.position[0] - 38.8).abs() < 0.05 && (mp.position[1] - 30.7).abs() < 0.1);
+}

@@ -2,6 +2,8 @@
 //!
 //! - [`bdm`]: the expected-utility group decision model with both presets and every option
 //!   of the specification;
+//! - [`smp`]: the spatial model of politics (KTAB's SMP), multi-dimensional, with every
+//!   option of the specification;
 //! - [`baselines`]: the capability-times-salience weighted mean and weighted median.
 //!
 //! Models are pure functions of their input and options: they do no I/O and draw no random
@@ -28,3 +30,4 @@
 
 pub mod baselines;
 pub mod bdm;
+pub mod smp;

@@ -7,3 +7,4 @@ mod fixtures;
 mod oracle;
 mod properties;
 mod reference;
+mod smp;

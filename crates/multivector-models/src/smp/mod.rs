@@ -1,0 +1,1104 @@
+//! The spatial model of politics (SMP) of KAPSARC's KTAB, written from `specs/smp.md` and its
+//! appendix `specs/smp-ktab-detail.md`: multi-dimensional positions, inferred risk
+//! attitudes, bilateral challenges with third parties, bargains resolved in per-actor queues
+//! by probabilistic Condorcet elections ([`pce`]).
+//!
+//! Every one of KTAB's nine model parameters is a field of [`SmpOptions`], and so are the four
+//! numbers of its stopping rule. Where KTAB has a defect we do what the spec says instead
+//! (documented in `docs/models/smp.md`): the power-weighted bargain view weighs the receiver
+//! with its own capability; equal win probabilities give every actor a neutral risk attitude
+//! instead of NaN; zero capability or zero salience is an actor without influence or without
+//! interest, not a crash; stochastic transitions repeat exactly for a seed.
+//!
+//! # Cost
+//!
+//! Per round, with `n` actors and `D` dimensions: distances `O(n^2 D)`; risk inference and the
+//! reported distribution, one election over `n` options each, `O(n^3)`; each actor's search
+//! for a target, `n - 1` challenges with `n - 2` third parties each, `O(n^3)` in all (KTAB
+//! also evaluates every challenge from every other perspective, which makes its round
+//! `O(n^4)`; the result does not depend on it); queues: one utility per actor and bargain,
+//! `O(n^2 D)`, and one election per queue, `O(n b^2)` for a queue of `b` bargains. Actors are
+//! processed in parallel (rayon) with results collected in actor order, so the numbers do not
+//! depend on the thread count.
+
+pub mod pce;
+
+use multivector_core::{Forecast, Forecaster, IssueInput, ModelError, stats};
+use pce::{Election, PceRule, Scratch, VictoryProb, VotingRule};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Two positions closer than this (Euclidean, on the unit scale) are the same position.
+pub const SAME_POSITION: f64 = 1e-3;
+/// Smallest expected gain worth a challenge.
+pub const MIN_GAIN: f64 = 1e-5;
+/// Tilt of a bargain toward each side's own position, before rounding.
+const BARGAIN_TILT: f64 = 1e-6;
+/// Bargain points are rounded to this many decimals on the unit scale.
+const BARGAIN_DECIMALS: f64 = 1e4;
+/// Coalition floor in the bilateral contests.
+const CONTEST_FLOOR: f64 = 1e-10;
+/// Below this many actors the round runs on one thread (parallel overhead dominates).
+const PARALLEL_FROM: usize = 24;
+
+/// How the inferred win probabilities are mapped to risk attitudes (`big_r_range`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskRange {
+    /// `[0, 1]`.
+    Min,
+    /// `[-1/2, 1]` (the default).
+    Mid,
+    /// `[-1, 1]`.
+    Max,
+}
+
+/// How actor `h` perceives actor `i`'s risk attitude (`big_r_adjust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskAdjust {
+    /// Its own attitude.
+    None,
+    /// `(2 R_h + R_i) / 3` (the default).
+    OneThird,
+    /// `(R_h + R_i) / 2`.
+    Half,
+    /// `(R_h + 2 R_i) / 3`.
+    TwoThirds,
+    /// `R_i`.
+    Full,
+}
+
+impl RiskAdjust {
+    fn blend(self, rh: f64, ri: f64) -> f64 {
+        match self {
+            RiskAdjust::None => rh,
+            RiskAdjust::OneThird => (2.0 * rh + ri) / 3.0,
+            RiskAdjust::Half => (rh + ri) / 2.0,
+            RiskAdjust::TwoThirds => (rh + 2.0 * ri) / 3.0,
+            RiskAdjust::Full => ri,
+        }
+    }
+}
+
+/// What a third party expects from joining a side (`third_party_commit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThirdParty {
+    /// Whichever side wins, the third party keeps its own position.
+    None,
+    /// On the losing side it is dragged to the winner's position (the default).
+    Semi,
+    /// It ends at the winner's position either way.
+    Full,
+}
+
+/// Where a bargain lands between the two positions (`bargain_point`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BargainPoint {
+    /// Weights `s P` and `s (1 - P)`.
+    S1p1,
+    /// Weights `s^2 P^2` and `s^2 (1 - P)^2` (the default).
+    S2p2,
+    /// Only the weaker side moves.
+    S2pmax,
+}
+
+/// Whose view of the contest builds the bargain (`bargain_view`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BargainView {
+    /// The initiator's (the default).
+    Initiator,
+    /// Two bargains: the initiator's and the receiver's.
+    Both,
+    /// One bargain averaging the two views, weighted by capability times total salience.
+    PowerWeighted,
+}
+
+/// How an actor picks a bargain from its queue (`transitions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transitions {
+    /// The most probable bargain (the default).
+    Deterministic,
+    /// A bargain drawn with its probability, from the seed.
+    Stochastic,
+}
+
+/// When the run stops: after round `t` when `t >= max_rounds`, or when `t >= min_rounds` and
+/// `D(t) / (D(1) + floor) < ratio`, `D(t)` being the sum of the actors' moves in round `t`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SmpStop {
+    pub max_rounds: usize,
+    pub min_rounds: usize,
+    pub ratio: f64,
+    pub floor: f64,
+}
+
+impl Default for SmpStop {
+    fn default() -> Self {
+        SmpStop {
+            max_rounds: 100,
+            min_rounds: 2,
+            ratio: 0.02,
+            floor: 1e-4,
+        }
+    }
+}
+
+/// Every option of the model; [`Default`] is KTAB's default parameter set.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SmpOptions {
+    pub victory_prob: VictoryProb,
+    pub pce: PceRule,
+    pub transitions: Transitions,
+    pub voting_rule: VotingRule,
+    pub big_r_adjust: RiskAdjust,
+    pub big_r_range: RiskRange,
+    pub third_party_commit: ThirdParty,
+    pub bargain_point: BargainPoint,
+    pub bargain_view: BargainView,
+    pub stop: SmpStop,
+    /// Seed of the stochastic transitions (recorded, unused when deterministic).
+    pub seed: u64,
+    /// Group nearly equal positions independently of actor order (KTAB groups in input
+    /// order, so its reported probabilities can shift when actors are relabelled; the
+    /// dynamics are unaffected either way).
+    pub canonical_groups: bool,
+}
+
+impl Default for SmpOptions {
+    fn default() -> Self {
+        SmpOptions {
+            victory_prob: VictoryProb::Linear,
+            pce: PceRule::Conditional,
+            transitions: Transitions::Deterministic,
+            voting_rule: VotingRule::Prop,
+            big_r_adjust: RiskAdjust::OneThird,
+            big_r_range: RiskRange::Mid,
+            third_party_commit: ThirdParty::Semi,
+            bargain_point: BargainPoint::S2p2,
+            bargain_view: BargainView::Initiator,
+            stop: SmpStop::default(),
+            seed: 20220224,
+            canonical_groups: false,
+        }
+    }
+}
+
+impl SmpOptions {
+    fn election(&self) -> Election {
+        Election {
+            voting: self.voting_rule,
+            victory: self.victory_prob,
+            pce: self.pce,
+        }
+    }
+}
+
+/// One dimension of the space: its name and scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dimension {
+    pub name: String,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// The checked input of a run: `n` actors in `D` dimensions.
+///
+/// Positions are given on each dimension's scale and kept on the unit scale internally;
+/// saliences are on `[0, 1]` with each actor's total at most one (the attention budget).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmpInput {
+    pub id: String,
+    pub actors: Vec<String>,
+    pub dims: Vec<Dimension>,
+    pub capabilities: Vec<f64>,
+    /// `n x D`, row-major, on the unit scale.
+    unit: Vec<f64>,
+    /// `n x D`, row-major.
+    pub saliences: Vec<f64>,
+    /// `n x n`, row-major: `A[i][j]` is how far `i`'s ideal follows `j`'s position.
+    pub accommodation: Option<Vec<f64>>,
+}
+
+impl SmpInput {
+    /// Checks and builds an input. `positions` and `saliences` are `n x D` row-major;
+    /// positions on the dimensions' scales, saliences on `[0, 1]`.
+    pub fn new(
+        id: &str,
+        actors: Vec<String>,
+        dims: Vec<Dimension>,
+        capabilities: Vec<f64>,
+        positions: Vec<f64>,
+        saliences: Vec<f64>,
+    ) -> Result<Self, ModelError> {
+        let bad = |what: String| Err(ModelError::Invalid(format!("issue `{id}`: {what}")));
+        let (n, d) = (actors.len(), dims.len());
+        if d == 0 {
+            return bad("no dimensions".into());
+        }
+        if n < 2 {
+            return bad(format!(
+                "{n} actor(s); the spatial model needs at least two"
+            ));
+        }
+        if capabilities.len() != n || positions.len() != n * d || saliences.len() != n * d {
+            return bad(format!(
+                "{n} actors and {d} dimensions need {n} capabilities and {} positions and saliences",
+                n * d
+            ));
+        }
+        for dim in &dims {
+            if !(dim.min.is_finite() && dim.max.is_finite() && dim.max > dim.min) {
+                return bad(format!(
+                    "dimension `{}` has scale [{}, {}]; it needs finite min < max",
+                    dim.name, dim.min, dim.max
+                ));
+            }
+        }
+        let mut unit = Vec::with_capacity(n * d);
+        for (i, a) in actors.iter().enumerate() {
+            if actors[..i].contains(a) {
+                return bad(format!("actor `{a}` appears twice"));
+            }
+            let c = capabilities[i];
+            if !(c.is_finite() && c >= 0.0) {
+                return bad(format!(
+                    "actor `{a}`: capability {c} must be a finite number >= 0"
+                ));
+            }
+            let mut total = 0.0;
+            for (k, dim) in dims.iter().enumerate() {
+                let (x, s) = (positions[i * d + k], saliences[i * d + k]);
+                if !(x.is_finite() && (dim.min..=dim.max).contains(&x)) {
+                    return bad(format!(
+                        "actor `{a}`, dimension `{}`: position {x} is outside [{}, {}]",
+                        dim.name, dim.min, dim.max
+                    ));
+                }
+                if !(s.is_finite() && (0.0..=1.0).contains(&s)) {
+                    return bad(format!(
+                        "actor `{a}`, dimension `{}`: salience {s} is outside [0, 1]",
+                        dim.name
+                    ));
+                }
+                total += s;
+                unit.push((x - dim.min) / (dim.max - dim.min));
+            }
+            if total > 1.0 + 1e-9 {
+                return bad(format!(
+                    "actor `{a}`: saliences sum to {total:.4} over the dimensions; attention is a \
+                     budget of at most 1 (100 on a 0-100 scale)"
+                ));
+            }
+        }
+        Ok(SmpInput {
+            id: id.to_string(),
+            actors,
+            dims,
+            capabilities,
+            unit,
+            saliences,
+            accommodation: None,
+        })
+    }
+
+    /// One dimension from a bargaining model's input (its events applied, as the state after
+    /// the last event; the scale is the issue's, or the positions' range when it has none).
+    pub fn from_issue(input: &IssueInput) -> Result<Self, ModelError> {
+        Self::from_issues(&input.issue_id, std::slice::from_ref(input))
+    }
+
+    /// Several one-dimensional inputs over the same actors as the dimensions of one space.
+    pub fn from_issues(id: &str, inputs: &[IssueInput]) -> Result<Self, ModelError> {
+        let Some(first) = inputs.first() else {
+            return Err(ModelError::Invalid(format!("issue `{id}`: no dimensions")));
+        };
+        let inputs: Vec<IssueInput> = inputs.iter().map(IssueInput::after_events).collect();
+        let actors = first.actor_ids.clone();
+        let n = actors.len();
+        let d = inputs.len();
+        let mut positions = vec![0.0; n * d];
+        let mut saliences = vec![0.0; n * d];
+        let mut dims = Vec::with_capacity(d);
+        for (k, inp) in inputs.iter().enumerate() {
+            if inp.actor_ids != actors {
+                return Err(ModelError::Invalid(format!(
+                    "issue `{id}`: dimension `{}` has other actors than `{}`; every actor needs a \
+                     stance on every dimension",
+                    inp.issue_id, first.issue_id
+                )));
+            }
+            let (min, max) = inp.scale.unwrap_or_else(|| {
+                let lo = inp.positions.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = inp
+                    .positions
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max);
+                if hi > lo { (lo, hi) } else { (lo, lo + 1.0) }
+            });
+            dims.push(Dimension {
+                name: inp.issue_id.clone(),
+                min,
+                max,
+            });
+            for i in 0..n {
+                positions[i * d + k] = inp.positions[i];
+                saliences[i * d + k] = inp.saliences[i];
+            }
+        }
+        // Capabilities are the first dimension's (stance overrides may differ by dimension;
+        // the spatial model has one capability per actor).
+        let caps = inputs[0].capabilities.clone();
+        Self::new(id, actors, dims, caps, positions, saliences)
+    }
+
+    /// Sets the accommodation matrix (`n x n`, row-major, entries `>= 0`, rows summing to at
+    /// most one).
+    pub fn with_accommodation(mut self, a: Vec<f64>) -> Result<Self, ModelError> {
+        let n = self.len();
+        if a.len() != n * n {
+            return Err(ModelError::Invalid(format!(
+                "issue `{}`: the accommodation matrix needs {n} x {n} entries",
+                self.id
+            )));
+        }
+        for i in 0..n {
+            let row = &a[i * n..(i + 1) * n];
+            if row.iter().any(|x| !(x.is_finite() && *x >= 0.0))
+                || row.iter().sum::<f64>() > 1.0 + 1e-9
+            {
+                return Err(ModelError::Invalid(format!(
+                    "issue `{}`, actor `{}`: accommodation weights must be >= 0 and sum to at most 1",
+                    self.id, self.actors[i]
+                )));
+            }
+        }
+        self.accommodation = Some(a);
+        Ok(self)
+    }
+
+    /// Number of actors.
+    pub fn len(&self) -> usize {
+        self.actors.len()
+    }
+
+    /// Whether there are no actors (never, for a checked input).
+    pub fn is_empty(&self) -> bool {
+        self.actors.is_empty()
+    }
+
+    /// Number of dimensions.
+    pub fn dim(&self) -> usize {
+        self.dims.len()
+    }
+
+    fn to_scale(&self, unit: &[f64]) -> Vec<f64> {
+        unit.iter()
+            .zip(&self.dims)
+            .map(|(u, d)| d.min + u * (d.max - d.min))
+            .collect()
+    }
+
+    /// The input with actors reordered: actor `k` of the result is actor `perm[k]` of this one.
+    pub fn permuted(&self, perm: &[usize]) -> SmpInput {
+        let d = self.dim();
+        let n = self.len();
+        let rows = |v: &[f64]| {
+            perm.iter()
+                .flat_map(|&p| v[p * d..(p + 1) * d].to_vec())
+                .collect()
+        };
+        SmpInput {
+            id: self.id.clone(),
+            actors: perm.iter().map(|&p| self.actors[p].clone()).collect(),
+            dims: self.dims.clone(),
+            capabilities: perm.iter().map(|&p| self.capabilities[p]).collect(),
+            unit: rows(&self.unit),
+            saliences: rows(&self.saliences),
+            accommodation: self.accommodation.as_ref().map(|a| {
+                perm.iter()
+                    .flat_map(|&i| perm.iter().map(move |&j| a[i * n + j]))
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// A bargain: the points proposed to its two principals (on the unit scale internally).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bargain {
+    pub initiator: usize,
+    pub receiver: usize,
+    /// Which view built it: `initiator`, `receiver` or `power_weighted`.
+    pub view: &'static str,
+    pub for_initiator: Vec<f64>,
+    pub for_receiver: Vec<f64>,
+}
+
+/// One actor's part in a round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ActorRound {
+    /// The actor it challenged, with the expected gain and its estimate of the probability
+    /// of prevailing; `None` when no challenge was worth `MIN_GAIN`.
+    pub target: Option<usize>,
+    pub gain: f64,
+    pub win_probability: f64,
+    /// Bargains in its queue (status quo excluded) and the one it took (`None`: it stayed).
+    pub queue: usize,
+    pub chosen: Option<Bargain>,
+    /// Probability the queue's election gave the chosen option (status quo included).
+    pub chosen_probability: f64,
+}
+
+/// The state at the start of round `t + 1` (or the final state), with its assessment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmpState {
+    /// Positions, `n` rows of `D`, on the input's scales.
+    pub positions: Vec<Vec<f64>>,
+    pub ideals: Vec<Vec<f64>>,
+    /// Inferred risk attitudes.
+    pub risk: Vec<f64>,
+    /// Probability that each actor's position is the outcome (actors sharing a position show
+    /// the same number; it sums to one over unique positions).
+    pub probability: Vec<f64>,
+    /// Index of the actor representing each actor's unique position.
+    pub group: Vec<usize>,
+}
+
+/// Everything a run produced.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmpRun {
+    pub issue: String,
+    pub actors: Vec<String>,
+    pub dims: Vec<Dimension>,
+    pub options: SmpOptions,
+    /// `states[0]` is the input; `states[t]` the state after round `t`.
+    pub states: Vec<SmpState>,
+    /// `rounds[t - 1]`: what each actor did in round `t`.
+    pub rounds: Vec<Vec<ActorRound>>,
+    /// `D(t)`, the sum of the actors' moves in round `t` (unit scale), and
+    /// `D(t) / (D(1) + floor)`.
+    pub moves: Vec<f64>,
+    pub fractional_change: Vec<f64>,
+    /// Whether the run stopped by the ratio (true) or at `max_rounds` (false).
+    pub converged: bool,
+    pub most_probable: MostProbable,
+    /// Per dimension, over final positions, weights capability x total salience.
+    pub weighted_median: Vec<f64>,
+    pub weighted_mean: Vec<f64>,
+}
+
+/// The most probable final position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MostProbable {
+    pub position: Vec<f64>,
+    pub probability: f64,
+    pub actors: Vec<String>,
+}
+
+/// The spatial model with its options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Smp {
+    pub options: SmpOptions,
+}
+
+/// `u(delta, R) = (1 - delta)(1 + delta R)`.
+fn utility(delta: f64, r: f64) -> f64 {
+    if delta <= 1.0 {
+        (1.0 - delta) * (1.0 + delta * r)
+    } else {
+        (1.0 - delta) * (1.0 + r)
+    }
+}
+
+/// Salience-weighted distance from an ideal `q` (with saliences `s`) to a position `x`.
+/// An actor with no salience anywhere is indifferent: distance 0 to everything.
+fn distance(s: &[f64], q: &[f64], x: &[f64]) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for k in 0..s.len() {
+        let t = s[k] * (q[k] - x[k]);
+        num += t * t;
+        den += s[k] * s[k];
+    }
+    if den > 0.0 { (num / den).sqrt() } else { 0.0 }
+}
+
+/// Rounds a bargain coordinate as KTAB does (4 decimals on the unit scale).
+fn round4(x: f64) -> f64 {
+    (x * BARGAIN_DECIMALS).round() / BARGAIN_DECIMALS
+}
+
+/// Per-round quantities every step needs.
+struct Eval {
+    /// `delta[i * n + j]`: from i's ideal to j's position.
+    delta: Vec<f64>,
+    risk: Vec<f64>,
+    probability: Vec<f64>,
+    group: Vec<usize>,
+}
+
+/// An actor's challenge in a round: its target, expected gain, estimated probability of
+/// prevailing and the bargains it proposes.
+struct Proposal {
+    target: usize,
+    gain: f64,
+    p: f64,
+    bargains: Vec<Bargain>,
+}
+
+struct Run<'a> {
+    inp: &'a SmpInput,
+    o: SmpOptions,
+    n: usize,
+    d: usize,
+    sigma: Vec<f64>,
+    /// `c * sigma`, the weights of the bilateral contests.
+    w: Vec<f64>,
+}
+
+fn maybe_par<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if n >= PARALLEL_FROM {
+        (0..n).into_par_iter().map(f).collect()
+    } else {
+        (0..n).map(f).collect()
+    }
+}
+
+impl Run<'_> {
+    fn row<'v>(&self, v: &'v [f64], i: usize) -> &'v [f64] {
+        &v[i * self.d..(i + 1) * self.d]
+    }
+
+    /// Distances, risk attitudes and the outcome distribution of a state.
+    fn evaluate(&self, x: &[f64], q: &[f64], scratch: &mut Scratch) -> Eval {
+        let (n, s) = (self.n, &self.inp.saliences);
+        let rows: Vec<Vec<f64>> = maybe_par(n, |i| {
+            (0..n)
+                .map(|j| distance(self.row(s, i), self.row(q, i), self.row(x, j)))
+                .collect()
+        });
+        let delta: Vec<f64> = rows.concat();
+        let mut delta_t = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                delta_t[j * n + i] = delta[i * n + j];
+            }
+        }
+        let e = self.o.election();
+        let caps = &self.inp.capabilities;
+        // Risk-neutral election over all n positions (duplicates included).
+        let u0: Vec<f64> = delta_t.iter().map(|&dl| utility(dl, 0.0)).collect();
+        let p = pce::pce(e, caps, &u0, n, scratch);
+        let (lo, hi) = p
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                (a.min(x), b.max(x))
+            });
+        let span = hi - lo;
+        let risk: Vec<f64> = p
+            .iter()
+            .map(|&pi| {
+                if span <= 1e-12 {
+                    return 0.0;
+                }
+                match self.o.big_r_range {
+                    RiskRange::Min => (pi - lo) / span,
+                    RiskRange::Mid => (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * span),
+                    RiskRange::Max => (2.0 * pi - (hi + lo)) / span,
+                }
+            })
+            .collect();
+        // Outcome distribution over unique positions, each actor with its own attitude.
+        // Unique positions: each actor joins the first group whose representative is within
+        // `SAME_POSITION`, visiting actors in input order (KTAB) or, with
+        // `canonical_groups`, in lexicographic order of their positions, so that relabelling
+        // cannot change the groups or their representatives.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| {
+            if !self.o.canonical_groups {
+                return a.cmp(&b);
+            }
+            let (pa, pb) = (self.row(x, a), self.row(x, b));
+            pa.iter()
+                .zip(pb)
+                .map(|(u, v)| u.total_cmp(v))
+                .find(|o| o.is_ne())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut reps: Vec<usize> = Vec::new();
+        let mut slot = vec![0; n];
+        for &j in &order {
+            let hit = reps.iter().position(|&r| {
+                let (a, b) = (self.row(x, j), self.row(x, r));
+                a.iter()
+                    .zip(b)
+                    .map(|(u, v)| (u - v) * (u - v))
+                    .sum::<f64>()
+                    .sqrt()
+                    < SAME_POSITION
+            });
+            slot[j] = match hit {
+                Some(g) => g,
+                None => {
+                    reps.push(j);
+                    reps.len() - 1
+                }
+            };
+        }
+        let group: Vec<usize> = slot;
+        let mut uo = Vec::with_capacity(reps.len() * n);
+        for &r in &reps {
+            uo.extend((0..n).map(|k| utility(delta_t[r * n + k], risk[k])));
+        }
+        let pu = pce::pce(e, caps, &uo, reps.len(), scratch);
+        let probability = group.iter().map(|&g| pu[g]).collect();
+        let group = group.iter().map(|&g| reps[g]).collect();
+        Eval {
+            delta,
+            risk,
+            probability,
+            group,
+        }
+    }
+
+    /// The probability that `i` prevails over `j` when `i` challenges, as estimated by the
+    /// actor whose perceived risk attitudes are `rh`.
+    fn contest(&self, ev: &Eval, i: usize, j: usize, rh: &[f64]) -> f64 {
+        let n = self.n;
+        let vr = self.o.voting_rule;
+        // h's estimate of k's utility for l's position.
+        let u = |k: usize, l: usize| utility(ev.delta[k * n + l], rh[k]);
+        let mut cij = CONTEST_FLOOR;
+        let mut cji = CONTEST_FLOOR;
+        for v in [
+            pce::vote(vr, self.w[i], u(i, i) - u(i, j)),
+            pce::vote(vr, self.w[j], u(j, i) - u(j, j)),
+        ] {
+            if v > 0.0 {
+                cij += v;
+            } else {
+                cji -= v;
+            }
+        }
+        let (mut add_i, mut add_j) = (0.0, 0.0);
+        for k in 0..n {
+            if k == i || k == j {
+                continue;
+            }
+            let (ui, uj, uk) = (u(k, i), u(k, j), u(k, k));
+            let naive = pce::vote(vr, self.w[k], ui - uj);
+            let a = cij + naive.max(0.0);
+            let b = cji + (-naive).max(0.0);
+            let pin = a / (a + b);
+            // (joins i, i wins), (joins i, j wins), (joins j, i wins), (joins j, j wins)
+            let (ii, ij, ji, jj) = match self.o.third_party_commit {
+                ThirdParty::Full => (3.0 * ui, 3.0 * uj, 3.0 * ui, 3.0 * uj),
+                ThirdParty::Semi => (2.0 * ui + uk, 3.0 * uj, 3.0 * ui, 2.0 * uj + uk),
+                ThirdParty::None => (2.0 * ui + uk, 2.0 * uj + uk, 2.0 * ui + uk, 2.0 * uj + uk),
+            };
+            let join_i = pin * ii + (1.0 - pin) * ij;
+            let join_j = pin * ji + (1.0 - pin) * jj;
+            let v = pce::vote(vr, self.w[k], join_i - join_j);
+            if v > 0.0 {
+                add_i += v;
+            } else {
+                add_j -= v;
+            }
+        }
+        cij += add_i;
+        cji += add_j;
+        cij / (cij + cji)
+    }
+
+    /// Perceived risk attitudes of every actor from `h`'s view.
+    fn perceived(&self, ev: &Eval, h: usize) -> Vec<f64> {
+        (0..self.n)
+            .map(|k| self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]))
+            .collect()
+    }
+
+    /// `i`'s best target: `(j, gain, P(i > j))`.
+    fn target(&self, ev: &Eval, i: usize) -> Option<(usize, f64, f64)> {
+        let n = self.n;
+        let rh = self.perceived(ev, i);
+        let u = |k: usize, l: usize| utility(ev.delta[k * n + l], rh[k]);
+        let mut best: Option<(usize, f64, f64)> = None;
+        for j in 0..n {
+            if j == i {
+                continue;
+            }
+            let p = self.contest(ev, i, j, &rh);
+            let (uii, uij) = (u(i, i), u(i, j));
+            let sq = uii + uij;
+            let win = 2.0 * uii;
+            let lose = 2.0 * uij;
+            let contest = p * win + (1.0 - p) * lose;
+            let sj = self.sigma[j];
+            let gain = (1.0 - sj) * win + sj * contest - sq;
+            if best.is_none_or(|b| gain > b.1) {
+                best = Some((j, gain, p));
+            }
+        }
+        best.filter(|b| b.1 > MIN_GAIN)
+    }
+
+    /// The points proposed to `i` and `j` when `i` prevails with probability `p`.
+    fn interpolate(&self, x: &[f64], i: usize, j: usize, p: f64) -> (Vec<f64>, Vec<f64>) {
+        let s = &self.inp.saliences;
+        let (xi, xj, si, sj) = (
+            self.row(x, i),
+            self.row(x, j),
+            self.row(s, i),
+            self.row(s, j),
+        );
+        let mut bi = Vec::with_capacity(self.d);
+        let mut bj = Vec::with_capacity(self.d);
+        for k in 0..self.d {
+            match self.o.bargain_point {
+                BargainPoint::S1p1 | BargainPoint::S2p2 => {
+                    let (wi, wj) = if self.o.bargain_point == BargainPoint::S2p2 {
+                        (si[k] * si[k] * p * p, sj[k] * sj[k] * (1.0 - p) * (1.0 - p))
+                    } else {
+                        (si[k] * p, sj[k] * (1.0 - p))
+                    };
+                    let t = BARGAIN_TILT;
+                    bi.push(round4(((wi + t) * xi[k] + wj * xj[k]) / (wi + wj + t)));
+                    bj.push(round4((wi * xi[k] + (wj + t) * xj[k]) / (wi + wj + t)));
+                }
+                BargainPoint::S2pmax => {
+                    let toward = |e: f64, s_other: f64, s_own: f64| {
+                        let num = e * s_other * s_other;
+                        let den = num + (1.0 - e) * s_own * s_own;
+                        if den > 0.0 { num / den } else { 0.0 }
+                    };
+                    let ei = ((1.0 - p) - p).max(0.0);
+                    let ej = (p - (1.0 - p)).max(0.0);
+                    let fi = toward(ei, sj[k], si[k]);
+                    let fj = toward(ej, si[k], sj[k]);
+                    bi.push(round4(xi[k] + fi * (xj[k] - xi[k])));
+                    bj.push(round4(xj[k] + fj * (xi[k] - xj[k])));
+                }
+            }
+        }
+        (bi, bj)
+    }
+
+    /// The bargains `i` proposes to its target `j`.
+    fn bargains(&self, ev: &Eval, x: &[f64], i: usize, j: usize, p: f64) -> Vec<Bargain> {
+        let make = |view, (a, b): (Vec<f64>, Vec<f64>)| Bargain {
+            initiator: i,
+            receiver: j,
+            view,
+            for_initiator: a,
+            for_receiver: b,
+        };
+        let from_i = self.interpolate(x, i, j, p);
+        if self.o.bargain_view == BargainView::Initiator {
+            return vec![make("initiator", from_i)];
+        }
+        let pj = self.contest(ev, i, j, &self.perceived(ev, j));
+        let from_j = self.interpolate(x, i, j, pj);
+        match self.o.bargain_view {
+            BargainView::PowerWeighted => {
+                // The initiator's view weighs c_i sigma_i, the receiver's c_j sigma_j (KTAB
+                // used the initiator's capability for both).
+                let (wi, wj) = (self.w[i], self.w[j]);
+                let mix = |a: &[f64], b: &[f64]| -> Vec<f64> {
+                    a.iter()
+                        .zip(b)
+                        .map(|(u, v)| {
+                            if wi + wj > 0.0 {
+                                (wi * u + wj * v) / (wi + wj)
+                            } else {
+                                0.5 * (u + v)
+                            }
+                        })
+                        .collect()
+                };
+                vec![make(
+                    "power_weighted",
+                    (mix(&from_i.0, &from_j.0), mix(&from_i.1, &from_j.1)),
+                )]
+            }
+            _ => vec![make("initiator", from_i), make("receiver", from_j)],
+        }
+    }
+
+    fn run(&self) -> SmpRun {
+        let (n, d) = (self.n, self.d);
+        let mut x = self.inp.unit.clone();
+        let mut q = x.clone();
+        let mut scratch = Scratch::default();
+        let mut ev = self.evaluate(&x, &q, &mut scratch);
+        let mut states = vec![self.state(&x, &q, &ev)];
+        let mut rounds = Vec::new();
+        let mut moves = Vec::new();
+        let mut fractional = Vec::new();
+        let mut converged = false;
+        let stop = self.o.stop;
+        let mut t = 0;
+        while t < stop.max_rounds {
+            t += 1;
+            // (1)-(3) targets and bargains.
+            let proposals: Vec<Option<Proposal>> = maybe_par(n, |i| {
+                self.target(&ev, i).map(|(target, gain, p)| Proposal {
+                    target,
+                    gain,
+                    p,
+                    bargains: self.bargains(&ev, &x, i, target, p),
+                })
+            });
+            // (4) queues: own proposals first, then those received, by initiator.
+            let mut queues: Vec<Vec<&Bargain>> = vec![Vec::new(); n];
+            for (i, pr) in proposals.iter().enumerate() {
+                if let Some(pr) = pr {
+                    queues[i].extend(pr.bargains.iter());
+                }
+            }
+            for pr in proposals.iter().flatten() {
+                for b in &pr.bargains {
+                    queues[b.receiver].push(b);
+                }
+            }
+            // Objective utilities: each actor with its own attitude, from its ideal.
+            let risk = &ev.risk;
+            let base: Vec<f64> = (0..n)
+                .map(|a| (0..n).map(|l| utility(ev.delta[a * n + l], risk[a])).sum())
+                .collect();
+            let s = &self.inp.saliences;
+            let util_of = |a: usize, pt: &[f64]| {
+                utility(distance(self.row(s, a), self.row(&q, a), pt), risk[a])
+            };
+            let choices: Vec<(usize, Vec<f64>)> = maybe_par(n, |k| {
+                let queue = &queues[k];
+                let m = queue.len() + 1;
+                let mut util = Vec::with_capacity(m * n);
+                util.extend(base.iter().map(|b| b / n as f64));
+                for b in queue {
+                    let (i, j) = (b.initiator, b.receiver);
+                    util.extend((0..n).map(|a| {
+                        let own = &ev.delta[a * n..];
+                        (base[a] - utility(own[i], risk[a]) - utility(own[j], risk[a])
+                            + util_of(a, &b.for_initiator)
+                            + util_of(a, &b.for_receiver))
+                            / n as f64
+                    }));
+                }
+                let p = pce::pce(
+                    self.o.election(),
+                    &self.inp.capabilities,
+                    &util,
+                    m,
+                    &mut Scratch::default(),
+                );
+                let best = p
+                    .iter()
+                    .enumerate()
+                    .fold(0, |acc, (i, &v)| if v > p[acc] { i } else { acc });
+                (best, p)
+            });
+            let mut rng = ChaCha8Rng::seed_from_u64(self.o.seed);
+            rng.set_stream(t as u64);
+            let mut next = x.clone();
+            let mut record = Vec::with_capacity(n);
+            for k in 0..n {
+                let (best, p) = &choices[k];
+                let pick = match self.o.transitions {
+                    Transitions::Deterministic => *best,
+                    Transitions::Stochastic => {
+                        let r: f64 = rng.random();
+                        let mut acc = 0.0;
+                        let mut pick = p.len() - 1;
+                        for (i, v) in p.iter().enumerate() {
+                            acc += v;
+                            if r < acc {
+                                pick = i;
+                                break;
+                            }
+                        }
+                        pick
+                    }
+                };
+                let chosen = (pick > 0).then(|| queues[k][pick - 1].clone());
+                if let Some(b) = &chosen {
+                    let pt = if b.initiator == k {
+                        &b.for_initiator
+                    } else {
+                        &b.for_receiver
+                    };
+                    next[k * d..(k + 1) * d].copy_from_slice(pt);
+                }
+                let (target, gain, wp) = match &proposals[k] {
+                    Some(pr) => (Some(pr.target), pr.gain, pr.p),
+                    None => (None, 0.0, 0.0),
+                };
+                record.push(ActorRound {
+                    target,
+                    gain,
+                    win_probability: wp,
+                    queue: queues[k].len(),
+                    chosen,
+                    chosen_probability: p[pick],
+                });
+            }
+            let moved: f64 = (0..n)
+                .map(|k| {
+                    self.row(&next, k)
+                        .iter()
+                        .zip(self.row(&x, k))
+                        .map(|(a, b)| (a - b) * (a - b))
+                        .sum::<f64>()
+                        .sqrt()
+                })
+                .sum();
+            // (5) ideals follow positions by the accommodation matrix.
+            q = match &self.inp.accommodation {
+                None => next.clone(),
+                Some(a) => {
+                    let mut nq = vec![0.0; n * d];
+                    for i in 0..n {
+                        let row = &a[i * n..(i + 1) * n];
+                        let keep = 1.0 - row.iter().sum::<f64>();
+                        for k in 0..d {
+                            nq[i * d + k] = keep * q[i * d + k]
+                                + (0..n).map(|j| row[j] * next[j * d + k]).sum::<f64>();
+                        }
+                    }
+                    nq
+                }
+            };
+            x = next;
+            ev = self.evaluate(&x, &q, &mut scratch);
+            states.push(self.state(&x, &q, &ev));
+            rounds.push(record);
+            moves.push(moved);
+            let frac = moved / (moves[0] + stop.floor);
+            fractional.push(frac);
+            if t >= stop.min_rounds && frac < stop.ratio {
+                converged = true;
+                break;
+            }
+        }
+        self.finish(states, rounds, moves, fractional, converged, &x)
+    }
+
+    fn state(&self, x: &[f64], q: &[f64], ev: &Eval) -> SmpState {
+        let rows = |v: &[f64]| {
+            (0..self.n)
+                .map(|i| self.inp.to_scale(self.row(v, i)))
+                .collect()
+        };
+        SmpState {
+            positions: rows(x),
+            ideals: rows(q),
+            risk: ev.risk.clone(),
+            probability: ev.probability.clone(),
+            group: ev.group.clone(),
+        }
+    }
+
+    fn finish(
+        &self,
+        states: Vec<SmpState>,
+        rounds: Vec<Vec<ActorRound>>,
+        moves: Vec<f64>,
+        fractional_change: Vec<f64>,
+        converged: bool,
+        x: &[f64],
+    ) -> SmpRun {
+        let last = states.last().expect("the input state is always recorded");
+        // The first actor of the most probable group (ties: the earliest group).
+        let mut top = 0;
+        for i in 0..self.n {
+            if last.probability[i] > last.probability[top] {
+                top = i;
+            }
+        }
+        let rep = last.group[top];
+        let most_probable = MostProbable {
+            position: self.inp.to_scale(self.row(x, rep)),
+            probability: last.probability[rep],
+            actors: (0..self.n)
+                .filter(|&i| last.group[i] == rep)
+                .map(|i| self.inp.actors[i].clone())
+                .collect(),
+        };
+        let mut wm = Vec::with_capacity(self.d);
+        let mut wmean = Vec::with_capacity(self.d);
+        for k in 0..self.d {
+            let col: Vec<f64> = last.positions.iter().map(|p| p[k]).collect();
+            wm.push(stats::weighted_median(&col, &self.w));
+            wmean.push(stats::weighted_mean(&col, &self.w));
+        }
+        SmpRun {
+            issue: self.inp.id.clone(),
+            actors: self.inp.actors.clone(),
+            dims: self.inp.dims.clone(),
+            options: self.o,
+            states,
+            rounds,
+            moves,
+            fractional_change,
+            converged,
+            most_probable,
+            weighted_median: wm,
+            weighted_mean: wmean,
+        }
+    }
+}
+
+impl Smp {
+    /// The model with these options.
+    pub fn new(options: SmpOptions) -> Self {
+        Smp { options }
+    }
+
+    /// Runs the model to its stopping rule.
+    pub fn run(&self, input: &SmpInput) -> SmpRun {
+        let d = input.dim();
+        let n = input.len();
+        let sigma: Vec<f64> = (0..n)
+            .map(|i| input.saliences[i * d..(i + 1) * d].iter().sum())
+            .collect();
+        let w = sigma
+            .iter()
+            .zip(&input.capabilities)
+            .map(|(s, c)| s * c)
+            .collect();
+        Run {
+            inp: input,
+            o: self.options,
+            n,
+            d,
+            sigma,
+            w,
+        }
+        .run()
+    }
+}
+
+impl Forecaster for Smp {
+    fn name(&self) -> String {
+        "smp".into()
+    }
+
+    /// The most probable final position (one dimension), with its probability in the note.
+    fn forecast(&self, input: &IssueInput) -> Result<Forecast, ModelError> {
+        let run = self.run(&SmpInput::from_issue(input)?);
+        Ok(Forecast {
+            value: run.most_probable.position[0],
+            rounds: Some(run.rounds.len()),
+            note: Some(format!(
+                "most probable final position, p = {:.2}",
+                run.most_probable.probability
+            )),
+        })
+    }
+}
