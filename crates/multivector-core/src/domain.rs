@@ -270,6 +270,17 @@ pub struct Variant {
     pub assumption: Option<String>,
 }
 
+/// A multi-dimensional issue: one-dimensional issues (its dimensions) that the spatial model
+/// bargains over jointly. Every actor with a stance on one dimension has one on each, and its
+/// saliences over the dimensions sum to at most 1 (a budget of attention).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Space {
+    pub id: String,
+    pub question: String,
+    /// Indices into [`Scenario::issues`], in order.
+    pub dimensions: Vec<usize>,
+}
+
 /// A validated scenario.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scenario {
@@ -281,6 +292,8 @@ pub struct Scenario {
     pub variants: Vec<Variant>,
     /// Changes during bargaining (every one has a `round`).
     pub events: Vec<Change>,
+    /// Multi-dimensional issues.
+    pub spaces: Vec<Space>,
 }
 
 impl Scenario {
@@ -321,6 +334,34 @@ impl Scenario {
                 if let (Some(cap), Some(_)) = (c.capability, c.issue) {
                     st.capability = Some(cap);
                 }
+            }
+        }
+        out
+    }
+
+    /// Index of the space with this id.
+    pub fn space_index(&self, id: &str) -> Option<usize> {
+        self.spaces.iter().position(|s| s.id == id)
+    }
+
+    /// The space an issue is a dimension of.
+    pub fn space_of(&self, issue: usize) -> Option<usize> {
+        self.spaces
+            .iter()
+            .position(|s| s.dimensions.contains(&issue))
+    }
+
+    /// What the spatial model bargains over: every space, then every issue that is no
+    /// dimension of a space (as a space of one), each as `(id, dimension issue indices)`.
+    pub fn bargaining_spaces(&self) -> Vec<(String, Vec<usize>)> {
+        let mut out: Vec<(String, Vec<usize>)> = self
+            .spaces
+            .iter()
+            .map(|s| (s.id.clone(), s.dimensions.clone()))
+            .collect();
+        for (k, iss) in self.issues.iter().enumerate() {
+            if self.space_of(k).is_none() {
+                out.push((iss.id.clone(), vec![k]));
             }
         }
         out

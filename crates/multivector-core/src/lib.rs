@@ -37,7 +37,7 @@ pub mod stats;
 
 pub use domain::{
     Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
-    Scale, ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty, Variant,
+    Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty, Variant,
 };
 pub use input::{InputError, InputEvent, IssueInput};
 pub use model::{

@@ -9,7 +9,8 @@
 //! Both become a [`Scenario`] whose evidence is the file itself.
 
 use multivector_core::{
-    Actor, ActorKind, Issue, Meta, SalienceScale, Scale, ScaleLabel, Scenario, Stance, Uncertainty,
+    Actor, ActorKind, Issue, Meta, SalienceScale, Scale, ScaleLabel, Scenario, Space, Stance,
+    Uncertainty,
 };
 
 use crate::error::{Location, ScenarioError, ScenarioErrors};
@@ -420,6 +421,7 @@ pub fn parse_bdm_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes), 
         evidence: Vec::new(),
         variants: Vec::new(),
         events: Vec::new(),
+        spaces: Vec::new(),
     };
     ctx.finish((
         scenario,
@@ -674,7 +676,21 @@ pub fn parse_ktab_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes),
             thresholds: Vec::new(),
             evidence: Vec::new(),
         })
-        .collect();
+        .collect::<Vec<Issue>>();
+    // Several dimensions are one multi-dimensional issue for the spatial model.
+    let spaces = if dims.len() > 1 {
+        let mut sid = slug(&id);
+        if issues.iter().any(|i| i.id == sid) {
+            sid.push_str("-space");
+        }
+        vec![Space {
+            id: sid,
+            question: t[0].clone(),
+            dimensions: (0..dims.len()).collect(),
+        }]
+    } else {
+        Vec::new()
+    };
     let scenario = Scenario {
         meta: Meta {
             id: id.clone(),
@@ -692,6 +708,7 @@ pub fn parse_ktab_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes),
         evidence: Vec::new(),
         variants: Vec::new(),
         events: Vec::new(),
+        spaces,
     };
     ctx.finish((
         scenario,

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use multivector_core::{
     Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
-    Scale, ScaleLabel, Scenario, Source, Spread, Stance, Threshold, Uncertainty, Variant,
+    Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty, Variant,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -35,7 +35,19 @@ struct RawFile {
     variants: Vec<S<RawVariant>>,
     #[serde(default)]
     events: Vec<S<RawChange>>,
+    #[serde(default)]
+    spaces: Vec<S<RawSpace>>,
     defaults: Option<S<RawDefaults>>,
+}
+
+/// A multi-dimensional issue: a list of issues bargained over jointly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpace {
+    id: Option<S<String>>,
+    question: Option<String>,
+    #[serde(default)]
+    dimensions: Vec<S<String>>,
 }
 
 /// Uncertainty for stances that declare none, as normal spreads.
@@ -271,6 +283,7 @@ fn unreachable_scenario() -> Scenario {
         evidence: Vec::new(),
         variants: Vec::new(),
         events: Vec::new(),
+        spaces: Vec::new(),
     }
 }
 
@@ -403,6 +416,7 @@ impl Validator<'_> {
                 events.push(ch);
             }
         }
+        let spaces = self.spaces(&raw.spaces, &actors, &issues, &stances);
         Scenario {
             meta,
             actors,
@@ -411,7 +425,139 @@ impl Validator<'_> {
             evidence,
             variants,
             events,
+            spaces,
         }
+    }
+
+    /// `[[spaces]]`: known, distinct dimensions, each in one space; every actor of a space
+    /// on all its dimensions, within the attention budget.
+    fn spaces(
+        &mut self,
+        raw: &[S<RawSpace>],
+        actors: &[Actor],
+        issues: &[Issue],
+        stances: &[Stance],
+    ) -> Vec<Space> {
+        let mut out: Vec<Space> = Vec::new();
+        let mut owner: HashMap<usize, String> = HashMap::new();
+        for sp in raw {
+            let at = sp.span().start;
+            let sp = sp.get_ref();
+            let Some(id) = self.id(&sp.id, at, "space") else {
+                continue;
+            };
+            let rec = format!("space `{id}`");
+            if out.iter().any(|s| s.id == id) || issues.iter().any(|i| i.id == id) {
+                self.err(
+                    at,
+                    &rec,
+                    Some("id"),
+                    format!("`{id}` is already the id of an issue or another space"),
+                    "give the space an id of its own (commands accept issue and space ids alike)",
+                );
+                continue;
+            }
+            let question = sp.question.clone().unwrap_or_default();
+            if question.trim().is_empty() {
+                self.err(
+                    at,
+                    &rec,
+                    Some("question"),
+                    "the question is missing",
+                    "write question = \"...\" (what the dimensions decide together)",
+                );
+            }
+            if sp.dimensions.is_empty() {
+                self.err(
+                    at,
+                    &rec,
+                    Some("dimensions"),
+                    "no dimensions",
+                    "list the issues it spans: dimensions = [\"issue-a\", \"issue-b\"]",
+                );
+                continue;
+            }
+            let mut dims = Vec::new();
+            for d in &sp.dimensions {
+                let Some(k) = issues.iter().position(|i| i.id == *d.get_ref()) else {
+                    self.err(
+                        d.span().start,
+                        &rec,
+                        Some("dimensions"),
+                        format!("unknown issue `{}`", d.get_ref()),
+                        &format!(
+                            "dimensions are issues defined in [[issues]]; known issues: {}",
+                            list(issues.iter().map(|x| x.id.as_str()))
+                        ),
+                    );
+                    continue;
+                };
+                if let Some(other) = owner.get(&k) {
+                    self.err(
+                        d.span().start,
+                        &rec,
+                        Some("dimensions"),
+                        format!(
+                            "issue `{}` is already a dimension of space `{other}`",
+                            d.get_ref()
+                        ),
+                        "an issue is a dimension of at most one space",
+                    );
+                    continue;
+                }
+                if dims.contains(&k) {
+                    self.err(
+                        d.span().start,
+                        &rec,
+                        Some("dimensions"),
+                        format!("issue `{}` is listed twice", d.get_ref()),
+                        "list each dimension once",
+                    );
+                    continue;
+                }
+                owner.insert(k, id.clone());
+                dims.push(k);
+            }
+            for (ai, actor) in actors.iter().enumerate() {
+                let on: Vec<&Stance> = dims
+                    .iter()
+                    .filter_map(|&k| stances.iter().find(|st| st.actor == ai && st.issue == k))
+                    .collect();
+                if on.is_empty() {
+                    continue;
+                }
+                if on.len() < dims.len() {
+                    let missing: Vec<&str> = dims
+                        .iter()
+                        .filter(|&&k| !on.iter().any(|st| st.issue == k))
+                        .map(|&k| issues[k].id.as_str())
+                        .collect();
+                    self.err(
+                        at,
+                        &rec,
+                        Some("dimensions"),
+                        format!("actor `{}` has stances on some dimensions but none on {}", actor.id, missing.join(", ")),
+                        "in a space every actor takes a stance on every dimension (salience 0 where it does not care)",
+                    );
+                }
+                let total: f64 = on.iter().map(|st| st.salience).sum();
+                if total > 1.0 + 1e-9 {
+                    self.err(
+                        at,
+                        &rec,
+                        Some("dimensions"),
+                        format!("actor `{}`: saliences over the dimensions sum to {total:.3} on the 0-1 scale", actor.id),
+                        "attention is a budget: an actor's saliences over a space's dimensions sum to at most 1 (100 on a 0-100 scale)",
+                    );
+                }
+            }
+            out.push(Space {
+                id,
+                question,
+                dimensions: dims,
+            });
+        }
+        out
     }
 
     fn meta(&mut self, raw: &RawFile) -> Meta {

@@ -328,3 +328,67 @@ fn evidence_record_needs_its_source() {
         "missing or empty",
     );
 }
+
+fn bad_space(extra: &str, from: &str, to: &str) -> (String, ScenarioErrors) {
+    let text = crate::toml_ok::with_space(extra).replacen(from, to, 1);
+    let errs = load_str("bad.toml", &text, Format::Toml).expect_err("must fail");
+    (text, errs)
+}
+
+#[test]
+fn space_over_an_unknown_issue() {
+    let (t, errs) = bad_space(
+        "",
+        "\"recognition\", \"transit\"]",
+        "\"recognition\", \"transits\"]",
+    );
+    has(
+        &errs,
+        line_of(&t, "dimensions = ["),
+        Some("dimensions"),
+        "unknown issue `transits`",
+    );
+}
+
+#[test]
+fn space_beyond_the_attention_budget() {
+    // KAZ: 70 + 40 > 100 on the 0-100 scale.
+    let (t, errs) = bad_space(
+        "",
+        "position = 30\nsalience = 20",
+        "position = 30\nsalience = 40",
+    );
+    has(
+        &errs,
+        line_of(&t, "[[spaces]]"),
+        Some("dimensions"),
+        "actor `KAZ`",
+    );
+}
+
+#[test]
+fn space_with_an_actor_missing_a_dimension() {
+    let (t, errs) = bad_space(
+        "",
+        "[[stances]]\nactor = \"RUS\"\nissue = \"transit\"\nposition = 0\nsalience = 10\n",
+        "",
+    );
+    let e = has(
+        &errs,
+        line_of(&t, "[[spaces]]"),
+        Some("dimensions"),
+        "none on transit",
+    );
+    assert!(e.hint.unwrap().contains("every dimension"));
+}
+
+#[test]
+fn space_with_a_taken_id_or_a_shared_dimension() {
+    let extra = "\n[[spaces]]\nid = \"transit\"\nquestion = \"q\"\ndimensions = [\"transit\"]\n";
+    let (t, errs) = bad_space(extra, "", "");
+    let line = t
+        .rfind("[[spaces]]")
+        .map(|p| t[..p].matches('\n').count() + 1)
+        .unwrap();
+    has(&errs, line, Some("id"), "already the id");
+}

@@ -252,3 +252,49 @@ fn events_load_into_issue_inputs_and_need_a_round() {
             .contains("round 0 is not a round")
     );
 }
+
+/// MINI with a second issue and a space over both.
+pub fn with_space(extra: &str) -> String {
+    let mut t = MINI.to_string();
+    t.push_str(
+        r#"
+[[issues]]
+id = "transit"
+question = "How much oil goes around Russia?"
+scale = { low = "none", high = "all" }
+
+[[stances]]
+actor = "KAZ"
+issue = "transit"
+position = 30
+salience = 20
+
+[[stances]]
+actor = "RUS"
+issue = "transit"
+position = 0
+salience = 10
+
+[[spaces]]
+id = "balance"
+question = "Recognition and transit together"
+dimensions = ["recognition", "transit"]
+"#,
+    );
+    t.push_str(extra);
+    t
+}
+
+#[test]
+fn a_space_groups_issues_as_dimensions() {
+    let s = load_str("space.toml", &with_space(""), Format::Toml)
+        .unwrap()
+        .scenario;
+    assert_eq!(s.spaces.len(), 1);
+    assert_eq!(s.spaces[0].dimensions, vec![0, 1]);
+    assert_eq!(s.space_of(1), Some(0));
+    assert_eq!(
+        s.bargaining_spaces(),
+        vec![("balance".to_string(), vec![0, 1])]
+    );
+}
