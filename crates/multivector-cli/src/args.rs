@@ -98,6 +98,22 @@ multivector sensitivity --issue csto_eaeu --model mean --trajectories 50 --forma
         after_help = "Example:\n  multivector votes --data shared/data/unga/derived --resolution A/RES/ES-11/1"
     )]
     Votes(VotesArgs),
+    /// Run the spatial model (KTAB's SMP) on one issue or multi-dimensional space, round by
+    /// round.
+    #[command(
+        after_help = "FILE is a scenario (.toml), a KTAB or expected-utility CSV, or a built-in \
+scenario name. --issue names a space (a multi-dimensional issue, [[spaces]] in TOML; a KTAB CSV \
+with several dimensions is one) or a one-dimensional issue.\n\n\
+Each round every actor challenges the actor it gains most from, bargains are proposed, and every \
+actor takes the bargain its queue's probabilistic Condorcet election favours. The run stops when \
+the round's total move falls under --stop-ratio of the first round's, or at --max-rounds. The \
+nine model options default to KTAB's defaults (docs/models/smp.md explains each).\n\n\
+Examples:\n  multivector smp SOE-Pol-Comp.csv\n  \
+multivector smp SOE-Pol-Comp.csv --format json > run.json\n  \
+multivector smp kazakhstan --issue recognition --voting-rule cubic --pce markov-incentive\n  \
+multivector smp SOE-Pol-Comp.csv --transitions stochastic --seed 7 --format csv"
+    )]
+    Smp(SmpArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -380,6 +396,88 @@ pub struct SensitivityArgs {
     pub seed: Option<u64>,
     #[command(flatten)]
     pub stop: StopFlags,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+/// A clap mirror of a model option enum, with the conversion into it.
+macro_rules! mirror {
+    ($name:ident => $target:path { $($v:ident),* $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+        pub enum $name { $($v),* }
+        impl From<$name> for $target {
+            fn from(a: $name) -> Self {
+                match a { $($name::$v => <$target>::$v),* }
+            }
+        }
+    };
+}
+
+use multivector_models::smp::{self as smp_model, pce as smp_pce};
+
+mirror!(VictoryProbArg => smp_pce::VictoryProb { Linear, Square, Quartic, Octic, Binary });
+mirror!(PceArg => smp_pce::PceRule { Conditional, MarkovUniform, MarkovIncentive });
+mirror!(TransitionsArg => smp_model::Transitions { Deterministic, Stochastic });
+mirror!(VotingRuleArg => smp_pce::VotingRule { Binary, PropBin, Prop, PropCubic, Cubic, AsymProspect });
+mirror!(RiskAdjustArg => smp_model::RiskAdjust { None, OneThird, Half, TwoThirds, Full });
+mirror!(RiskRangeArg => smp_model::RiskRange { Min, Mid, Max });
+mirror!(ThirdPartyArg => smp_model::ThirdParty { None, Semi, Full });
+mirror!(BargainPointArg => smp_model::BargainPoint { S1p1, S2p2, S2pmax });
+mirror!(BargainViewArg => smp_model::BargainView { Initiator, Both, PowerWeighted });
+
+#[derive(Debug, Args)]
+pub struct SmpArgs {
+    /// Scenario file (.toml, KTAB CSV, expected-utility CSV) or built-in scenario name.
+    pub file: String,
+    /// The space or issue to run, when the scenario has several.
+    #[arg(long, value_name = "ID")]
+    pub issue: Option<String>,
+    /// How coalition strengths become victory probabilities in every election.
+    #[arg(long, value_enum, default_value_t = VictoryProbArg::Linear)]
+    pub victory_prob: VictoryProbArg,
+    /// The probabilistic Condorcet election.
+    #[arg(long, value_enum, default_value_t = PceArg::Conditional)]
+    pub pce: PceArg,
+    /// How an actor picks a bargain from its queue.
+    #[arg(long, value_enum, default_value_t = TransitionsArg::Deterministic)]
+    pub transitions: TransitionsArg,
+    /// How a utility difference becomes a vote.
+    #[arg(long, value_enum, default_value_t = VotingRuleArg::Prop)]
+    pub voting_rule: VotingRuleArg,
+    /// How an actor perceives another's risk attitude (a blend of its own and the other's).
+    #[arg(long, value_enum, default_value_t = RiskAdjustArg::OneThird)]
+    pub big_r_adjust: RiskAdjustArg,
+    /// Range of inferred risk attitudes: min [0, 1], mid [-1/2, 1], max [-1, 1].
+    #[arg(long, value_enum, default_value_t = RiskRangeArg::Mid)]
+    pub big_r_range: RiskRangeArg,
+    /// What a third party expects from joining a side.
+    #[arg(long, value_enum, default_value_t = ThirdPartyArg::Semi)]
+    pub third_party_commit: ThirdPartyArg,
+    /// Where a bargain lands between the two positions.
+    #[arg(long, value_enum, default_value_t = BargainPointArg::S2p2)]
+    pub bargain_point: BargainPointArg,
+    /// Whose view of the contest builds the bargain.
+    #[arg(long, value_enum, default_value_t = BargainViewArg::Initiator)]
+    pub bargain_view: BargainViewArg,
+    /// Seed of the stochastic transitions (recorded in every output) [default: 20220224].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Stop after this many rounds at the latest.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_rounds: usize,
+    /// Never stop by the ratio before this round.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_rounds: usize,
+    /// Stop when a round's total move is below this share of the first round's.
+    #[arg(long, value_name = "R", default_value_t = 0.02)]
+    pub stop_ratio: f64,
+    /// Added to the first round's move in that ratio (no division by zero).
+    #[arg(long, value_name = "F", default_value_t = 1e-4)]
+    pub stop_floor: f64,
+    /// Group nearly equal positions independently of actor order (KTAB uses input order).
+    #[arg(long)]
+    pub canonical_groups: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

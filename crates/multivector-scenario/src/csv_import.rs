@@ -715,7 +715,7 @@ pub fn parse_ktab_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes),
         ImportNotes {
             line_endings: endings,
             notes: vec![
-                format!("KTAB layout: {n} actors, {d} dimension(s) ({}); each dimension is read as its own issue", dims.join(", ")),
+                format!("KTAB layout: {n} actors, {d} dimension(s) ({}); each dimension is read as its own issue, and together they form one space for the spatial model", dims.join(", ")),
                 "positions and saliences read on 0-100".into(),
             ],
         },

@@ -6,6 +6,7 @@ mod compare;
 mod evidence;
 mod run;
 mod sensitivity;
+mod smp_cmd;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Compare(a) => compare::run(a),
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Votes(a) => align::votes(a),
+        Command::Smp(a) => smp_cmd::run(a),
     }
 }
 

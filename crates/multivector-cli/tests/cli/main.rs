@@ -692,3 +692,125 @@ fn a_variant_that_breaks_an_issue_is_named_in_the_error() {
         "{err}"
     );
 }
+
+/// A KTAB CSV of four actors in two dimensions (our own numbers).
+const KTAB4: &str = "Test space,Four actors,4,2,\n\
+Actor,Description,Power,Trade,Trade Sal,Security,Security Sal,\n\
+A,Alpha,100,20,40,70,50,\n\
+B,Beta,60,80,30,30,60,\n\
+C,Gamma,40,50,50,50,20,\n\
+D,Delta,20,10,10,90,80,\n";
+
+#[test]
+fn smp_json_follows_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k.csv", KTAB4);
+    let o = run_in(dir.path(), &["smp", "k.csv", "--format", "json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let rounds = v["rounds"].as_array().unwrap();
+    assert_eq!(rounds[0]["round"], 0);
+    assert_eq!(rounds[0]["positions"]["A"], serde_json::json!([20.0, 70.0]));
+    // Probabilities sum to one over unique positions in every round.
+    for r in rounds {
+        let mut seen: Vec<Vec<f64>> = Vec::new();
+        let mut total = 0.0;
+        for (a, p) in r["positions"].as_object().unwrap() {
+            let p: Vec<f64> = serde_json::from_value(p.clone()).unwrap();
+            if !seen.iter().any(|q| (q[0] - p[0]).hypot(q[1] - p[1]) < 0.1) {
+                total += r["probability"][a].as_f64().unwrap();
+                seen.push(p);
+            }
+        }
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+    let mp = &v["most_probable"];
+    assert!(mp["probability"].as_f64().unwrap() > 0.0);
+    assert_eq!(mp["position"].as_array().unwrap().len(), 2);
+    assert_eq!(v["weighted_median"].as_array().unwrap().len(), 2);
+    assert_eq!(v["seed"], 20220224);
+}
+
+/// The two-actor run worked by hand in the models' tests (docs/models/smp.md), through a
+/// TOML scenario on the 0-100 scale: both end at 29.9 in two rounds.
+#[test]
+fn smp_two_actors_by_hand_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "two.toml",
+        r#"format_version = 1
+[scenario]
+id = "two"
+name = "Two"
+salience_scale = "0-100"
+
+[[actors]]
+id = "A"
+name = "A"
+kind = "state"
+capability = 3
+
+[[actors]]
+id = "B"
+name = "B"
+kind = "state"
+capability = 1
+
+[[issues]]
+id = "x"
+question = "How far?"
+scale = { low = "none", high = "all" }
+
+[[stances]]
+actor = "A"
+issue = "x"
+position = 20
+salience = 50
+assumption = "test"
+
+[[stances]]
+actor = "B"
+issue = "x"
+position = 80
+salience = 50
+assumption = "test"
+"#,
+    );
+    let o = run_in(dir.path(), &["smp", "two.toml", "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6, "3 states x 2 actors");
+    let last = &rows[4];
+    assert_eq!(&last[0], "2");
+    assert!(
+        (last[2].parse::<f64>().unwrap() - 29.9).abs() < 1e-9,
+        "{last:?}"
+    );
+    assert_eq!(&rows[2][6], "B", "A challenged B in round 1");
+    assert!((rows[2][8].parse::<f64>().unwrap() - 9.0 / 13.0).abs() < 1e-9);
+    let o = run_in(dir.path(), &["smp", "two.toml"]);
+    assert!(
+        stdout(&o)
+            .contains("Most probable final position: 29.90 with probability 1.000, held by A, B.")
+    );
+}
+
+#[test]
+fn smp_bad_arguments_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k.csv", KTAB4);
+    for args in [
+        vec!["smp", "k.csv", "--issue", "nothing"],
+        vec!["smp", "k.csv", "--stop-ratio", "-1"],
+        vec!["smp", "k.csv", "--max-rounds", "0"],
+        vec!["smp", "k.csv", "--pce", "borda"],
+        vec!["smp", "kazakhstan"],
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error"), "{args:?}");
+    }
+}
