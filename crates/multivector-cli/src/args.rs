@@ -43,8 +43,10 @@ Any option flag overrides the preset."
     #[command(
         after_help = "Without SCENARIO, runs the built-in scenario. SCENARIO is a file \
 (.toml, or one of the CSV layouts) or the name of a built-in scenario (kazakhstan, ec-emissions).\n\n\
-Models: bdm-scholz and bdm-paper (the expected-utility model under each preset), mean (the \
-compromise model: capability x salience weighted mean) and median (the weighted median).\n\n\
+Models: bdm-scholz and bdm-paper (the expected-utility model under each preset), smp (the \
+spatial model of KTAB, default options: the most probable final position; the dimensions of a \
+space are bargained jointly), mean (the compromise model: capability x salience weighted mean) \
+and median (the weighted median).\n\n\
 Examples:\n  multivector run\n  multivector run --format json > forecasts.json\n  \
 multivector run scenarios/ec-emissions.toml --out trajectories/"
     )]
@@ -374,6 +376,7 @@ pub struct CompareArgs {
 pub enum ModelArg {
     BdmScholz,
     BdmPaper,
+    Smp,
     Mean,
     Median,
 }

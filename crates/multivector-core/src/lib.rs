@@ -42,5 +42,5 @@ pub use domain::{
 pub use input::{InputError, InputEvent, IssueInput};
 pub use model::{
     Cycle, Execution, Forecast, Forecaster, ModelError, Observer, Recorder, RoundModel, StopReason,
-    StopRule, execute,
+    StopRule, execute, forecast_issues,
 };

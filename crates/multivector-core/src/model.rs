@@ -219,6 +219,44 @@ pub trait Forecaster {
     fn name(&self) -> String;
     /// The forecast for one issue.
     fn forecast(&self, input: &crate::IssueInput) -> Result<Forecast, ModelError>;
+
+    /// Forecasts for the dimensions of a multi-dimensional issue (a space), one per dimension
+    /// in order. Models that bargain over one dimension at a time forecast each alone (this
+    /// default); a multi-dimensional model bargains over all of them jointly.
+    fn forecast_space(
+        &self,
+        _space: &str,
+        inputs: &[crate::IssueInput],
+    ) -> Result<Vec<Forecast>, ModelError> {
+        inputs.iter().map(|i| self.forecast(i)).collect()
+    }
+}
+
+/// One forecast per issue of the scenario, in issue order, the dimensions of each space
+/// forecast together ([`Forecaster::forecast_space`]).
+pub fn forecast_issues(
+    s: &crate::Scenario,
+    m: &(impl Forecaster + ?Sized),
+) -> Result<Vec<Forecast>, ModelError> {
+    let mut out: Vec<Option<Forecast>> = vec![None; s.issues.len()];
+    for (id, dims) in s.bargaining_spaces() {
+        let inputs = dims
+            .iter()
+            .map(|&k| s.issue_input(k))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fs = if dims.len() == 1 {
+            vec![m.forecast(&inputs[0])?]
+        } else {
+            m.forecast_space(&id, &inputs)?
+        };
+        for (k, f) in dims.into_iter().zip(fs) {
+            out[k] = Some(f);
+        }
+    }
+    out.into_iter()
+        .enumerate()
+        .map(|(k, f)| f.ok_or_else(|| ModelError::Invalid(format!("no forecast for issue {k}"))))
+        .collect()
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ pub mod sensitivity;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use multivector_core::assess;
-use multivector_core::{Forecaster, ModelError, Scenario, Spread, Variant};
+use multivector_core::{Forecaster, ModelError, Scenario, Spread, Variant, forecast_issues};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Triangular};
@@ -150,11 +150,11 @@ pub fn run_variant(
                 Some(v) => drawn.apply(v),
                 None => drawn,
             };
-            let mut f = Vec::with_capacity(sc.issues.len() * nm);
-            for k in 0..sc.issues.len() {
-                let input = sc.issue_input(k)?;
-                for (_, m) in models {
-                    f.push(m.forecast(&input)?.value);
+            let ni = sc.issues.len();
+            let mut f = vec![0.0; ni * nm];
+            for (mi, (_, m)) in models.iter().enumerate() {
+                for (k, fc) in forecast_issues(&sc, m.as_ref())?.into_iter().enumerate() {
+                    f[k * nm + mi] = fc.value;
                 }
             }
             let eq = (0..nm)

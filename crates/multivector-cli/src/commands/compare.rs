@@ -21,11 +21,14 @@ struct Row {
 }
 
 fn point(s: &Scenario, models: &[multivector_ensemble::Model]) -> anyhow::Result<Vec<f64>> {
-    let mut out = Vec::new();
-    for k in 0..s.issues.len() {
-        let input = s.issue_input(k)?;
-        for (_, m) in models {
-            out.push(m.forecast(&input)?.value);
+    let nm = models.len();
+    let mut out = vec![0.0; s.issues.len() * nm];
+    for (mi, (_, m)) in models.iter().enumerate() {
+        for (k, f) in multivector_core::forecast_issues(s, m.as_ref())?
+            .into_iter()
+            .enumerate()
+        {
+            out[k * nm + mi] = f.value;
         }
     }
     Ok(out)

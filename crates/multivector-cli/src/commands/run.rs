@@ -9,6 +9,7 @@ use multivector_core::assess::{self, Profile, Retrodiction};
 use multivector_core::{Forecast, Forecaster, Issue, IssueInput, Scenario};
 use multivector_models::baselines::{WeightedMean, WeightedMedian};
 use multivector_models::bdm::{Bdm, BdmRun};
+use multivector_models::smp::Smp;
 use serde_json::{Value, json};
 
 use super::{bdm_options, issue_input, load_scenario};
@@ -38,6 +39,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     ];
     super::warn_late_events(s, None, presets[0].1.stop.max_rounds());
     let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
+    let mut smp = multivector_core::forecast_issues(s, &Smp::default())?.into_iter();
     let mut results = Vec::new();
     for issue in 0..s.issues.len() {
         let input = issue_input(s, issue)?;
@@ -50,6 +52,11 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
                 run: Some(run),
             });
         }
+        rows.push(Row {
+            model: "smp".into(),
+            forecast: smp.next().expect("one SMP forecast per issue"),
+            run: None,
+        });
         let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
         for m in baselines {
             rows.push(Row {
@@ -120,7 +127,7 @@ fn table_text(s: &Scenario, results: &[IssueResult]) -> String {
     let _ = writeln!(out, "Scenario `{}`: {}", s.meta.id, s.meta.name);
     let _ = writeln!(
         out,
-        "{} issue(s), {} actor(s); models: bdm-scholz, bdm-paper (expected utility), mean and median (baselines)\n",
+        "{} issue(s), {} actor(s); models: bdm-scholz, bdm-paper (expected utility), smp (spatial model, most probable final position), mean and median (baselines)\n",
         s.issues.len(),
         s.actors.len()
     );
@@ -514,13 +521,14 @@ fn write_out(
     Ok(())
 }
 
-/// The four models `run` and `compare` use, in report order.
+/// The five models `run` and `compare` use, in report order.
 pub(super) fn all_models(
     bdm: [multivector_models::bdm::BdmOptions; 2],
 ) -> Vec<multivector_ensemble::Model> {
     vec![
         ("bdm-scholz".into(), Box::new(Bdm::new(bdm[0]))),
         ("bdm-paper".into(), Box::new(Bdm::new(bdm[1]))),
+        ("smp".into(), Box::new(Smp::default())),
         ("mean".into(), Box::new(WeightedMean)),
         ("median".into(), Box::new(WeightedMedian)),
     ]

@@ -36,8 +36,9 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
     let mi = match a.model {
         ModelArg::BdmScholz => 0,
         ModelArg::BdmPaper => 1,
-        ModelArg::Mean => 2,
-        ModelArg::Median => 3,
+        ModelArg::Smp => 2,
+        ModelArg::Mean => 3,
+        ModelArg::Median => 4,
     };
     let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
     let rows = analyse(s, k, models[mi].1.as_ref(), a.trajectories, seed)?;

@@ -62,7 +62,7 @@ fn run_csv_is_rectangular_with_a_header() {
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     assert_eq!(header[..3], ["issue", "model", "forecast"]);
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 4);
+    assert_eq!(rows.len(), 5, "one row per model");
     assert!(rows.iter().all(|x| x.len() == header.len()));
 }
 
@@ -625,7 +625,7 @@ fn run_out_writes_the_ensemble_and_csv_alone_skips_it() {
     let head: Vec<&str> = r.headers().unwrap().iter().take(4).collect::<Vec<_>>();
     assert_eq!(head, ["issue", "model", "draws", "master_seed"]);
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 9 * 4);
+    assert_eq!(rows.len(), 9 * 5, "issues x models");
     assert!(rows.iter().all(|x| &x[2] == "20" && &x[3] == "20220224"));
     // Its medians match the JSON ensemble of the same draws.
     let j = run(&["run", "--draws", "20", "--format", "json"]);
@@ -796,6 +796,27 @@ assumption = "test"
         stdout(&o)
             .contains("Most probable final position: 29.90 with probability 1.000, held by A, B.")
     );
+}
+
+/// `run` forecasts the dimensions of a space jointly with the spatial model: its smp rows are
+/// the coordinates of `smp`'s most probable final position.
+#[test]
+fn run_bargains_over_a_space_jointly() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k.csv", KTAB4);
+    let r = run_in(
+        dir.path(),
+        &["run", "k.csv", "--draws", "0", "--format", "json"],
+    );
+    assert!(r.status.success(), "{}", stderr(&r));
+    let r: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    let m = run_in(dir.path(), &["smp", "k.csv", "--format", "json"]);
+    let m: serde_json::Value = serde_json::from_slice(&m.stdout).unwrap();
+    let pos = m["most_probable"]["position"].as_array().unwrap();
+    for (k, iss) in r["issues"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(iss["forecasts"]["smp"]["value"], pos[k], "dimension {k}");
+    }
+    assert_eq!(pos[0], 50.14);
 }
 
 #[test]

@@ -402,7 +402,13 @@ impl SmpInput {
     fn to_scale(&self, unit: &[f64]) -> Vec<f64> {
         unit.iter()
             .zip(&self.dims)
-            .map(|(u, d)| d.min + u * (d.max - d.min))
+            .map(|(u, d)| {
+                // Clean the float noise of the round trip through the unit scale
+                // (0.5014 * 100 = 50.13999999999999).
+                let v = d.min + u * (d.max - d.min);
+                let q = 1e9 / (d.max - d.min);
+                (v * q).round() / q
+            })
             .collect()
     }
 
@@ -669,12 +675,12 @@ impl Run<'_> {
     }
 
     /// The probability that `i` prevails over `j` when `i` challenges, as estimated by the
-    /// actor whose perceived risk attitudes are `rh`.
-    fn contest(&self, ev: &Eval, i: usize, j: usize, rh: &[f64]) -> f64 {
+    /// actor whose utility matrix (perceived risk attitudes) is `uh` (`n x n`, row-major:
+    /// `uh[k * n + l]` is its estimate of k's utility for l's position).
+    fn contest(&self, uh: &[f64], i: usize, j: usize) -> f64 {
         let n = self.n;
         let vr = self.o.voting_rule;
-        // h's estimate of k's utility for l's position.
-        let u = |k: usize, l: usize| utility(ev.delta[k * n + l], rh[k]);
+        let u = |k: usize, l: usize| uh[k * n + l];
         let mut cij = CONTEST_FLOOR;
         let mut cji = CONTEST_FLOOR;
         for v in [
@@ -717,25 +723,29 @@ impl Run<'_> {
         cij / (cij + cji)
     }
 
-    /// Perceived risk attitudes of every actor from `h`'s view.
+    /// `h`'s utility matrix: every actor's utility for every position, each with the risk
+    /// attitude `h` perceives in it.
     fn perceived(&self, ev: &Eval, h: usize) -> Vec<f64> {
-        (0..self.n)
-            .map(|k| self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]))
-            .collect()
+        let n = self.n;
+        let mut uh = Vec::with_capacity(n * n);
+        for k in 0..n {
+            let r = self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]);
+            uh.extend(ev.delta[k * n..(k + 1) * n].iter().map(|&d| utility(d, r)));
+        }
+        uh
     }
 
     /// `i`'s best target: `(j, gain, P(i > j))`.
     fn target(&self, ev: &Eval, i: usize) -> Option<(usize, f64, f64)> {
         let n = self.n;
-        let rh = self.perceived(ev, i);
-        let u = |k: usize, l: usize| utility(ev.delta[k * n + l], rh[k]);
+        let uh = self.perceived(ev, i);
         let mut best: Option<(usize, f64, f64)> = None;
         for j in 0..n {
             if j == i {
                 continue;
             }
-            let p = self.contest(ev, i, j, &rh);
-            let (uii, uij) = (u(i, i), u(i, j));
+            let p = self.contest(&uh, i, j);
+            let (uii, uij) = (uh[i * n + i], uh[i * n + j]);
             let sq = uii + uij;
             let win = 2.0 * uii;
             let lose = 2.0 * uij;
@@ -803,7 +813,7 @@ impl Run<'_> {
         if self.o.bargain_view == BargainView::Initiator {
             return vec![make("initiator", from_i)];
         }
-        let pj = self.contest(ev, i, j, &self.perceived(ev, j));
+        let pj = self.contest(&self.perceived(ev, j), i, j);
         let from_j = self.interpolate(x, i, j, pj);
         match self.o.bargain_view {
             BargainView::PowerWeighted => {
@@ -1091,14 +1101,30 @@ impl Forecaster for Smp {
 
     /// The most probable final position (one dimension), with its probability in the note.
     fn forecast(&self, input: &IssueInput) -> Result<Forecast, ModelError> {
-        let run = self.run(&SmpInput::from_issue(input)?);
-        Ok(Forecast {
-            value: run.most_probable.position[0],
-            rounds: Some(run.rounds.len()),
-            note: Some(format!(
-                "most probable final position, p = {:.2}",
-                run.most_probable.probability
-            )),
-        })
+        let mut f = self.forecast_space(&input.issue_id, std::slice::from_ref(input))?;
+        Ok(f.remove(0))
+    }
+
+    /// The coordinates of the most probable final position, bargained over all dimensions.
+    fn forecast_space(
+        &self,
+        space: &str,
+        inputs: &[IssueInput],
+    ) -> Result<Vec<Forecast>, ModelError> {
+        let run = self.run(&SmpInput::from_issues(space, inputs)?);
+        let mp = &run.most_probable;
+        Ok(mp
+            .position
+            .iter()
+            .map(|&value| Forecast {
+                value,
+                rounds: Some(run.rounds.len()),
+                note: Some(format!(
+                    "most probable final position (held by {}), p = {:.2}",
+                    mp.actors.join(", "),
+                    mp.probability
+                )),
+            })
+            .collect())
     }
 }

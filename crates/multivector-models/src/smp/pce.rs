@@ -329,7 +329,7 @@ mod tests {
         assert_eq!(vote(VotingRule::Prop, 2.0, 0.25), 0.5);
         assert_eq!(vote(VotingRule::Binary, 2.0, 0.25), 2.0);
         assert_eq!(vote(VotingRule::Binary, 2.0, -0.25), -2.0);
-        assert_eq!(vote(VotingRule::PropBin, 1.0, 0.5), 0.6);
+        assert!((vote(VotingRule::PropBin, 1.0, 0.5) - 0.6).abs() < 1e-15);
         assert_eq!(vote(VotingRule::Cubic, 1.0, 0.5), 0.125);
         assert_eq!(vote(VotingRule::PropCubic, 1.0, 0.5), 0.3125);
         assert_eq!(vote(VotingRule::AsymProspect, 3.0, 0.5), 1.0);
