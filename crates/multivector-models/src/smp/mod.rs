@@ -550,6 +550,22 @@ struct Eval {
     group: Vec<usize>,
 }
 
+/// One actor's estimate of every actor's utility for every position, stored by position
+/// (`by_position[l * n + k]`: k's utility for l's position) so that the loops over voters
+/// read memory in order.
+struct Perceived {
+    n: usize,
+    by_position: Vec<f64>,
+    /// `own[k]`: k's utility for its own position.
+    own: Vec<f64>,
+}
+
+impl Perceived {
+    fn column(&self, l: usize) -> &[f64] {
+        &self.by_position[l * self.n..(l + 1) * self.n]
+    }
+}
+
 /// An actor's challenge in a round: its target, expected gain, estimated probability of
 /// prevailing and the bargains it proposes.
 struct Proposal {
@@ -675,17 +691,17 @@ impl Run<'_> {
     }
 
     /// The probability that `i` prevails over `j` when `i` challenges, as estimated by the
-    /// actor whose utility matrix (perceived risk attitudes) is `uh` (`n x n`, row-major:
-    /// `uh[k * n + l]` is its estimate of k's utility for l's position).
-    fn contest(&self, uh: &[f64], i: usize, j: usize) -> f64 {
+    /// actor whose utility matrix is `uh` (see [`Perceived`]).
+    fn contest(&self, uh: &Perceived, i: usize, j: usize) -> f64 {
         let n = self.n;
         let vr = self.o.voting_rule;
-        let u = |k: usize, l: usize| uh[k * n + l];
+        // Columns: every actor's utility for i's and for j's position, and for its own.
+        let (col_i, col_j, own) = (uh.column(i), uh.column(j), &uh.own);
         let mut cij = CONTEST_FLOOR;
         let mut cji = CONTEST_FLOOR;
         for v in [
-            pce::vote(vr, self.w[i], u(i, i) - u(i, j)),
-            pce::vote(vr, self.w[j], u(j, i) - u(j, j)),
+            pce::vote(vr, self.w[i], own[i] - col_j[i]),
+            pce::vote(vr, self.w[j], col_i[j] - own[j]),
         ] {
             if v > 0.0 {
                 cij += v;
@@ -698,7 +714,7 @@ impl Run<'_> {
             if k == i || k == j {
                 continue;
             }
-            let (ui, uj, uk) = (u(k, i), u(k, j), u(k, k));
+            let (ui, uj, uk) = (col_i[k], col_j[k], own[k]);
             let naive = pce::vote(vr, self.w[k], ui - uj);
             let a = cij + naive.max(0.0);
             let b = cji + (-naive).max(0.0);
@@ -725,14 +741,17 @@ impl Run<'_> {
 
     /// `h`'s utility matrix: every actor's utility for every position, each with the risk
     /// attitude `h` perceives in it.
-    fn perceived(&self, ev: &Eval, h: usize) -> Vec<f64> {
+    fn perceived(&self, ev: &Eval, h: usize) -> Perceived {
         let n = self.n;
-        let mut uh = Vec::with_capacity(n * n);
+        let mut by_position = vec![0.0; n * n];
         for k in 0..n {
             let r = self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]);
-            uh.extend(ev.delta[k * n..(k + 1) * n].iter().map(|&d| utility(d, r)));
+            for (l, &d) in ev.delta[k * n..(k + 1) * n].iter().enumerate() {
+                by_position[l * n + k] = utility(d, r);
+            }
         }
-        uh
+        let own = (0..n).map(|k| by_position[k * n + k]).collect();
+        Perceived { n, by_position, own }
     }
 
     /// `i`'s best target: `(j, gain, P(i > j))`.
@@ -745,7 +764,7 @@ impl Run<'_> {
                 continue;
             }
             let p = self.contest(&uh, i, j);
-            let (uii, uij) = (uh[i * n + i], uh[i * n + j]);
+            let (uii, uij) = (uh.own[i], uh.column(j)[i]);
             let sq = uii + uij;
             let win = 2.0 * uii;
             let lose = 2.0 * uij;

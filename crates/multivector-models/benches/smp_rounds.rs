@@ -1,0 +1,56 @@
+//! `smp_rounds`: one round of the spatial model (both state evaluations included) for 13,
+//! 50, 100 and 250 actors in 1 to 3 dimensions, random (seeded) inputs within the attention
+//! budget; and full runs to the stopping rule for 13 and 250 actors in one dimension. Target:
+//! 250 actors, one dimension, a full run in seconds; growth at most n^3 per round (KTAB's
+//! is n^4). Rounds run their actors in parallel (rayon); set RAYON_NUM_THREADS=1 for one
+//! core. `docs/performance.md` records the numbers.
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use multivector_models::smp::{Dimension, Smp, SmpInput, SmpOptions};
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+fn random_input(n: usize, d: usize, seed: u64) -> SmpInput {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut draw = |lo: f64, hi: f64| lo + (hi - lo) * rng.random::<f64>();
+    let x: Vec<f64> = (0..n * d).map(|_| draw(0.0, 100.0)).collect();
+    let c: Vec<f64> = (0..n).map(|_| draw(1.0, 100.0)).collect();
+    // Saliences drawn per dimension and scaled so that each actor's total is at most 1.
+    let s: Vec<f64> = (0..n * d).map(|_| draw(0.1, 1.0) / d as f64).collect();
+    let dims = (0..d)
+        .map(|k| Dimension {
+            name: format!("d{k}"),
+            min: 0.0,
+            max: 100.0,
+        })
+        .collect();
+    let ids = (0..n).map(|i| format!("a{i}")).collect();
+    SmpInput::new("bench", ids, dims, c, x, s).expect("valid random input")
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("smp_rounds");
+    g.sample_size(10);
+    let mut one = SmpOptions::default();
+    one.stop.max_rounds = 1;
+    for n in [13usize, 50, 100, 250] {
+        for d in 1..=3 {
+            let input = random_input(n, d, 42);
+            g.bench_with_input(
+                BenchmarkId::new(format!("one_round_{d}d"), n),
+                &input,
+                |b, inp| b.iter(|| Smp::new(one).run(inp)),
+            );
+        }
+    }
+    for n in [13usize, 250] {
+        let input = random_input(n, 1, 42);
+        g.bench_with_input(BenchmarkId::new("full_run_1d", n), &input, |b, inp| {
+            b.iter(|| Smp::default().run(inp))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
