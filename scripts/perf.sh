@@ -23,6 +23,23 @@ for preset in ["scholz", "paper"]:
         print(f"| {preset} | {n} | {m['point_estimate']/1e6:.3f} ms | {lo/1e6:.3f} - {hi/1e6:.3f} ms | {target} |")
 PY
 
+cargo bench -q -p multivector-models --bench smp_rounds -- --warm-up-time 1 --measurement-time 3 >/dev/null 2>&1
+python3 - <<'PY'
+import json, pathlib
+root = pathlib.Path("target/criterion/smp_rounds")
+print("\n| actors | 1 dimension | 2 dimensions | 3 dimensions |  (one SMP round, both cores)")
+print("|---|---|---|---|")
+for n in [13, 50, 100, 250]:
+    cells = []
+    for d in (1, 2, 3):
+        est = json.loads((root / f"one_round_{d}d" / str(n) / "new" / "estimates.json").read_text())
+        cells.append(f"{est['mean']['point_estimate']/1e6:.3f} ms")
+    print(f"| {n} | " + " | ".join(cells) + " |")
+for n in [13, 250]:
+    est = json.loads((root / "full_run_1d" / str(n) / "new" / "estimates.json").read_text())
+    print(f"full run, {n} actors, 1 dimension: {est['mean']['point_estimate']/1e9:.3f} s (target for 250: seconds)")
+PY
+
 if command -v hyperfine >/dev/null; then
   cargo build -q --release -p multivector-cli
   echo
