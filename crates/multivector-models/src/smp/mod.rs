@@ -751,7 +751,11 @@ impl Run<'_> {
             }
         }
         let own = (0..n).map(|k| by_position[k * n + k]).collect();
-        Perceived { n, by_position, own }
+        Perceived {
+            n,
+            by_position,
+            own,
+        }
     }
 
     /// `i`'s best target: `(j, gain, P(i > j))`.

@@ -27,7 +27,20 @@ fn reads_padding_trailing_commas_and_dimensions() {
     assert_eq!(st.position, 15.0);
     assert!((st.salience - 0.651).abs() < 1e-12);
     assert!(n.notes[0].contains("3 actors, 2 dimension"));
+    // The two dimensions form one space for the spatial model, named after the file.
+    assert_eq!(s.spaces.len(), 1);
+    assert_eq!(s.spaces[0].id, "k");
+    assert_eq!(s.spaces[0].dimensions, vec![0, 1]);
     let _ = load_str("k.csv", GOOD, Format::KtabCsv).unwrap();
+}
+
+#[test]
+fn one_dimension_needs_no_space() {
+    let one =
+        "One,d,3,1,\nActor,Description,Power,Pos,Sal,\nX,a,1,10,50,\nY,b,2,20,50,\nZ,c,3,30,50,\n";
+    let (s, _) = parse_ktab_csv("one.csv", one).unwrap();
+    assert!(s.spaces.is_empty());
+    assert_eq!(s.bargaining_spaces(), vec![("Pos".to_string(), vec![0])]);
 }
 
 #[test]
