@@ -4,6 +4,8 @@
 //!   of the specification;
 //! - [`smp`]: the spatial model of politics (KTAB's SMP), multi-dimensional, with every
 //!   option of the specification;
+//! - [`opinion`]: the domestic level: agents in groups on a social graph, peer models,
+//!   media and poll observation;
 //! - [`baselines`]: the capability-times-salience weighted mean and weighted median.
 //!
 //! Models are pure functions of their input and options: they do no I/O and draw no random
@@ -30,4 +32,5 @@
 
 pub mod baselines;
 pub mod bdm;
+pub mod opinion;
 pub mod smp;

@@ -4,6 +4,7 @@
 
 mod edge;
 mod fixtures;
+mod opinion;
 mod oracle;
 mod properties;
 mod reference;

@@ -1,0 +1,222 @@
+//! The domestic level of `specs/opinion.md`: a population of agents in groups, with opinions
+//! on one or more items in `[0, 1]`, moved by their neighbours on a social graph ([`graph`],
+//! [`dynamics`]) and by media outlets ([`media`]), observed as poll toplines ([`poll`]).
+//!
+//! Agents are stored as columns (group, zealot flag, and one column per item for the
+//! opinion and the innate opinion): 2 + 1 + 16 bytes per agent and item, and 4 bytes per
+//! directed edge in the graph.
+//!
+//! Every stochastic step takes the generator it uses; [`simulate`] draws from a ChaCha8
+//! stream per sweep derived from one seed, so a run repeats exactly for a seed.
+//!
+//! ```
+//! use multivector_models::opinion::{Population, OpinionModel, simulate, dynamics::Peer, graph::Graph};
+//!
+//! let graph = Graph::complete(50);
+//! let mut pop = Population::uniform_groups(vec![0; 50], 1, &[(0..50).map(|i| i as f64 / 49.0).collect()]);
+//! let model = OpinionModel { peer: Peer::HegselmannKrause { eps: 0.5 }, media: None };
+//! let trace = simulate(&model, &mut pop, &graph, 20, 7).unwrap();
+//! let x = &pop.opinion[0];
+//! assert!(x.iter().all(|v| (v - x[0]).abs() < 1e-9), "consensus");
+//! assert_eq!(trace.means.len(), 21);
+//! ```
+
+pub mod dynamics;
+pub mod graph;
+pub mod media;
+pub mod poll;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use dynamics::{Context, Peer};
+use graph::Graph;
+use media::{Media, MediaForm};
+
+/// Agents as columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    /// Group index of every agent.
+    pub groups: Vec<u16>,
+    /// Number of groups.
+    pub group_count: usize,
+    /// `opinion[item][agent]`.
+    pub opinion: Vec<Vec<f64>>,
+    /// `innate[item][agent]`: the anchor of Friedkin-Johnsen and of the linear media form.
+    pub innate: Vec<Vec<f64>>,
+    pub zealot: Vec<bool>,
+}
+
+impl Population {
+    /// Agents with these groups and starting opinions (also their innate opinions), no zealots.
+    pub fn uniform_groups(groups: Vec<u16>, group_count: usize, opinion: &[Vec<f64>]) -> Self {
+        let n = groups.len();
+        Population {
+            groups,
+            group_count,
+            opinion: opinion.to_vec(),
+            innate: opinion.to_vec(),
+            zealot: vec![false; n],
+        }
+    }
+
+    /// Number of agents.
+    pub fn len(&self) -> usize {
+        self.groups.len()
+    }
+
+    /// Whether there are no agents.
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// Mean opinion of every group on `item` (NaN for an empty group).
+    pub fn group_means(&self, item: usize) -> Vec<f64> {
+        let mut sum = vec![0.0; self.group_count];
+        let mut count = vec![0usize; self.group_count];
+        for (&g, &x) in self.groups.iter().zip(&self.opinion[item]) {
+            sum[g as usize] += x;
+            count[g as usize] += 1;
+        }
+        sum.iter()
+            .zip(&count)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN })
+            .collect()
+    }
+}
+
+/// Peer influence and media, applied in that order every sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OpinionModel {
+    pub peer: Peer,
+    pub media: Option<Media>,
+}
+
+/// Group means of every item after every sweep (`means[t][item][group]`, `t = 0` the start).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trace {
+    pub means: Vec<Vec<Vec<f64>>>,
+    pub seed: u64,
+}
+
+/// Runs `sweeps` sweeps (sweep `t` happens at time `t`, from 0) and records group means.
+/// Sweep `t` draws from ChaCha8 seeded with `seed` on stream `t`.
+pub fn simulate(
+    model: &OpinionModel,
+    pop: &mut Population,
+    graph: &Graph,
+    sweeps: usize,
+    seed: u64,
+) -> Result<Trace, String> {
+    check(model, pop, graph)?;
+    let items = pop.opinion.len();
+    let mut means = Vec::with_capacity(sweeps + 1);
+    means.push((0..items).map(|k| pop.group_means(k)).collect());
+    let mut buffer = Vec::with_capacity(pop.len());
+    let linear = matches!(
+        model.media.as_ref().map(|m| &m.form),
+        Some(MediaForm::Linear { .. })
+    );
+    for t in 0..sweeps {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        rng.set_stream(t as u64);
+        for item in 0..items {
+            let ctx = Context {
+                graph,
+                groups: &pop.groups,
+                zealot: &pop.zealot,
+                innate: &pop.innate[item],
+            };
+            let x = &mut pop.opinion[item];
+            if !linear {
+                dynamics::sweep(&model.peer, ctx, x, &mut buffer, &mut rng);
+            }
+            if let Some(m) = &model.media {
+                m.apply(ctx, pop.group_count, item, t as f64, x, &mut rng);
+            }
+        }
+        means.push((0..items).map(|k| pop.group_means(k)).collect());
+    }
+    Ok(Trace { means, seed })
+}
+
+/// Checks that model, population and graph fit together.
+pub fn check(model: &OpinionModel, pop: &Population, graph: &Graph) -> Result<(), String> {
+    let n = pop.len();
+    if graph.len() != n {
+        return Err(format!(
+            "the graph has {} agents, the population {n}",
+            graph.len()
+        ));
+    }
+    if pop.zealot.len() != n
+        || pop.opinion.iter().chain(&pop.innate).any(|c| c.len() != n)
+        || pop.innate.len() != pop.opinion.len()
+    {
+        return Err("population columns differ in length".into());
+    }
+    if pop.opinion.is_empty() {
+        return Err("the population holds no opinion item".into());
+    }
+    if let Some(&g) = pop.groups.iter().find(|&&g| g as usize >= pop.group_count) {
+        return Err(format!(
+            "an agent is in group {g}, but there are {} groups",
+            pop.group_count
+        ));
+    }
+    for col in pop.opinion.iter().chain(&pop.innate) {
+        if let Some(v) = col
+            .iter()
+            .find(|v| !(v.is_finite() && (0.0..=1.0).contains(*v)))
+        {
+            return Err(format!("an opinion is {v}; opinions lie in [0, 1]"));
+        }
+    }
+    model.peer.check(pop.group_count)?;
+    if let Some(m) = &model.media {
+        let k = m.outlets.len();
+        if m.audience.len() != pop.group_count * k {
+            return Err(format!(
+                "the audience matrix needs {} groups x {k} outlets",
+                pop.group_count
+            ));
+        }
+        if m.audience.iter().any(|a| !(a.is_finite() && *a >= 0.0)) {
+            return Err("audience shares must be numbers >= 0".into());
+        }
+        for o in &m.outlets {
+            if o.position.len() != pop.opinion.len() {
+                return Err(format!(
+                    "outlet `{}` has positions on {} items, the population {}",
+                    o.name,
+                    o.position.len(),
+                    pop.opinion.len()
+                ));
+            }
+        }
+        match &m.form {
+            MediaForm::Field { alpha, .. } if alpha.len() != pop.group_count => {
+                return Err("the field form needs one alpha per group".into());
+            }
+            MediaForm::Linear {
+                beta,
+                susceptibility,
+            } => {
+                if susceptibility.len() != pop.group_count {
+                    return Err("the linear form needs one susceptibility per group".into());
+                }
+                if !(0.0..=1.0).contains(beta)
+                    || susceptibility.iter().any(|l| !(0.0..1.0).contains(l))
+                {
+                    return Err(
+                        "the linear form needs beta in [0, 1] and susceptibilities in [0, 1)"
+                            .into(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
