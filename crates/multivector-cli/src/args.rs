@@ -116,6 +116,28 @@ multivector smp kazakhstan --issue recognition --voting-rule cubic --pce markov-
 multivector smp SOE-Pol-Comp.csv --transitions stochastic --seed 7 --format csv"
     )]
     Smp(SmpArgs),
+    /// Simulate the population level: opinions under peer and media influence, answered as polls.
+    #[command(
+        after_help = "SCENARIO is a population file (.toml, see docs/opinion.md) or the name of a \
+built-in one (kazakhstan) [default: kazakhstan]. Each sweep is one step of calendar time \
+(days_per_sweep in the file); the output gives every group's mean opinion over time and each \
+poll's simulated answer beside the published one.\n\n\
+Examples:\n  multivector opinion\n  multivector opinion --agents 200000 --model hk --format csv > means.csv\n  \
+multivector opinion --params calibrated.json --format json\n  \
+multivector opinion --variant no-media-law"
+    )]
+    Opinion(OpinionArgs),
+    /// Calibrate the population level to the poll figures, holding one wave out.
+    #[command(
+        after_help = "Searches the ranges declared under [[population.calibrate]]: a Latin \
+hypercube of --budget points, then a Nelder-Mead refinement, each point a full simulation with \
+the same seed (common random numbers). The loss is the binomial likelihood of every published \
+figure with its sample size; one wave (--hold-out, default the last) is left out and its error \
+reported. --out saves the result for `multivector opinion --params`.\n\n\
+Examples:\n  multivector calibrate\n  multivector calibrate --budget 1000 --out calibrated.json\n  \
+multivector calibrate --hold-out demoscope-2023-05 --format json"
+    )]
+    Calibrate(CalibrateArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -481,6 +503,76 @@ pub struct SmpArgs {
     /// Group nearly equal positions independently of actor order (KTAB uses input order).
     #[arg(long)]
     pub canonical_groups: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeerArg {
+    None,
+    Deffuant,
+    Hk,
+    Fj,
+    Voter,
+    Qvoter,
+    Majority,
+}
+
+#[derive(Debug, Args)]
+pub struct OpinionArgs {
+    /// Population file or built-in name [default: kazakhstan].
+    pub scenario: Option<String>,
+    /// Agents [default: the file's].
+    #[arg(long, value_name = "N")]
+    pub agents: Option<usize>,
+    /// Sweeps (steps of calendar time) [default: the file's].
+    #[arg(long, value_name = "T")]
+    pub sweeps: Option<usize>,
+    /// Peer model, replacing the file's (its parameters when the file names the same model,
+    /// otherwise the defaults in docs/opinion.md).
+    #[arg(long, value_enum, value_name = "M")]
+    pub model: Option<PeerArg>,
+    /// Calibrated parameters saved by `multivector calibrate --out`.
+    #[arg(long, value_name = "FILE")]
+    pub params: Option<PathBuf>,
+    /// A built-in change: `no-media-law` (Russian volume never halves) or
+    /// `russian-media-halved` (from the start).
+    #[arg(long, value_name = "NAME")]
+    pub variant: Option<String>,
+    /// Seed of the population, the graph and the dynamics [default: 20220224].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub quiet: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Population file or built-in name [default: kazakhstan].
+    pub scenario: Option<String>,
+    /// Latin-hypercube points (Nelder-Mead adds about a third of that, at most 100).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub budget: usize,
+    /// Agents per simulation.
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    pub agents: usize,
+    /// The poll wave left out of the fit [default: the last].
+    #[arg(long, value_name = "ID")]
+    pub hold_out: Option<String>,
+    /// Seed of the search and of every simulation [default: 20220224].
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// Save the result as JSON here (for `multivector opinion --params`).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// No progress bar on stderr.
+    #[arg(long)]
+    pub quiet: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

@@ -17,6 +17,7 @@
 //! assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
 //! ```
 
+pub mod calibrate;
 pub mod sensitivity;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -59,6 +59,7 @@
 pub mod builtin;
 pub mod csv_import;
 pub mod error;
+pub mod population;
 pub mod provenance;
 pub mod toml_format;
 

@@ -4,6 +4,7 @@ mod align;
 mod bdm_cmd;
 mod compare;
 mod evidence;
+mod opinion;
 mod run;
 mod sensitivity;
 mod smp_cmd;
@@ -35,6 +36,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sensitivity(a) => sensitivity::run(a),
         Command::Votes(a) => align::votes(a),
         Command::Smp(a) => smp_cmd::run(a),
+        Command::Opinion(a) => opinion::opinion(a),
+        Command::Calibrate(a) => opinion::calibrate(a),
     }
 }
 

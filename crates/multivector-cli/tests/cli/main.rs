@@ -835,3 +835,107 @@ fn smp_bad_arguments_exit_2() {
         assert!(stderr(&o).contains("error"), "{args:?}");
     }
 }
+
+#[test]
+fn opinion_csv_is_long_format_and_variants_differ_only_after_the_law() {
+    let base = run(&["opinion", "--agents", "2000", "--format", "csv", "--quiet"]);
+    assert!(base.status.success(), "{}", stderr(&base));
+    let read = |o: &Output| -> Vec<csv::StringRecord> {
+        let text = stdout(o);
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(
+            r.headers().unwrap().iter().collect::<Vec<_>>(),
+            ["sweep", "date", "item", "group", "mean", "seed"]
+        );
+        r.records().map(Result::unwrap).collect()
+    };
+    let b = read(&base);
+    assert_eq!(b.len(), 151 * 4, "151 states x 4 groups");
+    assert_eq!(&b[0][1], "2022-02-24");
+    let law = run(&[
+        "opinion",
+        "--agents",
+        "2000",
+        "--format",
+        "csv",
+        "--quiet",
+        "--variant",
+        "no-media-law",
+    ]);
+    let l = read(&law);
+    for (x, y) in b.iter().zip(&l) {
+        let sweep: usize = x[0].parse().unwrap();
+        if sweep <= 121 {
+            assert_eq!(x[4], y[4], "before the law, sweep {sweep}");
+        }
+    }
+    assert_ne!(
+        b.last().unwrap()[4],
+        l.last().unwrap()[4],
+        "the law changes the end"
+    );
+}
+
+#[test]
+fn opinion_json_and_calibrate_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cal.json");
+    let c = run(&[
+        "calibrate",
+        "--budget",
+        "12",
+        "--agents",
+        "400",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(c.status.success(), "{}", stderr(&c));
+    assert!(stdout(&c).contains("held out"));
+    let cal: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(cal["hold_out"], "demoscope-2023-war-nature");
+    assert_eq!(cal["best"].as_array().unwrap().len(), 2);
+    let o = run(&[
+        "opinion",
+        "--agents",
+        "400",
+        "--sweeps",
+        "10",
+        "--params",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["series"].as_array().unwrap().len(), 11);
+    assert_eq!(v["polls"][0]["id"], "demoscope-2022-04");
+    assert_eq!(v["seed"], 20220224);
+}
+
+#[test]
+fn opinion_bad_input_exits_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "p.toml",
+        "format_version = 1\n[population]\nid = 3\n",
+    );
+    for args in [
+        vec!["opinion", "p.toml"],
+        vec!["opinion", "atlantis"],
+        vec!["opinion", "--variant", "nothing"],
+        vec!["opinion", "--agents", "0"],
+        vec!["calibrate", "--hold-out", "gallup"],
+        vec!["opinion", "--params", "missing.json"],
+    ] {
+        let o = run_in(dir.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains("error"), "{args:?}: {}", stderr(&o));
+    }
+    let o = run_in(dir.path(), &["opinion", "p.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("p.toml:3"), "{}", stderr(&o));
+}

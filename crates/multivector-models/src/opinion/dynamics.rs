@@ -7,13 +7,13 @@
 
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::graph::Graph;
 
 /// A peer-influence model and its parameters.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "model", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "model", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Peer {
     /// No peer influence (media only).
     None,

@@ -2,22 +2,43 @@
 
 use rand::{Rng, RngExt};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::dynamics::{Context, FjSystem, fj_equilibrium};
 
 /// A step function of time: `points[k] = (from, value)`, sorted by `from`; before the first
 /// point the first value holds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "SeriesRaw")]
 pub struct Series {
     pub points: Vec<(f64, f64)>,
+}
+
+/// A series as written in a file: a number (constant) or `[[from, value], ..]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum SeriesRaw {
+    Constant(f64),
+    Steps(Vec<(f64, f64)>),
+}
+
+impl From<SeriesRaw> for Series {
+    fn from(r: SeriesRaw) -> Self {
+        match r {
+            SeriesRaw::Constant(v) => Series::constant(v),
+            SeriesRaw::Steps(mut p) => {
+                p.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Series { points: p }
+            }
+        }
+    }
 }
 
 impl Series {
     /// A constant.
     pub fn constant(v: f64) -> Series {
         Series {
-            points: vec![(f64::NEG_INFINITY, v)],
+            points: vec![(0.0, v)],
         }
     }
 
@@ -36,7 +57,8 @@ impl Series {
 }
 
 /// An outlet: its position on each opinion item and its volume, both over time.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Outlet {
     pub name: String,
     /// One series per item.
@@ -45,8 +67,8 @@ pub struct Outlet {
 }
 
 /// How outlets move opinions.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "form", rename_all = "snake_case")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MediaForm {
     /// Each period an agent of group g meets outlet k with probability
     /// `1 - exp(-a_gk s_k dt)`; within `eps` of the outlet it moves `mu` toward it; beyond
@@ -67,7 +89,8 @@ pub enum MediaForm {
 }
 
 /// Outlets, who hears them, and how.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Media {
     pub outlets: Vec<Outlet>,
     /// `audience[g * K + k]`: share of group g that follows outlet k (rows need not sum to 1).

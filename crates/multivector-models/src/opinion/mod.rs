@@ -25,6 +25,7 @@ pub mod dynamics;
 pub mod graph;
 pub mod media;
 pub mod poll;
+pub mod spec;
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -109,7 +110,21 @@ pub fn simulate(
     sweeps: usize,
     seed: u64,
 ) -> Result<Trace, String> {
+    simulate_with(model, pop, graph, sweeps, seed, &mut |_, _| {})
+}
+
+/// [`simulate`], handing the population to `observe` at every time `t = 0..=sweeps` (after
+/// `t` sweeps).
+pub fn simulate_with(
+    model: &OpinionModel,
+    pop: &mut Population,
+    graph: &Graph,
+    sweeps: usize,
+    seed: u64,
+    observe: &mut dyn FnMut(usize, &Population),
+) -> Result<Trace, String> {
     check(model, pop, graph)?;
+    observe(0, pop);
     let items = pop.opinion.len();
     let mut means = Vec::with_capacity(sweeps + 1);
     means.push((0..items).map(|k| pop.group_means(k)).collect());
@@ -137,6 +152,7 @@ pub fn simulate(
             }
         }
         means.push((0..items).map(|k| pop.group_means(k)).collect());
+        observe(t + 1, pop);
     }
     Ok(Trace { means, seed })
 }

@@ -1,11 +1,11 @@
 //! Poll observation: how an agent with opinion `x` answers an ordered question, the toplines
 //! a population would give, and the likelihood of a real poll under them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// An ordered poll question: answers `0..=C` separated by cut points `tau_0 < .. < tau_{C-1}`;
 /// `P(answer <= c | x) = logistic((tau_c - x) / sigma)`; a share `dont_know` answers nothing.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Question {
     pub item: usize,
     pub cuts: Vec<f64>,
@@ -65,7 +65,8 @@ impl Question {
 }
 
 /// One published figure: the share `share` of `n` respondents gave answer `answer`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Observed {
     pub answer: usize,
     pub share: f64,

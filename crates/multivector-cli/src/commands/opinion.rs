@@ -1,0 +1,540 @@
+//! `multivector opinion` and `multivector calibrate`: the population level.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use multivector_ensemble::calibrate::{Budget, Calibration, Param, calibrate as search};
+use multivector_models::opinion::dynamics::Peer;
+use multivector_models::opinion::media::Series;
+use multivector_models::opinion::spec::{Answers, PopulationSpec};
+use multivector_scenario::population;
+use serde_json::json;
+
+use crate::args::{CalibrateArgs, Format, OpinionArgs, PeerArg};
+use crate::exit::usage;
+use crate::output::{csv_text, emit, full, note, table};
+
+/// A population file, or a built-in population by name.
+fn load(arg: Option<&str>) -> anyhow::Result<PopulationSpec> {
+    let name = arg.unwrap_or("kazakhstan");
+    let path = Path::new(name);
+    if arg.is_some() && (path.exists() || name.contains('/') || name.contains('.')) {
+        return Ok(population::load_path(path)?);
+    }
+    match population::builtin(name) {
+        Some(r) => Ok(r?),
+        None => Err(usage(
+            format!("`{name}` is neither a file nor a built-in population"),
+            format!(
+                "built-in populations: {}; or give a path to a population .toml",
+                population::ALL.map(|(n, _)| n).join(", ")
+            ),
+        )),
+    }
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian), and back. Written
+/// here (a dozen lines) rather than adding a date crate for labels.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The calendar date of sweep `t`.
+fn date_of(spec: &PopulationSpec, t: usize) -> anyhow::Result<String> {
+    let parts: Vec<i64> = spec
+        .start_date
+        .split('-')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            usage(
+                format!("start_date `{}` is not a YYYY-MM-DD date", spec.start_date),
+                "write start_date = \"2022-02-24\"",
+            )
+        })?;
+    let [y, m, d] = parts[..] else {
+        return Err(usage(
+            format!("start_date `{}` is not a YYYY-MM-DD date", spec.start_date),
+            "write start_date = \"2022-02-24\"",
+        ));
+    };
+    let days = days_from_civil(y, m, d) + (t as f64 * spec.days_per_sweep).round() as i64;
+    let (y, m, d) = civil_from_days(days);
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar {
+    let bar = if quiet {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(
+            Some(total as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        )
+    };
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
+    let known = "variants: no-media-law, russian-media-halved";
+    let Some(media) = spec.media.as_mut() else {
+        return Err(usage("the population has no media", known));
+    };
+    let Some(ru) = media.outlets.iter_mut().find(|o| o.name == "ru_state") else {
+        return Err(usage(
+            format!("variant `{name}` changes the outlet `ru_state`, which this population lacks"),
+            known,
+        ));
+    };
+    match name {
+        "no-media-law" => {
+            let first = ru.volume.points.first().map_or(1.0, |p| p.1);
+            ru.volume = Series::constant(first);
+        }
+        "russian-media-halved" => {
+            for p in &mut ru.volume.points {
+                p.1 *= 0.5;
+            }
+        }
+        other => return Err(usage(format!("unknown variant `{other}`"), known)),
+    }
+    Ok(())
+}
+
+fn peer_for(spec: &PopulationSpec, m: PeerArg) -> Peer {
+    let same = |p: &Peer| std::mem::discriminant(p) == std::mem::discriminant(&spec.peer);
+    let default = match m {
+        PeerArg::None => Peer::None,
+        PeerArg::Deffuant => Peer::Deffuant { eps: 0.3, mu: 0.3 },
+        PeerArg::Hk => Peer::HegselmannKrause { eps: 0.2 },
+        PeerArg::Fj => Peer::FriedkinJohnsen {
+            susceptibility: spec.groups.iter().map(|g| g.susceptibility).collect(),
+        },
+        PeerArg::Voter => Peer::Voter,
+        PeerArg::Qvoter => Peer::QVoter { q: 4, noise: 0.01 },
+        PeerArg::Majority => Peer::Majority { size: 3 },
+    };
+    if same(&default) {
+        spec.peer.clone()
+    } else {
+        default
+    }
+}
+
+/// The census-weighted national mean of item `item` at each sweep.
+fn national(spec: &PopulationSpec, a: &Answers, item: usize) -> Vec<f64> {
+    let total: f64 = spec.groups.iter().map(|g| g.census).sum();
+    a.means
+        .iter()
+        .map(|t| {
+            t[item]
+                .iter()
+                .zip(&spec.groups)
+                .map(|(m, g)| m * g.census / total)
+                .sum()
+        })
+        .collect()
+}
+
+pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
+    let mut spec = load(a.scenario.as_deref())?;
+    if let Some(v) = &a.variant {
+        apply_variant(&mut spec, v)?;
+    }
+    if let Some(p) = &a.params {
+        let text = std::fs::read_to_string(p).map_err(|e| {
+            usage(
+                format!("cannot read {}: {e}", p.display()),
+                "give the file written by `multivector calibrate --out FILE`",
+            )
+        })?;
+        let c: Calibration = serde_json::from_str(&text).map_err(|e| {
+            usage(
+                format!("{}: not a calibration file: {e}", p.display()),
+                "write one with `multivector calibrate --out FILE`",
+            )
+        })?;
+        let names: Vec<String> = c.params.iter().map(|p| p.name.clone()).collect();
+        spec = spec.with(&names, &c.best).map_err(|e| {
+            usage(
+                format!("{}: {e}", p.display()),
+                "recalibrate this population",
+            )
+        })?;
+        note(&format!(
+            "applied calibrated parameters from {}",
+            p.display()
+        ));
+    }
+    if let Some(m) = a.model {
+        spec.peer = peer_for(&spec, m);
+    }
+    let agents = a.agents.unwrap_or(spec.agents);
+    let sweeps = a.sweeps.unwrap_or(spec.sweeps);
+    if agents == 0 {
+        return Err(usage(
+            "--agents 0 simulates nobody",
+            "give at least one agent per group",
+        ));
+    }
+    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
+    let bar = progress_bar(sweeps, a.quiet, "sweeps");
+    let answers = spec
+        .run_with(agents, sweeps, seed, &mut |t| bar.set_position(t as u64))
+        .map_err(|e| {
+            usage(
+                format!("population `{}`: {e}", spec.id),
+                "see docs/opinion.md",
+            )
+        })?;
+    bar.finish_and_clear();
+    let text = match a.format {
+        Format::Table => opinion_table(&spec, &answers, agents, seed)?,
+        Format::Csv => {
+            let mut rows = Vec::new();
+            for (t, m) in answers.means.iter().enumerate() {
+                let date = date_of(&spec, t)?;
+                for (item, name) in spec.items.iter().enumerate() {
+                    for (g, grp) in spec.groups.iter().enumerate() {
+                        rows.push(vec![
+                            t.to_string(),
+                            date.clone(),
+                            name.clone(),
+                            grp.id.clone(),
+                            full(m[item][g]),
+                            seed.to_string(),
+                        ]);
+                    }
+                }
+            }
+            csv_text(&["sweep", "date", "item", "group", "mean", "seed"], &rows)?
+        }
+        Format::Json => {
+            let polls: Vec<_> = spec
+                .polls
+                .iter()
+                .zip(&answers.toplines)
+                .map(|(p, t)| {
+                    json!({"id": p.id, "date": p.date, "sweep": p.sweep,
+                        "observed": p.observed, "simulated": t})
+                })
+                .collect();
+            let mut series = Vec::new();
+            for t in 0..answers.means.len() {
+                series.push(json!({
+                    "sweep": t,
+                    "date": date_of(&spec, t)?,
+                    "groups": spec.groups.iter().enumerate().map(|(g, grp)| (grp.id.clone(), json!(answers.means[t].iter().map(|m| m[g]).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
+                    "national": (0..spec.items.len()).map(|k| national(&spec, &answers, k)[t]).collect::<Vec<_>>(),
+                }));
+            }
+            serde_json::to_string_pretty(&json!({
+                "population": spec.id,
+                "items": spec.items,
+                "agents": agents,
+                "sweeps": sweeps,
+                "seed": seed,
+                "peer": spec.peer,
+                "version": env!("CARGO_PKG_VERSION"),
+                "series": series,
+                "polls": polls,
+            }))? + "\n"
+        }
+    };
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn opinion_table(
+    spec: &PopulationSpec,
+    a: &Answers,
+    agents: usize,
+    seed: u64,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Population `{}`: {agents} agents in {} groups, peer model {}, {} sweeps of {} days from {}; seed {seed}\n",
+        spec.id,
+        spec.groups.len(),
+        spec.peer.name(),
+        a.means.len() - 1,
+        spec.days_per_sweep,
+        spec.start_date
+    );
+    for (item, name) in spec.items.iter().enumerate() {
+        let mut header = vec![
+            "sweep".to_string(),
+            "date".to_string(),
+            "national".to_string(),
+        ];
+        header.extend(spec.groups.iter().map(|g| g.id.clone()));
+        let mut t = table(header);
+        let nat = national(spec, a, item);
+        let step = (a.means.len() / 12).max(1);
+        for s in (0..a.means.len())
+            .step_by(step)
+            .chain(std::iter::once(a.means.len() - 1))
+        {
+            let mut row = vec![s.to_string(), date_of(spec, s)?, format!("{:.3}", nat[s])];
+            row.extend(a.means[s][item].iter().map(|m| format!("{m:.3}")));
+            t.add_row(row);
+        }
+        let _ = writeln!(out, "Mean opinion on `{name}` (0 to 1)\n{t}\n");
+    }
+    if !spec.polls.is_empty() {
+        let mut t = table(
+            [
+                "poll",
+                "date",
+                "answer",
+                "published",
+                "simulated",
+                "difference (points)",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        for (p, top) in spec.polls.iter().zip(&a.toplines) {
+            for o in &p.observed {
+                let sim = top.get(o.answer).copied();
+                t.add_row(vec![
+                    p.id.clone(),
+                    p.date.clone(),
+                    o.answer.to_string(),
+                    format!("{:.1}%", 100.0 * o.share),
+                    sim.map_or("beyond the run".into(), |v| format!("{:.1}%", 100.0 * v)),
+                    sim.map_or("-".into(), |v| format!("{:+.1}", 100.0 * (v - o.share))),
+                ]);
+            }
+        }
+        let _ = writeln!(out, "Polls\n{t}");
+    }
+    Ok(out)
+}
+
+pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
+    let spec = load(a.scenario.as_deref())?;
+    if spec.calibrate.is_empty() {
+        return Err(usage(
+            format!("population `{}` declares nothing to calibrate", spec.id),
+            "add [[population.calibrate]] entries with name, low and high (docs/opinion.md)",
+        ));
+    }
+    if spec.polls.len() < 2 {
+        return Err(usage(
+            "calibration needs at least two poll waves (one is held out)",
+            "add [[population.polls]] entries",
+        ));
+    }
+    let hold = match &a.hold_out {
+        Some(id) => spec.polls.iter().position(|p| p.id == *id).ok_or_else(|| {
+            usage(
+                format!("no poll `{id}`"),
+                format!(
+                    "polls: {}",
+                    spec.polls
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?,
+        None => spec.polls.len() - 1,
+    };
+    if a.agents < spec.groups.len() {
+        return Err(usage(
+            format!(
+                "--agents {} cannot fill {} groups",
+                a.agents,
+                spec.groups.len()
+            ),
+            "use a few thousand agents",
+        ));
+    }
+    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
+    let sweeps = spec.polls.iter().map(|p| p.sweep).max().unwrap_or(0);
+    let names: Vec<String> = spec.calibrate.iter().map(|k| k.name.clone()).collect();
+    let params: Vec<Param> = spec
+        .calibrate
+        .iter()
+        .map(|k| Param {
+            name: k.name.clone(),
+            low: k.low,
+            high: k.high,
+        })
+        .collect();
+    let budget = Budget {
+        points: a.budget,
+        refine: (a.budget / 3).min(100),
+        seed,
+    };
+    let loss = |theta: &[f64]| -> f64 {
+        match spec
+            .with(&names, theta)
+            .and_then(|s| s.run(a.agents, sweeps, seed))
+        {
+            Ok(ans) => spec.loss(&ans, Some(hold)),
+            Err(_) => f64::INFINITY,
+        }
+    };
+    let bar = progress_bar(a.budget, a.quiet, "parameter sets");
+    let c = search(&params, budget, &loss, &|k| bar.set_position(k as u64))
+        .map_err(|e| usage(e, "check the [[population.calibrate]] ranges and --budget"))?;
+    bar.finish_and_clear();
+    let fitted = spec
+        .with(&names, &c.best)
+        .and_then(|s| s.run(a.agents, sweeps, seed))
+        .map_err(|e| usage(e, "see docs/opinion.md"))?;
+    let polls: Vec<serde_json::Value> = spec
+        .polls
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            json!({
+                "id": p.id,
+                "date": p.date,
+                "held_out": k == hold,
+                "observed": p.observed,
+                "simulated": fitted.toplines[k],
+                "errors_points": p.observed.iter().map(|o| 100.0 * (fitted.toplines[k][o.answer] - o.share)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let doc = json!({
+        "population": spec.id,
+        "agents": a.agents,
+        "seed": seed,
+        "version": env!("CARGO_PKG_VERSION"),
+        "params": c.params,
+        "best": c.best,
+        "loss": c.loss,
+        "intervals": c.intervals,
+        "evaluations": c.evaluations,
+        "budget": c.budget,
+        "hold_out": spec.polls[hold].id,
+        "polls": polls,
+    });
+    if let Some(path) = &a.out {
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        note(&format!("saved the calibration to {}", path.display()));
+    }
+    let text = match a.format {
+        Format::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        Format::Csv => {
+            let rows: Vec<Vec<String>> = c
+                .params
+                .iter()
+                .enumerate()
+                .map(|(k, p)| {
+                    vec![
+                        p.name.clone(),
+                        full(c.best[k]),
+                        full(c.intervals[k].0),
+                        full(c.intervals[k].1),
+                        full(c.loss),
+                        seed.to_string(),
+                    ]
+                })
+                .collect();
+            csv_text(
+                &["parameter", "best", "low95", "high95", "loss", "seed"],
+                &rows,
+            )?
+        }
+        Format::Table => {
+            let mut out = format!(
+                "Calibration of `{}`: {} simulations of {} agents, seed {seed}; held out: {}\n\n",
+                spec.id, c.evaluations, a.agents, spec.polls[hold].id
+            );
+            let mut t = table(
+                ["parameter", "range", "best", "approx. 95% interval"]
+                    .map(String::from)
+                    .to_vec(),
+            );
+            for (k, p) in c.params.iter().enumerate() {
+                t.add_row(vec![
+                    p.name.clone(),
+                    format!("{} to {}", p.low, p.high),
+                    format!("{:.4}", c.best[k]),
+                    format!("{:.4} to {:.4}", c.intervals[k].0, c.intervals[k].1),
+                ]);
+            }
+            let _ = writeln!(out, "{t}\n");
+            let mut t = table(
+                [
+                    "poll",
+                    "date",
+                    "fit",
+                    "published",
+                    "simulated",
+                    "error (points)",
+                ]
+                .map(String::from)
+                .to_vec(),
+            );
+            for (k, p) in spec.polls.iter().enumerate() {
+                for o in &p.observed {
+                    let v = fitted.toplines[k][o.answer];
+                    t.add_row(vec![
+                        p.id.clone(),
+                        p.date.clone(),
+                        if k == hold {
+                            "held out".into()
+                        } else {
+                            "fitted".into()
+                        },
+                        format!("{:.1}%", 100.0 * o.share),
+                        format!("{:.1}%", 100.0 * v),
+                        format!("{:+.1}", 100.0 * (v - o.share)),
+                    ]);
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{t}\n\nLoss (binomial negative log-likelihood of the fitted waves): {:.2}",
+                c.loss
+            );
+            out
+        }
+    };
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2022, 2, 24), 19_047);
+        assert_eq!(civil_from_days(19_047), (2022, 2, 24));
+        // 2024 is a leap year: 2022-02-24 + 846 days is 2024-06-19.
+        assert_eq!(civil_from_days(19_047 + 846), (2024, 6, 19));
+    }
+}

@@ -1,0 +1,395 @@
+//! A population scenario: groups with census weights and starting opinions, a network
+//! recipe, the peer model, media, poll waves, and the parameters a calibration may move.
+//! [`PopulationSpec::build`] makes agents and a graph; [`PopulationSpec::run`] simulates and
+//! answers every poll; [`PopulationSpec::loss`] scores the answers against the published
+//! figures.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Normal};
+use serde::{Deserialize, Serialize};
+
+use super::dynamics::Peer;
+use super::graph::Graph;
+use super::media::{Media, MediaForm};
+use super::poll::{Observed, Question, binomial_nll};
+use super::{OpinionModel, Population, simulate_with};
+
+/// A population group (its attributes are descriptive; the model reads its census weight,
+/// starting opinions, susceptibility and zealot share).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: String,
+    pub census: f64,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub age: String,
+    #[serde(default)]
+    pub identity: String,
+    #[serde(default)]
+    pub region: String,
+    /// Mean starting opinion on each item.
+    pub start: Vec<f64>,
+    /// Spread of starting opinions around the mean (normal, cut to [0, 1]).
+    pub start_sd: f64,
+    /// Friedkin-Johnsen susceptibility (used by that model and the linear media form).
+    #[serde(default = "half")]
+    pub susceptibility: f64,
+    /// Share of the group that never changes its opinion.
+    #[serde(default)]
+    pub zealots: f64,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+/// How the social graph is made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Network {
+    /// No graph (media and mean-field only).
+    None,
+    /// Stochastic block model over the groups: mean degree and the share of ties within the
+    /// own group beyond chance.
+    Sbm {
+        mean_degree: f64,
+        homophily: f64,
+    },
+    ErdosRenyi {
+        mean_degree: f64,
+    },
+    BarabasiAlbert {
+        m: usize,
+    },
+    WattsStrogatz {
+        k: usize,
+        beta: f64,
+    },
+}
+
+/// One poll wave: a question and the published figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Poll {
+    pub id: String,
+    pub date: String,
+    /// The sweep the poll observes.
+    pub sweep: usize,
+    #[serde(flatten)]
+    pub question: Question,
+    pub observed: Vec<Observed>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// A parameter a calibration may move, with its range. Names: `media_strength` (multiplies
+/// the media form's strength), `start_shift` (added to every group's starting mean),
+/// `peer_eps` (the bounded-confidence threshold), `answer_sigma` (every poll's answer noise).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Knob {
+    pub name: String,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The knobs a calibration understands.
+pub const KNOBS: [&str; 4] = ["media_strength", "start_shift", "peer_eps", "answer_sigma"];
+
+/// Everything the domestic level needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    pub id: String,
+    #[serde(default)]
+    pub description: String,
+    pub items: Vec<String>,
+    /// Calendar date of sweep 0 and days per sweep.
+    pub start_date: String,
+    pub days_per_sweep: f64,
+    pub agents: usize,
+    pub sweeps: usize,
+    pub network: Network,
+    pub peer: Peer,
+    #[serde(default)]
+    pub media: Option<Media>,
+    pub groups: Vec<Group>,
+    #[serde(default)]
+    pub polls: Vec<Poll>,
+    #[serde(default)]
+    pub calibrate: Vec<Knob>,
+}
+
+/// Simulated toplines of every poll.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answers {
+    /// `toplines[p]`: the answer shares (last: don't know) of poll `p`.
+    pub toplines: Vec<Vec<f64>>,
+    /// Group means of every item after every sweep.
+    pub means: Vec<Vec<Vec<f64>>>,
+}
+
+impl PopulationSpec {
+    /// Checks everything a run relies on; the message names the group, outlet, poll or knob.
+    pub fn check(&self) -> Result<(), String> {
+        let items = self.items.len();
+        if items == 0 {
+            return Err("population: `items` is empty; name at least one opinion item".into());
+        }
+        if self.groups.is_empty() {
+            return Err("population: no groups".into());
+        }
+        if self.groups.len() > u16::MAX as usize {
+            return Err("population: too many groups".into());
+        }
+        if !(self.days_per_sweep.is_finite() && self.days_per_sweep > 0.0) {
+            return Err("population: `days_per_sweep` must be a positive number".into());
+        }
+        if self.agents < self.groups.len() {
+            return Err(format!(
+                "population: {} agents cannot fill {} groups",
+                self.agents,
+                self.groups.len()
+            ));
+        }
+        let total: f64 = self.groups.iter().map(|g| g.census).sum();
+        for g in &self.groups {
+            let at = |f: &str, v: f64| format!("population, group `{}`, field `{f}`: {v}", g.id);
+            if !(g.census.is_finite() && g.census > 0.0) {
+                return Err(at("census", g.census) + " must be a positive share");
+            }
+            if g.start.len() != items {
+                return Err(format!(
+                    "population, group `{}`, field `start`: {} values for {items} items",
+                    g.id,
+                    g.start.len()
+                ));
+            }
+            for &s in &g.start {
+                if !(0.0..=1.0).contains(&s) {
+                    return Err(at("start", s) + " lies outside [0, 1]");
+                }
+            }
+            if !(g.start_sd.is_finite() && g.start_sd >= 0.0) {
+                return Err(at("start_sd", g.start_sd) + " must be >= 0");
+            }
+            if !(0.0..=1.0).contains(&g.zealots) {
+                return Err(at("zealots", g.zealots) + " lies outside [0, 1]");
+            }
+            if !(0.0..1.0).contains(&g.susceptibility) {
+                return Err(at("susceptibility", g.susceptibility) + " lies outside [0, 1)");
+            }
+        }
+        if (total - 1.0).abs() > 0.01 {
+            return Err(format!(
+                "population: census shares sum to {total:.3}; they should sum to 1"
+            ));
+        }
+        for p in &self.polls {
+            let q = &p.question;
+            if q.item >= items {
+                return Err(format!("poll `{}`: item {} does not exist", p.id, q.item));
+            }
+            if p.sweep > self.sweeps {
+                return Err(format!(
+                    "poll `{}`: sweep {} is after the last sweep {}",
+                    p.id, p.sweep, self.sweeps
+                ));
+            }
+            if q.cuts.windows(2).any(|w| w[0] >= w[1]) || q.sigma.is_nan() || q.sigma <= 0.0 {
+                return Err(format!(
+                    "poll `{}`: cuts must increase and sigma must be positive",
+                    p.id
+                ));
+            }
+            for o in &p.observed {
+                if o.answer > q.cuts.len()
+                    || !(0.0..=1.0).contains(&o.share)
+                    || o.n.is_nan()
+                    || o.n < 1.0
+                {
+                    return Err(format!(
+                        "poll `{}`: observed answer {} (share {}, n {}) is not an answer of the question, a share in [0, 1] or a sample size >= 1",
+                        p.id, o.answer, o.share, o.n
+                    ));
+                }
+            }
+        }
+        for k in &self.calibrate {
+            if !KNOBS.contains(&k.name.as_str()) {
+                return Err(format!(
+                    "calibrate: unknown parameter `{}`; known: {}",
+                    k.name,
+                    KNOBS.join(", ")
+                ));
+            }
+            if !(k.low.is_finite() && k.high.is_finite() && k.low < k.high) {
+                return Err(format!("calibrate `{}`: needs finite low < high", k.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// The spec with calibrated values applied (`names[k] = values[k]`).
+    pub fn with(&self, names: &[String], values: &[f64]) -> Result<PopulationSpec, String> {
+        let mut s = self.clone();
+        for (name, &v) in names.iter().zip(values) {
+            match name.as_str() {
+                "media_strength" => {
+                    if let Some(m) = &mut s.media {
+                        match &mut m.form {
+                            MediaForm::Exposure { mu, .. } => *mu = (*mu * v).clamp(0.0, 1.0),
+                            MediaForm::Field { alpha, .. } => {
+                                alpha.iter_mut().for_each(|a| *a *= v)
+                            }
+                            MediaForm::Linear { beta, .. } => *beta = (*beta * v).clamp(0.0, 1.0),
+                        }
+                    }
+                }
+                "start_shift" => {
+                    for g in &mut s.groups {
+                        g.start
+                            .iter_mut()
+                            .for_each(|x| *x = (*x + v).clamp(0.0, 1.0));
+                    }
+                }
+                "peer_eps" => match &mut s.peer {
+                    Peer::Deffuant { eps, .. } | Peer::HegselmannKrause { eps } => *eps = v,
+                    _ => {
+                        return Err("peer_eps needs the Deffuant or Hegselmann-Krause model".into());
+                    }
+                },
+                "answer_sigma" => s.polls.iter_mut().for_each(|p| p.question.sigma = v),
+                other => return Err(format!("unknown parameter `{other}`")),
+            }
+        }
+        Ok(s)
+    }
+
+    /// Agents (allocated to groups by census share, largest remainders) and the graph.
+    pub fn build(&self, agents: usize, seed: u64) -> Result<(Population, Graph), String> {
+        self.check()?;
+        let gs = self.groups.len();
+        let total: f64 = self.groups.iter().map(|g| g.census).sum();
+        let exact: Vec<f64> = self
+            .groups
+            .iter()
+            .map(|g| g.census / total * agents as f64)
+            .collect();
+        let mut sizes: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
+        let mut order: Vec<usize> = (0..gs).collect();
+        order.sort_by(|&a, &b| {
+            (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor()))
+        });
+        let mut k = 0;
+        while sizes.iter().sum::<usize>() < agents {
+            sizes[order[k % gs]] += 1;
+            k += 1;
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut groups = Vec::with_capacity(agents);
+        let mut opinion = vec![Vec::with_capacity(agents); self.items.len()];
+        let mut zealot = Vec::with_capacity(agents);
+        for (g, grp) in self.groups.iter().enumerate() {
+            let zealots = (grp.zealots * sizes[g] as f64).round() as usize;
+            for a in 0..sizes[g] {
+                groups.push(g as u16);
+                zealot.push(a < zealots);
+                for (item, col) in opinion.iter_mut().enumerate() {
+                    let v = if grp.start_sd > 0.0 {
+                        Normal::new(grp.start[item], grp.start_sd)
+                            .map_err(|e| e.to_string())?
+                            .sample(&mut rng)
+                    } else {
+                        grp.start[item]
+                    };
+                    col.push(v.clamp(0.0, 1.0));
+                }
+            }
+        }
+        let graph = match &self.network {
+            Network::None => Graph::empty(agents),
+            Network::Sbm {
+                mean_degree,
+                homophily,
+            } => {
+                let p = Graph::homophily_matrix(&sizes, *mean_degree, *homophily);
+                Graph::stochastic_block(&sizes, &p, &mut rng).map_err(|e| e.to_string())?
+            }
+            Network::ErdosRenyi { mean_degree } => {
+                Graph::erdos_renyi(agents, *mean_degree, &mut rng).map_err(|e| e.to_string())?
+            }
+            Network::BarabasiAlbert { m } => {
+                Graph::barabasi_albert(agents, *m, &mut rng).map_err(|e| e.to_string())?
+            }
+            Network::WattsStrogatz { k, beta } => {
+                Graph::watts_strogatz(agents, *k, *beta, &mut rng).map_err(|e| e.to_string())?
+            }
+        };
+        let pop = Population {
+            groups,
+            group_count: gs,
+            innate: opinion.clone(),
+            opinion,
+            zealot,
+        };
+        Ok((pop, graph))
+    }
+
+    /// Builds, simulates `sweeps` sweeps with `seed`, and answers every poll at its sweep.
+    pub fn run(&self, agents: usize, sweeps: usize, seed: u64) -> Result<Answers, String> {
+        self.run_with(agents, sweeps, seed, &mut |_| {})
+    }
+
+    /// [`PopulationSpec::run`], calling `progress` with the sweep count after every sweep.
+    pub fn run_with(
+        &self,
+        agents: usize,
+        sweeps: usize,
+        seed: u64,
+        progress: &mut dyn FnMut(usize),
+    ) -> Result<Answers, String> {
+        let (mut pop, graph) = self.build(agents, seed)?;
+        let census: Vec<f64> = self.groups.iter().map(|g| g.census).collect();
+        let model = OpinionModel {
+            peer: self.peer.clone(),
+            media: self.media.clone(),
+        };
+        let mut toplines = vec![Vec::new(); self.polls.len()];
+        let trace = simulate_with(&model, &mut pop, &graph, sweeps, seed, &mut |t, p| {
+            progress(t);
+            for (k, poll) in self.polls.iter().enumerate() {
+                if poll.sweep == t {
+                    let q = &poll.question;
+                    toplines[k] = q.toplines(&p.opinion[q.item], &p.groups, &census);
+                }
+            }
+        })?;
+        Ok(Answers {
+            toplines,
+            means: trace.means,
+        })
+    }
+
+    /// Binomial negative log-likelihood of the published figures of every poll except
+    /// `hold_out` (polls after the simulated horizon count as missing, not as errors).
+    pub fn loss(&self, answers: &Answers, hold_out: Option<usize>) -> f64 {
+        let mut l = 0.0;
+        for (k, poll) in self.polls.iter().enumerate() {
+            if Some(k) == hold_out || answers.toplines[k].is_empty() {
+                continue;
+            }
+            for o in &poll.observed {
+                l += binomial_nll(o, answers.toplines[k][o.answer]);
+            }
+        }
+        l
+    }
+}

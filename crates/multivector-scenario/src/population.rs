@@ -1,0 +1,153 @@
+//! Population files: the domestic level of a scenario (`docs/opinion.md`), read into
+//! [`PopulationSpec`] with located errors.
+
+use std::path::Path;
+
+use multivector_models::opinion::spec::PopulationSpec;
+use serde::Deserialize;
+
+use crate::error::{Reporter, ScenarioErrors};
+
+/// The Kazakhstan population scenario, compiled in.
+pub const KAZAKHSTAN: &str = include_str!("../../../scenarios/kazakhstan-population.toml");
+
+/// `(name, text)` of every built-in population; the name is the bargaining scenario's.
+pub const ALL: [(&str, &str); 1] = [("kazakhstan", KAZAKHSTAN)];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    format_version: i64,
+    population: PopulationSpec,
+}
+
+/// Parses and checks a population file; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<PopulationSpec, ScenarioErrors> {
+    let mut rep = Reporter::new(file, text);
+    let hint = "see docs/opinion.md for every field and the Kazakhstan file for an example";
+    let parsed: File = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            rep.push(
+                e.span().map(|s| s.start),
+                Some("population".into()),
+                None,
+                e.message().trim().to_string(),
+                Some(hint),
+            );
+            return Err(rep_errors(rep));
+        }
+    };
+    if parsed.format_version != 1 {
+        rep.push(
+            None,
+            None,
+            Some("format_version"),
+            format!("format version {} is not supported", parsed.format_version),
+            Some("write format_version = 1"),
+        );
+        return Err(rep_errors(rep));
+    }
+    if let Err(msg) = parsed.population.check() {
+        // Locate the record the message names, when it can be found in the text.
+        let offset = msg
+            .split('`')
+            .nth(1)
+            .and_then(|name| text.find(&format!("\"{name}\"")));
+        rep.push(offset, Some("population".into()), None, msg, Some(hint));
+        return Err(rep_errors(rep));
+    }
+    Ok(parsed.population)
+}
+
+fn rep_errors(rep: Reporter) -> ScenarioErrors {
+    match rep.finish(()) {
+        Err(e) => e,
+        Ok(()) => ScenarioErrors(Vec::new()),
+    }
+}
+
+/// Reads a population file from disk.
+pub fn load_path(path: &Path) -> Result<PopulationSpec, ScenarioErrors> {
+    let name = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse(&name, &text),
+        Err(e) => {
+            let mut rep = Reporter::new(&name, "");
+            rep.push(
+                None,
+                None,
+                None,
+                format!("cannot read the file: {e}"),
+                Some("check the path"),
+            );
+            Err(rep_errors(rep))
+        }
+    }
+}
+
+/// A built-in population by its scenario's name.
+pub fn builtin(name: &str) -> Option<Result<PopulationSpec, ScenarioErrors>> {
+    ALL.iter()
+        .find(|(n, _)| *n == name)
+        .map(|(n, text)| parse(&format!("builtin:{n}-population"), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kazakhstan_population_loads() {
+        let p = builtin("kazakhstan").unwrap().unwrap();
+        assert_eq!(p.groups.len(), 4);
+        assert_eq!(p.polls.len(), 3);
+        // The audience rows reproduce the national media-use shares (39/23/35/1/2) when
+        // weighted by census, to within a point.
+        let m = p.media.as_ref().unwrap();
+        let k = m.outlets.len();
+        let national: Vec<f64> = (0..k)
+            .map(|o| {
+                p.groups
+                    .iter()
+                    .enumerate()
+                    .map(|(g, gr)| gr.census * m.audience[g * k + o])
+                    .sum()
+            })
+            .collect();
+        for (got, want) in national.iter().zip([0.39, 0.23, 0.35, 0.01, 0.02]) {
+            assert!((got - want).abs() < 0.01, "{national:?}");
+        }
+    }
+
+    #[test]
+    fn errors_are_located() {
+        let bad = KAZAKHSTAN.replacen("census = 0.33", "census = \"a third\"", 1);
+        let e = parse("p.toml", &bad).unwrap_err();
+        let line = bad[..bad.find("\"a third\"").unwrap()]
+            .matches('\n')
+            .count()
+            + 1;
+        assert_eq!(e.errors()[0].location.line, Some(line), "{e}");
+        let bad = KAZAKHSTAN.replacen("start = [0.35]", "start = [1.35]", 1);
+        let e = parse("p.toml", &bad).unwrap_err();
+        assert!(
+            e.to_string().contains("group `ru_older`, field `start`"),
+            "{e}"
+        );
+        assert!(e.errors()[0].location.line.is_some());
+        let bad = KAZAKHSTAN.replacen("name = \"media_strength\"", "name = \"media_power\"", 1);
+        let e = parse("p.toml", &bad).unwrap_err();
+        assert!(
+            e.to_string().contains("unknown parameter `media_power`"),
+            "{e}"
+        );
+        let bad = KAZAKHSTAN.replacen("sweeps = 150", "sweeps = 150\ncolour = 1", 1);
+        assert!(
+            parse("p.toml", &bad)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field")
+        );
+    }
+}
