@@ -530,7 +530,8 @@ pub struct OpinionArgs {
     #[arg(long, value_name = "T")]
     pub sweeps: Option<usize>,
     /// Peer model, replacing the file's (its parameters when the file names the same model,
-    /// otherwise the defaults in docs/opinion.md).
+    /// otherwise the defaults in docs/opinion.md); `none` runs the mean-field media model
+    /// without a graph.
     #[arg(long, value_enum, value_name = "M")]
     pub model: Option<PeerArg>,
     /// Calibrated parameters saved by `multivector calibrate --out`.

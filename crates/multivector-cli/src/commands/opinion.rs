@@ -189,6 +189,10 @@ pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
     }
     if let Some(m) = a.model {
         spec.peer = peer_for(&spec, m);
+        if m == PeerArg::None {
+            // Media alone: the mean-field model needs no graph.
+            spec.network = multivector_models::opinion::spec::Network::None;
+        }
     }
     let agents = a.agents.unwrap_or(spec.agents);
     let sweeps = a.sweeps.unwrap_or(spec.sweeps);
