@@ -359,6 +359,17 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub ensemble: EnsembleFlags,
+    /// Also run the population level and let the bound domestic constituencies follow it:
+    /// forecasts of the bound issues at quarterly dates, both levels on one time axis.
+    #[arg(long)]
+    pub two_level: bool,
+    /// Population file for --two-level [default: the built-in population of the scenario].
+    #[arg(long, value_name = "FILE", requires = "two_level")]
+    pub population: Option<PathBuf>,
+    /// With --two-level: compare with a population variant (no-media-law,
+    /// russian-media-halved).
+    #[arg(long, value_name = "NAME", requires = "two_level")]
+    pub population_variant: Option<String>,
 }
 
 /// Monte Carlo settings shared by `run` and `compare`.

@@ -17,7 +17,7 @@ use crate::exit::usage;
 use crate::output::{csv_text, emit, full, note, table};
 
 /// A population file, or a built-in population by name.
-fn load(arg: Option<&str>) -> anyhow::Result<PopulationSpec> {
+pub(super) fn load(arg: Option<&str>) -> anyhow::Result<PopulationSpec> {
     let name = arg.unwrap_or("kazakhstan");
     let path = Path::new(name);
     if arg.is_some() && (path.exists() || name.contains('/') || name.contains('.')) {
@@ -60,7 +60,7 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 }
 
 /// The calendar date of sweep `t`.
-fn date_of(spec: &PopulationSpec, t: usize) -> anyhow::Result<String> {
+pub(super) fn date_of(spec: &PopulationSpec, t: usize) -> anyhow::Result<String> {
     let parts: Vec<i64> = spec
         .start_date
         .split('-')
@@ -96,7 +96,7 @@ fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar
     bar
 }
 
-fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
+pub(super) fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
     let known = "variants: no-media-law, russian-media-halved";
     let Some(media) = spec.media.as_mut() else {
         return Err(usage("the population has no media", known));
@@ -143,7 +143,7 @@ fn peer_for(spec: &PopulationSpec, m: PeerArg) -> Peer {
 }
 
 /// The census-weighted national mean of item `item` at each sweep.
-fn national(spec: &PopulationSpec, a: &Answers, item: usize) -> Vec<f64> {
+pub(super) fn national(spec: &PopulationSpec, a: &Answers, item: usize) -> Vec<f64> {
     let total: f64 = spec.groups.iter().map(|g| g.census).sum();
     a.means
         .iter()
@@ -527,6 +527,219 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The two-level run: the population over time, the bound constituencies' stances, and the
+/// bound issues' forecasts at quarterly dates (every 13 sweeps of a week, and the last).
+pub(super) fn two_level(
+    s: &multivector_core::Scenario,
+    spec: &PopulationSpec,
+    variant: Option<&str>,
+    models: &[multivector_ensemble::Model],
+    seed: u64,
+) -> anyhow::Result<serde_json::Value> {
+    for b in &spec.bindings {
+        let Some(ai) = s.actor_index(&b.actor) else {
+            return Err(usage(
+                format!(
+                    "binding: scenario `{}` has no actor `{}`",
+                    s.meta.id, b.actor
+                ),
+                "bind the scenario's domestic constituencies by their ids",
+            ));
+        };
+        let Some(ii) = s.issue_index(&b.issue) else {
+            return Err(usage(
+                format!(
+                    "binding: scenario `{}` has no issue `{}`",
+                    s.meta.id, b.issue
+                ),
+                "bind issues by their ids",
+            ));
+        };
+        if !s.stances.iter().any(|st| st.actor == ai && st.issue == ii) {
+            return Err(usage(
+                format!("binding: `{}` holds no stance on `{}`", b.actor, b.issue),
+                "a binding replaces an existing stance; add the stance to the scenario",
+            ));
+        }
+    }
+    if spec.bindings.is_empty() {
+        return Err(usage(
+            format!("population `{}` binds no constituency", spec.id),
+            "add [[population.bindings]] (docs/opinion.md)",
+        ));
+    }
+    let run = |spec: &PopulationSpec| {
+        spec.run(spec.agents, spec.sweeps, seed).map_err(|e| {
+            usage(
+                format!("population `{}`: {e}", spec.id),
+                "see docs/opinion.md",
+            )
+        })
+    };
+    let base = run(spec)?;
+    let var = match variant {
+        Some(v) => {
+            let mut vs = spec.clone();
+            apply_variant(&mut vs, v)?;
+            Some(run(&vs)?)
+        }
+        None => None,
+    };
+    let mut issues: Vec<&str> = spec.bindings.iter().map(|b| b.issue.as_str()).collect();
+    issues.dedup();
+    issues.sort_unstable();
+    issues.dedup();
+    let forecasts = |ans: &Answers,
+                     t: usize|
+     -> anyhow::Result<(
+        Vec<serde_json::Value>,
+        serde_json::Map<String, serde_json::Value>,
+    )> {
+        let mut sc = s.clone();
+        let mut stances = Vec::new();
+        for b in &spec.bindings {
+            let m = b.mean(spec, ans, t);
+            let ai = sc.actor_index(&b.actor).expect("checked above");
+            let ii = sc.issue_index(&b.issue).expect("checked above");
+            let coded = s
+                .stances
+                .iter()
+                .find(|st| st.actor == ai && st.issue == ii)
+                .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
+            let (pos, sal) = b.stance(m, b.mean(spec, ans, 0), coded);
+            let scale = &sc.issues[ii].scale;
+            let pos = pos.clamp(scale.min, scale.max);
+            for st in sc
+                .stances
+                .iter_mut()
+                .filter(|st| st.actor == ai && st.issue == ii)
+            {
+                st.position = pos;
+                if let Some(v) = sal {
+                    st.salience = v;
+                }
+            }
+            stances.push(json!({"actor": b.actor, "issue": b.issue, "group_mean": m, "position": pos, "salience": sal}));
+        }
+        let mut out = serde_json::Map::new();
+        for iss in &issues {
+            let ii = sc.issue_index(iss).expect("checked above");
+            let input = sc.issue_input(ii)?;
+            let mut per = serde_json::Map::new();
+            for (name, m) in models {
+                per.insert(name.clone(), json!(m.forecast(&input)?.value));
+            }
+            out.insert((*iss).to_string(), serde_json::Value::Object(per));
+        }
+        Ok((stances, out))
+    };
+    let mut points = Vec::new();
+    let last = spec.sweeps;
+    for t in (0..=last)
+        .step_by(13)
+        .chain((last % 13 != 0).then_some(last))
+    {
+        let (stances, f) = forecasts(&base, t)?;
+        let mut p = json!({
+            "sweep": t,
+            "date": date_of(spec, t)?,
+            "national": national(spec, &base, 0)[t],
+            "stances": stances,
+            "forecasts": f,
+        });
+        if let (Some(v), serde_json::Value::Object(m)) = (&var, &mut p) {
+            let (vst, vf) = forecasts(v, t)?;
+            m.insert("variant_national".into(), json!(national(spec, v, 0)[t]));
+            m.insert("variant_stances".into(), json!(vst));
+            m.insert("variant_forecasts".into(), serde_json::Value::Object(vf));
+        }
+        points.push(p);
+    }
+    Ok(json!({
+        "population": spec.id,
+        "agents": spec.agents,
+        "seed": seed,
+        "variant": variant,
+        "issues": issues,
+        "points": points,
+    }))
+}
+
+/// The two-level result as a table: one row per date and bound issue.
+pub(super) fn two_level_text(v: &serde_json::Value) -> String {
+    let variant = v["variant"].as_str();
+    let mut header: Vec<String> = [
+        "date",
+        "view of the war",
+        "issue",
+        "constituencies (position)",
+    ]
+    .map(String::from)
+    .to_vec();
+    let models: Vec<String> = v["points"][0]["forecasts"]
+        .as_object()
+        .and_then(|m| m.values().next())
+        .and_then(|x| x.as_object())
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    header.extend(models.iter().cloned());
+    if let Some(name) = variant {
+        header.push(format!("{name}: view"));
+        header.extend(models.iter().map(|m| format!("{name}: {m}")));
+    }
+    let mut t = table(header);
+    let empty = Vec::new();
+    for p in v["points"].as_array().unwrap_or(&empty) {
+        for iss in v["issues"].as_array().unwrap_or(&empty) {
+            let iss = iss.as_str().unwrap_or_default();
+            let who: Vec<String> = p["stances"]
+                .as_array()
+                .unwrap_or(&empty)
+                .iter()
+                .filter(|st| st["issue"] == iss)
+                .map(|st| {
+                    format!(
+                        "{} {:.1}",
+                        st["actor"].as_str().unwrap_or_default(),
+                        st["position"].as_f64().unwrap_or(f64::NAN)
+                    )
+                })
+                .collect();
+            let mut row = vec![
+                p["date"].as_str().unwrap_or_default().to_string(),
+                format!("{:.3}", p["national"].as_f64().unwrap_or(f64::NAN)),
+                iss.to_string(),
+                who.join(", "),
+            ];
+            for m in &models {
+                row.push(format!(
+                    "{:.2}",
+                    p["forecasts"][iss][m].as_f64().unwrap_or(f64::NAN)
+                ));
+            }
+            if variant.is_some() {
+                row.push(format!(
+                    "{:.3}",
+                    p["variant_national"].as_f64().unwrap_or(f64::NAN)
+                ));
+                for m in &models {
+                    row.push(format!(
+                        "{:.2}",
+                        p["variant_forecasts"][iss][m].as_f64().unwrap_or(f64::NAN)
+                    ));
+                }
+            }
+            t.add_row(row);
+        }
+    }
+    format!(
+        "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies; forecasts of the bound issues by date\n{t}\n",
+        v["population"].as_str().unwrap_or_default(),
+        v["agents"],
+        v["seed"]
+    )
 }
 
 #[cfg(test)]

@@ -86,6 +86,21 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.out {
         write_out(dir, s, &results, ens.as_ref())?;
     }
+    let two = if a.two_level {
+        let spec = match &a.population {
+            Some(p) => multivector_scenario::population::load_path(p)?,
+            None => super::opinion::load(Some(&s.meta.id))?,
+        };
+        Some(super::opinion::two_level(
+            s,
+            &spec,
+            a.population_variant.as_deref(),
+            &all_models([presets[0].1, presets[1].1]),
+            seed,
+        )?)
+    } else {
+        None
+    };
     let text = match a.format {
         Format::Table => {
             table_text(s, &results)
@@ -93,12 +108,18 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
                 + &ens
                     .as_ref()
                     .map_or_else(String::new, |e| ensemble_text(s, e))
+                + &two
+                    .as_ref()
+                    .map_or_else(String::new, super::opinion::two_level_text)
         }
         Format::Csv => csv_forecasts(s, &results)?,
         Format::Json => {
             let mut doc = json_doc(s, &results, &judged);
             if let (Some(e), Value::Object(m)) = (&ens, &mut doc) {
                 m.insert("ensemble".into(), ensemble_json(s, e));
+            }
+            if let (Some(t), Value::Object(m)) = (&two, &mut doc) {
+                m.insert("two_level".into(), t.clone());
             }
             serde_json::to_string_pretty(&doc)? + "\n"
         }

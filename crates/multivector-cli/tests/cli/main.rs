@@ -939,3 +939,42 @@ fn opinion_bad_input_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("p.toml:3"), "{}", stderr(&o));
 }
+
+/// The two-level run starts from the coded scenario (anchored bindings): its first date's
+/// forecasts are `run`'s; the media-law variant matches it until the law (2024-06-19) and
+/// differs after.
+#[test]
+fn two_level_starts_at_the_coded_scenario_and_the_law_matters_only_after_it() {
+    let base = run(&["run", "--draws", "0", "--format", "json"]);
+    let base: serde_json::Value = serde_json::from_slice(&base.stdout).unwrap();
+    let o = run(&[
+        "run",
+        "--draws",
+        "0",
+        "--format",
+        "json",
+        "--two-level",
+        "--population-variant",
+        "no-media-law",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let two = &v["two_level"];
+    let first = &two["points"][0];
+    for iss in base["issues"].as_array().unwrap() {
+        let id = iss["id"].as_str().unwrap();
+        if let Some(f) = first["forecasts"][id].as_object() {
+            for (model, value) in f {
+                assert_eq!(value, &iss["forecasts"][model]["value"], "{id} / {model}");
+            }
+        }
+    }
+    for p in two["points"].as_array().unwrap() {
+        let sweep = p["sweep"].as_u64().unwrap();
+        if sweep <= 121 {
+            assert_eq!(p["forecasts"], p["variant_forecasts"], "sweep {sweep}");
+        } else {
+            assert_ne!(p["national"], p["variant_national"], "sweep {sweep}");
+        }
+    }
+}

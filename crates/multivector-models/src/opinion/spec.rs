@@ -125,6 +125,70 @@ pub struct PopulationSpec {
     pub polls: Vec<Poll>,
     #[serde(default)]
     pub calibrate: Vec<Knob>,
+    /// How domestic constituencies of the bargaining scenario follow the population.
+    #[serde(default)]
+    pub bindings: Vec<Binding>,
+}
+
+/// A domestic constituency's stance on an issue as a function of the population: its
+/// position is `low + m (high - low)` on the issue's scale, `m` the census-weighted mean of
+/// item `item` over `groups`; when `anchored`, it is instead the scenario's coded position
+/// moved by `(high - low) (m(t) - m(0))`, so that the start reproduces the coded stance and
+/// only changes of opinion move it. With `salience = [s0, s1]` its salience (0-1) is
+/// `s0 + (s1 - s0) |2m - 1|` (the more one-sided the opinion, the more it matters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    pub actor: String,
+    pub issue: String,
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub item: usize,
+    pub low: f64,
+    pub high: f64,
+    #[serde(default)]
+    pub anchored: bool,
+    #[serde(default)]
+    pub salience: Option<[f64; 2]>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+impl Binding {
+    /// The census-weighted mean of the bound groups' item at sweep `t`.
+    pub fn mean(&self, spec: &PopulationSpec, a: &Answers, t: usize) -> f64 {
+        let (mut num, mut den) = (0.0, 0.0);
+        for (g, grp) in spec.groups.iter().enumerate() {
+            if self.groups.contains(&grp.id) {
+                num += grp.census * a.means[t][self.item][g];
+                den += grp.census;
+            }
+        }
+        num / den
+    }
+
+    /// Position and salience (if bound) for a group mean `m`; `coded` is the scenario's
+    /// (position, salience) and `m0` the mean at the start (both used when anchored: the
+    /// salience then moves by `(s1 - s0)` times the change of `|2m - 1|`).
+    pub fn stance(&self, m: f64, m0: f64, coded: (f64, f64)) -> (f64, Option<f64>) {
+        let one_sided = |x: f64| (2.0 * x - 1.0).abs();
+        let pos = if self.anchored {
+            coded.0 + (m - m0) * (self.high - self.low)
+        } else {
+            self.low + m * (self.high - self.low)
+        };
+        let sal = self.salience.map(|[s0, s1]| {
+            if self.anchored {
+                coded.1 + (s1 - s0) * (one_sided(m) - one_sided(m0))
+            } else {
+                s0 + (s1 - s0) * one_sided(m)
+            }
+            .clamp(0.0, 1.0)
+        });
+        (pos, sal)
+    }
 }
 
 /// Simulated toplines of every poll.
@@ -218,6 +282,38 @@ impl PopulationSpec {
                     return Err(format!(
                         "poll `{}`: observed answer {} (share {}, n {}) is not an answer of the question, a share in [0, 1] or a sample size >= 1",
                         p.id, o.answer, o.share, o.n
+                    ));
+                }
+            }
+        }
+        for b in &self.bindings {
+            if b.item >= items {
+                return Err(format!(
+                    "binding of `{}` on `{}`: item {} does not exist",
+                    b.actor, b.issue, b.item
+                ));
+            }
+            if b.groups.is_empty() {
+                return Err(format!(
+                    "binding of `{}` on `{}`: no groups",
+                    b.actor, b.issue
+                ));
+            }
+            if let Some(g) = b
+                .groups
+                .iter()
+                .find(|g| !self.groups.iter().any(|x| &x.id == *g))
+            {
+                return Err(format!(
+                    "binding of `{}` on `{}`: unknown group `{g}`",
+                    b.actor, b.issue
+                ));
+            }
+            if let Some([s0, s1]) = b.salience {
+                if !((0.0..=1.0).contains(&s0) && (0.0..=1.0).contains(&s1)) {
+                    return Err(format!(
+                        "binding of `{}` on `{}`: saliences lie in [0, 1]",
+                        b.actor, b.issue
                     ));
                 }
             }
