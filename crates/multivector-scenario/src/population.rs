@@ -67,11 +67,65 @@ fn rep_errors(rep: Reporter) -> ScenarioErrors {
     }
 }
 
-/// Reads a population file from disk.
+/// Parses an edge list: one tie per line as two 0-based agent numbers separated by
+/// whitespace or a comma; blank lines and lines starting with `#` are skipped. Every bad line
+/// is reported with its number.
+pub fn parse_edge_list(file: &str, text: &str) -> Result<Vec<(u32, u32)>, ScenarioErrors> {
+    let mut rep = Reporter::new(file, text);
+    let mut edges = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let at = offset;
+        offset += line.len();
+        let body = line.trim();
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = body
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|f| !f.is_empty())
+            .collect();
+        let nums: Vec<Option<u32>> = fields.iter().map(|f| f.parse().ok()).collect();
+        match nums[..] {
+            [Some(a), Some(b)] => edges.push((a, b)),
+            _ => rep.push(
+                Some(at),
+                Some("edge list".into()),
+                None,
+                format!("`{body}` is not a tie"),
+                Some("write two agent numbers (0-based, below 4294967295) per line, e.g. `12 345`"),
+            ),
+        }
+    }
+    rep.finish(edges)
+}
+
+/// Reads a population file from disk (and its edge list, if it names one).
 pub fn load_path(path: &Path) -> Result<PopulationSpec, ScenarioErrors> {
     let name = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => parse(&name, &text),
+        Ok(text) => {
+            let mut spec = parse(&name, &text)?;
+            if let multivector_models::opinion::spec::Network::EdgeList { path: rel, edges } =
+                &mut spec.network
+            {
+                let full = path.parent().unwrap_or(Path::new(".")).join(rel.as_str());
+                let shown = full.display().to_string();
+                let list = std::fs::read_to_string(&full).map_err(|e| {
+                    let mut rep = Reporter::new(&name, &text);
+                    rep.push(
+                        text.find(rel.as_str()),
+                        Some("population".into()),
+                        Some("network"),
+                        format!("cannot read the edge list {shown}: {e}"),
+                        Some("the path is relative to the population file"),
+                    );
+                    rep_errors(rep)
+                })?;
+                *edges = parse_edge_list(&shown, &list)?;
+            }
+            Ok(spec)
+        }
         Err(e) => {
             let mut rep = Reporter::new(&name, "");
             rep.push(
@@ -118,6 +172,37 @@ mod tests {
         for (got, want) in national.iter().zip([0.39, 0.23, 0.35, 0.01, 0.02]) {
             assert!((got - want).abs() < 0.01, "{national:?}");
         }
+    }
+
+    #[test]
+    fn edge_lists_read_and_report_bad_lines() {
+        let e = parse_edge_list("e.txt", "# ties\n0 1\n1,2\n\n2\t3\n").unwrap();
+        assert_eq!(e, vec![(0, 1), (1, 2), (2, 3)]);
+        let err = parse_edge_list("e.txt", "0 1\n1 x\n-1 2\n3 4 5\n").unwrap_err();
+        let lines: Vec<_> = err.errors().iter().map(|e| e.location.line).collect();
+        assert_eq!(lines, vec![Some(2), Some(3), Some(4)]);
+        assert!(err.errors()[0].hint.is_some());
+    }
+
+    #[test]
+    fn a_population_with_an_edge_list_file_loads_and_runs() {
+        let dir = std::env::temp_dir().join(format!("mv-edges-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("ties.txt"), "0 1\n1 2\n2 3\n").unwrap();
+        let text = KAZAKHSTAN.replacen(
+            "network = { kind = \"sbm\", mean_degree = 10, homophily = 0.6 }",
+            "network = { kind = \"edge_list\", path = \"ties.txt\" }",
+            1,
+        );
+        std::fs::write(dir.join("p.toml"), &text).unwrap();
+        let spec = load_path(&dir.join("p.toml")).unwrap();
+        let (_, g) = spec.build(20, 1).unwrap();
+        assert_eq!(g.edges(), 3);
+        assert_eq!(g.degree(19), 0, "agents beyond the list are isolated");
+        std::fs::remove_file(dir.join("ties.txt")).unwrap();
+        let e = load_path(&dir.join("p.toml")).unwrap_err();
+        assert!(e.to_string().contains("cannot read the edge list"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

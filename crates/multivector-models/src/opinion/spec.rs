@@ -72,6 +72,13 @@ pub enum Network {
         k: usize,
         beta: f64,
     },
+    /// Ties read from a file (`path`, relative to the population file): one `a b` pair of
+    /// 0-based agent numbers per line. The file's loader fills `edges`.
+    EdgeList {
+        path: String,
+        #[serde(skip)]
+        edges: Vec<(u32, u32)>,
+    },
 }
 
 /// One poll wave: a question and the published figures.
@@ -428,6 +435,9 @@ impl PopulationSpec {
             Network::WattsStrogatz { k, beta } => {
                 Graph::watts_strogatz(agents, *k, *beta, &mut rng).map_err(|e| e.to_string())?
             }
+            Network::EdgeList { path, edges } => Graph::from_edges(agents, edges).map_err(|e| {
+                format!("edge list {path}: {e} (run with as many agents as the list names)")
+            })?,
         };
         let pop = Population {
             groups,

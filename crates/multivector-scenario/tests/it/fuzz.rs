@@ -8,6 +8,8 @@ proptest! {
 
     #[test]
     fn arbitrary_text_never_panics(text in ".{0,400}") {
+        let _ = multivector_scenario::population::parse("p.toml", &text);
+        let _ = multivector_scenario::population::parse_edge_list("e.txt", &text);
         let _ = parse_toml("f.toml", &text);
         let _ = parse_bdm_csv("f.csv", &text);
         let _ = parse_ktab_csv("f.csv", &text);
@@ -18,6 +20,22 @@ proptest! {
         let text = rows.join("\n");
         let _ = parse_bdm_csv("f.csv", &format!("Actor,Capability,Position,Salience\n{text}"));
         let _ = parse_ktab_csv("f.csv", &format!("n,d,2,1\nActor,Description,P,X,S\n{text}"));
+    }
+
+    /// Single-character edits of the Kazakhstan population file never panic; errors are
+    /// located.
+    #[test]
+    fn edits_of_the_population_file_never_panic(pos in 0usize..9000, ch in any::<char>()) {
+        let base = multivector_scenario::population::KAZAKHSTAN;
+        let mut cut = pos.min(base.len());
+        while !base.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let text = format!("{}{ch}{}", &base[..cut], &base[cut..]);
+        if let Err(errs) = multivector_scenario::population::parse("p.toml", &text) {
+            prop_assert!(!errs.errors().is_empty());
+            prop_assert!(errs.errors().iter().all(|e| e.hint.is_some()));
+        }
     }
 
     /// Single-character edits of a valid scenario: either it still loads or it reports
