@@ -174,6 +174,32 @@ mod tests {
         }
     }
 
+    /// Every evidence id the population cites is a record of the bargaining scenario.
+    #[test]
+    fn population_evidence_ids_exist_in_the_scenario() {
+        let p = builtin("kazakhstan").unwrap().unwrap();
+        let s = crate::builtin::load("kazakhstan")
+            .unwrap()
+            .unwrap()
+            .scenario;
+        let known: Vec<&str> = s.evidence.iter().map(|e| e.id.as_str()).collect();
+        let cited = p
+            .groups
+            .iter()
+            .flat_map(|g| g.evidence.iter())
+            .chain(p.polls.iter().flat_map(|q| q.evidence.iter()))
+            .chain(p.bindings.iter().flat_map(|b| b.evidence.iter()));
+        let mut n = 0;
+        for id in cited {
+            assert!(known.contains(&id.as_str()), "unknown evidence `{id}`");
+            n += 1;
+        }
+        assert!(n >= 10);
+        for b in &p.bindings {
+            assert!(s.actor_index(&b.actor).is_some() && s.issue_index(&b.issue).is_some());
+        }
+    }
+
     #[test]
     fn edge_lists_read_and_report_bad_lines() {
         let e = parse_edge_list("e.txt", "# ties\n0 1\n1,2\n\n2\t3\n").unwrap();

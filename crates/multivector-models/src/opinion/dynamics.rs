@@ -144,8 +144,7 @@ pub fn sweep(
             }
         }
         Peer::HegselmannKrause { eps } => {
-            let old: &[f64] = x;
-            let update = |i: usize| {
+            let update = |old: &[f64], i: usize| {
                 if ctx.zealot[i] {
                     return old[i];
                 }
@@ -160,30 +159,17 @@ pub fn sweep(
                 }
                 sum / count
             };
-            buffer.clear();
-            if n >= PARALLEL_FROM {
-                buffer.par_extend((0..n).into_par_iter().map(update));
-            } else {
-                buffer.extend((0..n).map(update));
-            }
-            x.copy_from_slice(buffer);
+            synchronous(x, buffer, update);
         }
         Peer::FriedkinJohnsen { susceptibility } => {
-            let old: &[f64] = x;
-            let update = |i: usize| {
+            let update = |old: &[f64], i: usize| {
                 if ctx.zealot[i] {
                     return old[i];
                 }
                 let l = susceptibility[ctx.groups[i] as usize];
                 l * neighbour_mean(g, old, i) + (1.0 - l) * ctx.innate[i]
             };
-            buffer.clear();
-            if n >= PARALLEL_FROM {
-                buffer.par_extend((0..n).into_par_iter().map(update));
-            } else {
-                buffer.extend((0..n).map(update));
-            }
-            x.copy_from_slice(buffer);
+            synchronous(x, buffer, update);
         }
         Peer::Voter => {
             for _ in 0..n {
@@ -248,6 +234,26 @@ pub fn sweep(
             }
         }
     }
+}
+
+/// Every agent's new value from the old vector (two buffers), in parallel for large
+/// populations; the result does not depend on the thread count.
+fn synchronous(
+    x: &mut [f64],
+    buffer: &mut Vec<f64>,
+    update: impl Fn(&[f64], usize) -> f64 + Sync + Send,
+) {
+    let n = x.len();
+    buffer.clear();
+    {
+        let old: &[f64] = x;
+        if n >= PARALLEL_FROM {
+            buffer.par_extend((0..n).into_par_iter().map(|i| update(old, i)));
+        } else {
+            buffer.extend((0..n).map(|i| update(old, i)));
+        }
+    }
+    x.copy_from_slice(buffer);
 }
 
 /// Mean opinion of `i`'s neighbours (its own opinion when it has none).
