@@ -138,6 +138,19 @@ Examples:\n  multivector calibrate\n  multivector calibrate --budget 1000 --out 
 multivector calibrate --hold-out demoscope-2023-05 --format json"
     )]
     Calibrate(CalibrateArgs),
+    /// Stored runs: list, show, compare, export, delete.
+    #[command(
+        after_help = "Every `multivector run` is saved in the run store (multivector.db, or --db / \
+$MULTIVECTOR_DB; --no-store skips it) with the scenario text and its hash, version, seed, draws, \
+options and outputs.\n\nExamples:\n  multivector runs list\n  multivector runs show 3\n  \
+multivector runs compare 3 4\n  multivector runs export 3 --format csv > forecasts.csv"
+    )]
+    Runs(RunsArgs),
+    /// Write a stored run's self-contained HTML report with charts.
+    #[command(
+        after_help = "Examples:\n  multivector report 3 --out report.html\n  multivector report 3 --view RUS"
+    )]
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -370,6 +383,69 @@ pub struct RunArgs {
     /// russian-media-halved).
     #[arg(long, value_name = "NAME", requires = "two_level")]
     pub population_variant: Option<String>,
+    /// Run store file [default: $MULTIVECTOR_DB, else multivector.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Do not save this run in the store.
+    #[arg(long)]
+    pub no_store: bool,
+    /// Also write this run's self-contained HTML report (charts as inline SVG) to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[command(subcommand)]
+    pub action: RunsAction,
+    /// Run store file [default: $MULTIVECTOR_DB, else multivector.db].
+    #[arg(long, value_name = "PATH", global = true)]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RunsAction {
+    /// Every stored run, newest first.
+    List {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One run: its settings and forecasts.
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// Two runs' forecasts side by side, with the difference.
+    Compare {
+        a: i64,
+        b: i64,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// A run's full output (JSON: the document `run --format json` printed; CSV: forecasts).
+    Export {
+        id: i64,
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Delete a run.
+    Delete { id: i64 },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The stored run.
+    pub id: i64,
+    /// Where to write the HTML file.
+    #[arg(long, value_name = "FILE", default_value = "report.html")]
+    pub out: PathBuf,
+    /// Run store file [default: $MULTIVECTOR_DB, else multivector.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Actor for the "view from" chart [default: the scenario's focal actor].
+    #[arg(long, value_name = "ACTOR")]
+    pub view: Option<String>,
 }
 
 /// Monte Carlo settings shared by `run` and `compare`.

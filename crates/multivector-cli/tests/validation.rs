@@ -40,6 +40,11 @@ fn shared() -> PathBuf {
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_multivector"));
     c.env("NO_COLOR", "1");
+    // Runs are saved in the store: keep test runs out of the working folder.
+    c.env(
+        "MULTIVECTOR_DB",
+        std::env::temp_dir().join(format!("multivector-test-{}.db", std::process::id())),
+    );
     c
 }
 

@@ -5,7 +5,9 @@ mod bdm_cmd;
 mod compare;
 mod evidence;
 mod opinion;
+mod report;
 mod run;
+mod runs;
 mod sensitivity;
 mod smp_cmd;
 
@@ -37,6 +39,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Votes(a) => align::votes(a),
         Command::Smp(a) => smp_cmd::run(a),
         Command::Opinion(a) => opinion::opinion(a),
+        Command::Runs(a) => runs::run(a),
+        Command::Report(a) => runs::report(a),
         Command::Calibrate(a) => opinion::calibrate(a),
     }
 }
@@ -67,6 +71,18 @@ fn load_scenario(arg: Option<&str>) -> anyhow::Result<Loaded> {
             ),
         )),
     }
+}
+
+/// The text of a scenario given as a path or a built-in name (what the run store keeps).
+fn scenario_text(arg: Option<&str>) -> anyhow::Result<String> {
+    let name = arg.unwrap_or(builtin::DEFAULT);
+    if let Some((_, text)) = builtin::ALL.iter().find(|(n, _)| *n == name) {
+        if arg.is_none() || !Path::new(name).exists() {
+            return Ok((*text).to_string());
+        }
+    }
+    std::fs::read_to_string(name)
+        .map_err(|e| usage(format!("cannot read {name}: {e}"), "check the path"))
 }
 
 /// The index of the issue to run: the one named, or the only one.

@@ -101,6 +101,50 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let mut full_doc = json_doc(s, &results, &judged);
+    if let Value::Object(m) = &mut full_doc {
+        if let Some(e) = &ens {
+            m.insert("ensemble".into(), ensemble_json(s, e));
+        }
+        if let Some(t) = &two {
+            m.insert("two_level".into(), t.clone());
+        }
+    }
+    if !a.no_store || a.report.is_some() {
+        let scenario_text = super::scenario_text(a.scenario.as_deref())?;
+        let new = multivector_store::NewRun {
+            command: "run".into(),
+            scenario_id: s.meta.id.clone(),
+            scenario_text: scenario_text.clone(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            seed,
+            draws: if ens.is_some() { draws } else { 0 },
+            options: json!({
+                "bdm-scholz": presets[0].1,
+                "bdm-paper": presets[1].1,
+                "smp": multivector_models::smp::SmpOptions::default(),
+                "two_level": a.two_level,
+                "population_variant": a.population_variant,
+            }),
+            forecasts: super::runs::forecasts_of(&full_doc),
+            document: full_doc.clone(),
+        };
+        if a.no_store {
+            // Report only: keep the run in memory.
+            let store = multivector_store::Store::open_in_memory()?;
+            let id = store.save(&new)?;
+            let run = store.get(id)?;
+            if let Some(path) = &a.report {
+                super::runs::write_report(&run, &scenario_text, None, path)?;
+            }
+        } else {
+            let id = super::runs::save(a.db.as_deref(), &new)?;
+            if let Some(path) = &a.report {
+                let store = super::runs::open(a.db.as_deref())?;
+                super::runs::write_report(&store.get(id)?, &scenario_text, None, path)?;
+            }
+        }
+    }
     let text = match a.format {
         Format::Table => {
             table_text(s, &results)
@@ -113,16 +157,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
                     .map_or_else(String::new, super::opinion::two_level_text)
         }
         Format::Csv => csv_forecasts(s, &results)?,
-        Format::Json => {
-            let mut doc = json_doc(s, &results, &judged);
-            if let (Some(e), Value::Object(m)) = (&ens, &mut doc) {
-                m.insert("ensemble".into(), ensemble_json(s, e));
-            }
-            if let (Some(t), Value::Object(m)) = (&two, &mut doc) {
-                m.insert("two_level".into(), t.clone());
-            }
-            serde_json::to_string_pretty(&doc)? + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&full_doc)? + "\n",
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -432,6 +467,7 @@ fn json_doc(s: &Scenario, results: &[IssueResult], judged: &[Judged]) -> Value {
                         "label": label(iss, row.forecast.value),
                         "rounds": row.forecast.rounds,
                         "note": row.forecast.note,
+                        "trajectory": row.run.as_ref().map(|r| r.rounds.iter().map(|x| x.median).collect::<Vec<_>>()),
                     }),
                 );
             }

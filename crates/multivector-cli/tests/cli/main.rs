@@ -9,6 +9,11 @@ use std::process::{Command, Output};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_multivector"));
     c.env("NO_COLOR", "1");
+    // Runs are saved in the store: keep test runs out of the working folder.
+    c.env(
+        "MULTIVECTOR_DB",
+        std::env::temp_dir().join(format!("multivector-test-{}.db", std::process::id())),
+    );
     c
 }
 
@@ -977,4 +982,82 @@ fn two_level_starts_at_the_coded_scenario_and_the_law_matters_only_after_it() {
             assert_ne!(p["national"], p["variant_national"], "sweep {sweep}");
         }
     }
+}
+
+/// Runs are stored; list, show, compare, export and delete work on them; the report is one
+/// self-contained HTML file whose evidence links all resolve.
+#[test]
+fn runs_are_stored_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.db");
+    let db = db.to_str().unwrap();
+    let report = dir.path().join("r.html");
+    let o = run(&[
+        "run",
+        "--draws",
+        "30",
+        "--quiet",
+        "--db",
+        db,
+        "--report",
+        report.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let printed: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let o2 = run(&["run", "--draws", "0", "--db", db, "--seed", "5"]);
+    assert!(o2.status.success());
+    let list = stdout(&run(&["runs", "list", "--db", db, "--format", "csv"]));
+    assert_eq!(list.lines().count(), 3, "{list}");
+    let export = run(&["runs", "export", "1", "--db", db]);
+    let stored: serde_json::Value = serde_json::from_slice(&export.stdout).unwrap();
+    assert_eq!(stored, printed, "the stored document is what was printed");
+    let cmp = stdout(&run(&[
+        "runs", "compare", "1", "2", "--db", db, "--format", "csv",
+    ]));
+    assert!(cmp.lines().count() > 40, "{cmp}");
+    let show = stdout(&run(&["runs", "show", "2", "--db", db]));
+    assert!(show.contains("seed 5"), "{show}");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(html.contains("<svg") && html.contains("Forecast intervals"));
+    assert!(
+        !html
+            .replace("http://www.w3.org/2000/svg", "")
+            .contains("http"),
+        "self-contained"
+    );
+    for link in html.split("href=\"#").skip(1) {
+        let id = &link[..link.find('"').unwrap()];
+        assert!(
+            html.contains(&format!("id=\"{id}\"")),
+            "dangling link #{id}"
+        );
+    }
+    let r = run(&[
+        "report",
+        "2",
+        "--db",
+        db,
+        "--out",
+        dir.path().join("r2.html").to_str().unwrap(),
+        "--view",
+        "RUS",
+    ]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    assert!(run(&["runs", "delete", "1", "--db", db]).status.success());
+    let gone = run(&["runs", "show", "1", "--db", db]);
+    assert_eq!(gone.status.code(), Some(2));
+    assert!(stderr(&gone).contains("no run 1"));
+    let bad = run(&[
+        "report",
+        "2",
+        "--db",
+        db,
+        "--view",
+        "Atlantis",
+        "--out",
+        dir.path().join("x.html").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
 }

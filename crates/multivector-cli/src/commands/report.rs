@@ -1,0 +1,554 @@
+//! The HTML report of a stored run: one self-contained file, charts as inline SVG (written
+//! here: lines, intervals and points need no chart crate, and hand-written SVG needs no font
+//! files for text layout), every number linked to the evidence behind it.
+
+use std::fmt::Write as _;
+
+use multivector_core::Scenario;
+use multivector_models::bdm::{Bdm, BdmOptions, Preset};
+use multivector_store::Run;
+use serde_json::Value;
+
+use crate::exit::usage;
+
+const COLORS: [&str; 6] = [
+    "#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#555",
+];
+const W: f64 = 560.0;
+const H: f64 = 240.0;
+const PAD: f64 = 40.0;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Axes from (x0..x1) x (y0..y1) onto the plot area, with ticks and labels.
+struct Frame {
+    x: (f64, f64),
+    y: (f64, f64),
+}
+
+impl Frame {
+    fn px(&self, x: f64) -> f64 {
+        let span = (self.x.1 - self.x.0).max(1e-12);
+        PAD + (x - self.x.0) / span * (W - 2.0 * PAD)
+    }
+    fn py(&self, y: f64) -> f64 {
+        let span = (self.y.1 - self.y.0).max(1e-12);
+        H - PAD - (y - self.y.0) / span * (H - 2.0 * PAD)
+    }
+    fn axes(&self, out: &mut String, xlabel: &str, ylabel: &str) {
+        let _ = write!(
+            out,
+            r##"<line x1="{PAD}" y1="{b}" x2="{r}" y2="{b}" stroke="#444"/><line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{b}" stroke="#444"/>"##,
+            b = H - PAD,
+            r = W - PAD
+        );
+        for k in 0..=4 {
+            let yv = self.y.0 + (self.y.1 - self.y.0) * k as f64 / 4.0;
+            let xv = self.x.0 + (self.x.1 - self.x.0) * k as f64 / 4.0;
+            let _ = write!(
+                out,
+                r##"<text x="{tx}" y="{ty}" font-size="10" text-anchor="end">{yv:.4}</text><line x1="{PAD}" y1="{ty0}" x2="{r}" y2="{ty0}" stroke="#eee"/><text x="{xx}" y="{xy}" font-size="10" text-anchor="middle">{xv:.4}</text>"##,
+                tx = PAD - 4.0,
+                ty = self.py(yv) + 3.0,
+                ty0 = self.py(yv),
+                r = W - PAD,
+                xx = self.px(xv),
+                xy = H - PAD + 14.0,
+                yv = trim(yv),
+                xv = trim(xv),
+            );
+        }
+        let _ = write!(
+            out,
+            r##"<text x="{cx}" y="{by}" font-size="11" text-anchor="middle">{xl}</text><text x="12" y="{cy}" font-size="11" text-anchor="middle" transform="rotate(-90 12 {cy})">{yl}</text>"##,
+            cx = W / 2.0,
+            by = H - 6.0,
+            cy = H / 2.0,
+            xl = esc(xlabel),
+            yl = esc(ylabel)
+        );
+    }
+}
+
+fn trim(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn svg_open(title: &str) -> String {
+    format!(
+        r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{t}"><title>{t}</title>"##,
+        t = esc(title)
+    )
+}
+
+fn legend(out: &mut String, names: &[String]) {
+    for (k, n) in names.iter().enumerate() {
+        let _ = write!(
+            out,
+            r##"<rect x="{x}" y="8" width="10" height="10" fill="{c}"/><text x="{tx}" y="17" font-size="10">{n}</text>"##,
+            x = PAD + k as f64 * 95.0,
+            tx = PAD + k as f64 * 95.0 + 13.0,
+            c = COLORS[k % COLORS.len()],
+            n = esc(n)
+        );
+    }
+}
+
+/// Lines through `(x, y)` points, one per series.
+pub fn line_chart(
+    title: &str,
+    series: &[(String, Vec<(f64, f64)>)],
+    y: (f64, f64),
+    xl: &str,
+    yl: &str,
+) -> String {
+    let pts = series.iter().flat_map(|s| s.1.iter());
+    let (x0, x1) = pts.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+        (a.min(p.0), b.max(p.0))
+    });
+    let f = Frame {
+        x: (x0, x1.max(x0 + 1.0)),
+        y,
+    };
+    let mut out = svg_open(title);
+    f.axes(&mut out, xl, yl);
+    for (k, (_, s)) in series.iter().enumerate() {
+        let d: Vec<String> = s
+            .iter()
+            .map(|p| format!("{:.1},{:.1}", f.px(p.0), f.py(p.1)))
+            .collect();
+        let _ = write!(
+            out,
+            r##"<polyline fill="none" stroke="{c}" stroke-width="2" points="{d}"/>"##,
+            c = COLORS[k % COLORS.len()],
+            d = d.join(" ")
+        );
+    }
+    legend(
+        &mut out,
+        &series.iter().map(|s| s.0.clone()).collect::<Vec<_>>(),
+    );
+    out.push_str("</svg></figure>");
+    out
+}
+
+/// One row per model: 2.5-97.5 thin bar, 10-90 thick bar, median dot.
+pub fn interval_chart(title: &str, rows: &[(String, [f64; 5])], x: (f64, f64)) -> String {
+    let h = 30.0 + rows.len() as f64 * 26.0;
+    let f = Frame { x, y: (0.0, 1.0) };
+    let mut out = format!(
+        r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"##,
+        t = esc(title)
+    );
+    for (k, (name, [p025, p10, med, p90, p975])) in rows.iter().enumerate() {
+        let y = 20.0 + k as f64 * 26.0;
+        let c = COLORS[k % COLORS.len()];
+        let _ = write!(
+            out,
+            r##"<text x="{tx}" y="{ty}" font-size="11" text-anchor="end">{n}</text><line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="{c}" stroke-width="2" opacity="0.5"/><line x1="{c1}" y1="{y}" x2="{c2}" y2="{y}" stroke="{c}" stroke-width="8"/><circle cx="{m}" cy="{y}" r="5" fill="white" stroke="{c}" stroke-width="2"/>"##,
+            tx = PAD + 60.0,
+            ty = y + 4.0,
+            n = esc(name),
+            a = f.px(*p025) + 60.0 * 0.0 + 60.0,
+            b = f.px(*p975) + 60.0,
+            c1 = f.px(*p10) + 60.0,
+            c2 = f.px(*p90) + 60.0,
+            m = f.px(*med) + 60.0,
+        );
+    }
+    let _ = write!(
+        out,
+        r##"<text x="{l}" y="{b}" font-size="10">{x0}</text><text x="{r}" y="{b}" font-size="10" text-anchor="end">{x1}</text>"##,
+        l = f.px(x.0) + 60.0,
+        r = f.px(x.1) + 60.0 - 60.0,
+        b = h - 4.0,
+        x0 = trim(x.0),
+        x1 = trim(x.1)
+    );
+    out.push_str("</svg></figure>");
+    out
+}
+
+/// Points with labels, and the axes through the origin (the "view from" quadrants).
+pub fn quadrant_chart(title: &str, pts: &[(String, f64, f64)]) -> String {
+    let m = pts
+        .iter()
+        .flat_map(|p| [p.1.abs(), p.2.abs()])
+        .fold(0.0f64, f64::max)
+        .max(1e-9)
+        * 1.1;
+    let f = Frame {
+        x: (-m, m),
+        y: (-m, m),
+    };
+    let mut out = svg_open(title);
+    f.axes(
+        &mut out,
+        "expected gain of the focal actor (a)",
+        "of the other (b)",
+    );
+    let _ = write!(
+        out,
+        r##"<line x1="{x0}" y1="{cy}" x2="{x1}" y2="{cy}" stroke="#999" stroke-dasharray="3"/><line x1="{cx}" y1="{y0}" x2="{cx}" y2="{y1}" stroke="#999" stroke-dasharray="3"/>"##,
+        x0 = f.px(-m),
+        x1 = f.px(m),
+        cy = f.py(0.0),
+        cx = f.px(0.0),
+        y0 = f.py(-m),
+        y1 = f.py(m)
+    );
+    for (name, a, b) in pts {
+        let _ = write!(
+            out,
+            r##"<circle cx="{x}" cy="{y}" r="4" fill="{c}"/><text x="{tx}" y="{y}" font-size="10">{n}</text>"##,
+            x = f.px(*a),
+            y = f.py(*b),
+            tx = f.px(*a) + 6.0,
+            c = COLORS[0],
+            n = esc(name)
+        );
+    }
+    out.push_str("</svg></figure>");
+    out
+}
+
+fn f64_of(v: &Value) -> f64 {
+    v.as_f64().unwrap_or(f64::NAN)
+}
+
+/// The whole report.
+pub fn html(r: &Run, s: &Scenario, view: Option<&str>) -> anyhow::Result<String> {
+    let doc = &r.document;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>multivector run {id}: {sc}</title><style>
+body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px}}
+th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}.small{{color:#666;font-size:12px}}
+</style></head><body>
+<h1>{name}</h1><p class="small">Run {id}: <code>{cmd}</code>, multivector {ver}, seed {seed}, {draws} draws, {created}; scenario <code>{sc}</code> sha256 <code>{hash}</code>.</p>"#,
+        id = r.id,
+        sc = esc(&r.scenario_id),
+        name = esc(&s.meta.name),
+        cmd = esc(&r.command),
+        ver = esc(&r.version),
+        seed = r.seed,
+        draws = r.draws,
+        created = esc(&r.created),
+        hash = esc(&r.scenario_hash)
+    );
+    // Forecasts.
+    let issues = doc["issues"].as_array().cloned().unwrap_or_default();
+    let models: Vec<String> = issues
+        .first()
+        .and_then(|i| i["forecasts"].as_object())
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    o.push_str("<h2 id=\"forecasts\">Forecasts</h2><table><tr><th>issue</th>");
+    for m in &models {
+        let _ = write!(o, "<th>{}</th>", esc(m));
+    }
+    o.push_str("<th>observed</th></tr>");
+    for iss in &issues {
+        let id = iss["id"].as_str().unwrap_or_default();
+        let _ = write!(o, "<tr><td><a href=\"#issue-{0}\">{0}</a></td>", esc(id));
+        for m in &models {
+            let f = &iss["forecasts"][m];
+            let _ = write!(
+                o,
+                "<td title=\"{}\">{:.1}</td>",
+                esc(f["label"].as_str().unwrap_or_default()),
+                f64_of(&f["value"])
+            );
+        }
+        let _ = write!(
+            o,
+            "<td>{}</td></tr>",
+            iss["observed"]
+                .as_f64()
+                .map_or("-".into(), |v| format!("{v:.1}"))
+        );
+    }
+    o.push_str("</table>");
+    // Trajectories.
+    o.push_str("<h2 id=\"trajectories\">Trajectories by round</h2>");
+    for iss in &issues {
+        let id = iss["id"].as_str().unwrap_or_default();
+        let series: Vec<(String, Vec<(f64, f64)>)> = models
+            .iter()
+            .filter_map(|m| {
+                let t = iss["forecasts"][m]["trajectory"].as_array()?;
+                Some((
+                    m.clone(),
+                    t.iter()
+                        .enumerate()
+                        .map(|(k, v)| (k as f64, f64_of(v)))
+                        .collect(),
+                ))
+            })
+            .collect();
+        if series.is_empty() {
+            continue;
+        }
+        let y = (f64_of(&iss["scale"]["min"]), f64_of(&iss["scale"]["max"]));
+        o.push_str(&format!(
+            "<h3>{}</h3>",
+            esc(iss["question"].as_str().unwrap_or(id))
+        ));
+        o.push_str(&line_chart(
+            &format!("{id}: median position by round"),
+            &series,
+            y,
+            "round",
+            "median position",
+        ));
+    }
+    // Ensemble intervals.
+    if let Some(ens) = doc["ensemble"]["issues"].as_array() {
+        let _ = write!(
+            o,
+            "<h2 id=\"ensemble\">Forecast intervals ({} draws)</h2><p class=\"small\">Thin bar: 2.5-97.5%; thick: 10-90%; circle: median.</p>",
+            doc["ensemble"]["draws"]
+        );
+        for iss in &issues {
+            let id = iss["id"].as_str().unwrap_or_default();
+            let rows: Vec<(String, [f64; 5])> = ens
+                .iter()
+                .filter(|e| e["issue"] == id)
+                .map(|e| {
+                    let f = &e["forecast"];
+                    (
+                        e["model"].as_str().unwrap_or_default().to_string(),
+                        [
+                            f64_of(&f["p025"]),
+                            f64_of(&f["p10"]),
+                            f64_of(&f["median"]),
+                            f64_of(&f["p90"]),
+                            f64_of(&f["p975"]),
+                        ],
+                    )
+                })
+                .collect();
+            let x = (f64_of(&iss["scale"]["min"]), f64_of(&iss["scale"]["max"]));
+            o.push_str(&format!("<h3>{}</h3>", esc(id)));
+            o.push_str(&interval_chart(
+                &format!("{id}: forecast intervals"),
+                &rows,
+                x,
+            ));
+        }
+    }
+    // Profile.
+    if let Some(ms) = doc["models"].as_array() {
+        o.push_str("<h2 id=\"profile\">Multi-vector profile and retrodiction</h2><table><tr><th>model</th><th>equidistance</th><th>mean error (share of scale)</th><th>issues scored</th><th>alignment with each power</th></tr>");
+        for m in ms {
+            let al: Vec<String> = m["alignment"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| {
+                    format!(
+                        "{} {:.2}",
+                        a["actor"].as_str().unwrap_or_default(),
+                        f64_of(&a["alignment"])
+                    )
+                })
+                .collect();
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td></tr>",
+                esc(m["model"].as_str().unwrap_or_default()),
+                f64_of(&m["equidistance"]),
+                f64_of(&m["mean_error_scaled"]),
+                m["issues_scored"],
+                esc(&al.join(", "))
+            );
+        }
+        o.push_str("</table>");
+        // Distance to each power per issue, for the first model.
+        if let Some(m0) = models.first() {
+            let powers: Vec<String> = s
+                .actors
+                .iter()
+                .filter(|a| a.vector)
+                .map(|a| a.id.clone())
+                .collect();
+            let mut series: Vec<(String, Vec<(f64, f64)>)> =
+                powers.iter().map(|p| (p.clone(), Vec::new())).collect();
+            for (k, iss) in issues.iter().enumerate() {
+                for d in iss["profile"][m0]["distances"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(sr) = series
+                        .iter_mut()
+                        .find(|x| x.0 == d["actor"].as_str().unwrap_or_default())
+                    {
+                        sr.1.push((k as f64, f64_of(&d["distance"])));
+                    }
+                }
+            }
+            o.push_str(&line_chart(
+                &format!(
+                    "distance of the {m0} forecast to each power, issue by issue (0 = its position)"
+                ),
+                &series,
+                (0.0, 1.0),
+                "issue (in table order)",
+                "distance (share of scale)",
+            ));
+        }
+    }
+    // View from.
+    let focal = view
+        .map(str::to_string)
+        .or_else(|| s.meta.focal.map(|f| s.actors[f].id.clone()));
+    if let Some(who) = focal {
+        let found = (0..s.issues.len()).find_map(|k| {
+            let input = s.issue_input(k).ok()?;
+            let slot = input.actor_ids.iter().position(|a| *a == who)?;
+            Some((k, input, slot))
+        });
+        match found {
+            Some((k, input, slot)) => {
+                let pairs = Bdm::new(BdmOptions::preset(Preset::Scholz))
+                    .view(&input, slot, 1)
+                    .map_err(|e| usage(e.to_string(), "choose another --view actor"))?;
+                let pts: Vec<(String, f64, f64)> = pairs
+                    .iter()
+                    .map(|p| (input.actor_ids[p.other].clone(), p.a, p.b))
+                    .collect();
+                let _ = write!(
+                    o,
+                    "<h2 id=\"view\">The view from {} on `{}` (round 1, preset scholz)</h2>",
+                    esc(&who),
+                    esc(&s.issues[k].id)
+                );
+                o.push_str(&quadrant_chart(&format!("view from {who}"), &pts));
+            }
+            None => {
+                return Err(usage(
+                    format!("actor `{who}` holds no stance in this scenario"),
+                    "choose --view among the scenario's actors",
+                ));
+            }
+        }
+    }
+    // Two levels.
+    if let Some(points) = doc["two_level"]["points"].as_array() {
+        o.push_str("<h2 id=\"opinion\">Opinion and the bound issues over time</h2>");
+        let nat: Vec<(f64, f64)> = points
+            .iter()
+            .map(|p| (f64_of(&p["sweep"]), f64_of(&p["national"])))
+            .collect();
+        let mut series = vec![("view of the war (national)".to_string(), nat)];
+        if points
+            .first()
+            .is_some_and(|p| p.get("variant_national").is_some())
+        {
+            series.push((
+                format!(
+                    "variant: {}",
+                    doc["two_level"]["variant"].as_str().unwrap_or_default()
+                ),
+                points
+                    .iter()
+                    .map(|p| (f64_of(&p["sweep"]), f64_of(&p["variant_national"])))
+                    .collect(),
+            ));
+        }
+        o.push_str(&line_chart(
+            "population view by sweep (weeks)",
+            &series,
+            (0.0, 1.0),
+            "sweep (weeks from 2022-02-24)",
+            "mean opinion",
+        ));
+    }
+    // Evidence.
+    o.push_str("<h2 id=\"evidence\">Inputs and their evidence</h2>");
+    for (k, iss) in s.issues.iter().enumerate() {
+        let _ = write!(
+            o,
+            "<h3 id=\"issue-{0}\">{0}: {1}</h3><table><tr><th>actor</th><th>position</th><th>salience</th><th>evidence or assumption</th></tr>",
+            esc(&iss.id),
+            esc(&iss.question)
+        );
+        for st in s.stances_on(k) {
+            let links: Vec<String> = st
+                .evidence
+                .iter()
+                .map(|e| format!("<a href=\"#ev-{0}\">{0}</a>", esc(e)))
+                .collect();
+            let why = if links.is_empty() {
+                st.assumption.as_deref().map(esc).unwrap_or_default()
+            } else {
+                links.join(", ")
+            };
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td></tr>",
+                esc(&s.actors[st.actor].id),
+                st.position,
+                st.salience,
+                why
+            );
+        }
+        o.push_str("</table>");
+    }
+    o.push_str("<h3>Evidence records</h3><dl>");
+    for e in &s.evidence {
+        let _ = write!(
+            o,
+            "<dt id=\"ev-{}\"><b>{}</b>: {} ({}, {}), {}</dt><dd>{}</dd>",
+            esc(&e.id),
+            esc(&e.id),
+            esc(&e.source.title),
+            esc(&e.source.publisher),
+            esc(&e.source.file),
+            esc(&e.locator),
+            esc(&e.paraphrase)
+        );
+    }
+    o.push_str("</dl></body></html>\n");
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A point at the data's corner lands on the plot area's corner.
+    #[test]
+    fn frames_map_corners() {
+        let f = Frame {
+            x: (0.0, 10.0),
+            y: (0.0, 100.0),
+        };
+        assert_eq!((f.px(0.0), f.py(0.0)), (PAD, H - PAD));
+        assert_eq!((f.px(10.0), f.py(100.0)), (W - PAD, PAD));
+        let svg = line_chart(
+            "t",
+            &[("a".into(), vec![(0.0, 0.0), (10.0, 100.0)])],
+            (0.0, 100.0),
+            "x",
+            "y",
+        );
+        assert!(svg.contains(&format!(
+            "points=\"{:.1},{:.1} {:.1},{:.1}\"",
+            PAD,
+            H - PAD,
+            W - PAD,
+            PAD
+        )));
+        assert!(esc("<a&\"").contains("&lt;a&amp;&quot;"));
+    }
+}

@@ -1,0 +1,244 @@
+//! `multivector runs ...` and `multivector report`: the run store from the command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use multivector_store::{NewRun, Store, StoreError};
+use serde_json::{Value, json};
+
+use crate::args::{Format, ReportArgs, RunsAction, RunsArgs};
+use crate::exit::usage;
+use crate::output::{csv_text, emit, full, note, num, table};
+
+/// The store file: `--db`, else `$MULTIVECTOR_DB`, else `multivector.db`.
+pub(super) fn db_path(flag: Option<&Path>) -> PathBuf {
+    flag.map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("MULTIVECTOR_DB").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("multivector.db"))
+}
+
+/// Store errors: an unknown run id is the user's (exit 2), the rest are internal.
+fn store_err(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::NoRun(_) | StoreError::TooNew { .. } => usage(
+            e.to_string(),
+            "list the stored runs with `multivector runs list`",
+        ),
+        other => anyhow::Error::new(other),
+    }
+}
+
+pub(super) fn open(flag: Option<&Path>) -> anyhow::Result<Store> {
+    let path = db_path(flag);
+    Store::open(&path).map_err(|e| {
+        usage(
+            format!("cannot open the run store {}: {e}", path.display()),
+            "give a writable file with --db PATH (or set MULTIVECTOR_DB), or pass --no-store",
+        )
+    })
+}
+
+/// Saves a run and says where.
+pub(super) fn save(flag: Option<&Path>, run: &NewRun) -> anyhow::Result<i64> {
+    let store = open(flag)?;
+    let id = store.save(run).map_err(store_err)?;
+    note(&format!(
+        "saved as run {id} in {} (`multivector runs show {id}`, `multivector report {id}`)",
+        db_path(flag).display()
+    ));
+    Ok(id)
+}
+
+pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
+    let store = open(a.db.as_deref())?;
+    let text = match a.action {
+        RunsAction::List { format } => {
+            let runs = store.list().map_err(store_err)?;
+            let rows: Vec<Vec<String>> = runs
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.created.clone(),
+                        r.command.clone(),
+                        r.scenario_id.clone(),
+                        r.scenario_hash[..12].to_string(),
+                        r.seed.to_string(),
+                        r.draws.to_string(),
+                    ]
+                })
+                .collect();
+            let header = [
+                "id", "created", "command", "scenario", "hash", "seed", "draws",
+            ];
+            match format {
+                Format::Csv => csv_text(&header, &rows)?,
+                Format::Json => {
+                    serde_json::to_string_pretty(&rows.iter().map(|r| json!({"id": r[0].parse::<i64>().ok(), "created": r[1], "command": r[2], "scenario": r[3], "hash": r[4], "seed": r[5].parse::<u64>().ok(), "draws": r[6].parse::<u64>().ok()})).collect::<Vec<_>>())? + "\n"
+                }
+                Format::Table => {
+                    let mut t = table(header.map(String::from).to_vec());
+                    for r in rows {
+                        t.add_row(r);
+                    }
+                    format!("{t}\n")
+                }
+            }
+        }
+        RunsAction::Show { id, format } => {
+            let r = store.get(id).map_err(store_err)?;
+            match format {
+                Format::Json => {
+                    serde_json::to_string_pretty(&json!({
+                        "id": r.id, "created": r.created, "command": r.command,
+                        "scenario": r.scenario_id, "scenario_hash": r.scenario_hash,
+                        "version": r.version, "seed": r.seed, "draws": r.draws, "options": r.options,
+                        "forecasts": r.forecasts.iter().map(|(i, m, v)| json!({"issue": i, "model": m, "value": v})).collect::<Vec<_>>(),
+                    }))? + "\n"
+                }
+                _ => {
+                    let mut t = table(["issue", "model", "forecast"].map(String::from).to_vec());
+                    for (i, m, v) in &r.forecasts {
+                        t.add_row(vec![i.clone(), m.clone(), num(*v)]);
+                    }
+                    format!(
+                        "Run {}: `{}` on scenario `{}` (sha256 {}), multivector {}, seed {}, {} draws, {}\noptions: {}\n\n{t}\n",
+                        r.id,
+                        r.command,
+                        r.scenario_id,
+                        r.scenario_hash,
+                        r.version,
+                        r.seed,
+                        r.draws,
+                        r.created,
+                        r.options
+                    )
+                }
+            }
+        }
+        RunsAction::Compare { a, b, format } => {
+            let (ra, rb) = (
+                store.get(a).map_err(store_err)?,
+                store.get(b).map_err(store_err)?,
+            );
+            let mut rows = Vec::new();
+            for (i, m, va) in &ra.forecasts {
+                let vb = rb
+                    .forecasts
+                    .iter()
+                    .find(|(j, n, _)| j == i && n == m)
+                    .map(|x| x.2);
+                rows.push(vec![
+                    i.clone(),
+                    m.clone(),
+                    full(*va),
+                    vb.map_or(String::new(), full),
+                    vb.map_or(String::new(), |v| full(v - va)),
+                ]);
+            }
+            if ra.scenario_hash != rb.scenario_hash {
+                note(&format!(
+                    "runs {a} and {b} read different scenario texts ({} vs {})",
+                    &ra.scenario_hash[..12],
+                    &rb.scenario_hash[..12]
+                ));
+            }
+            let header = [
+                "issue",
+                "model",
+                &format!("run {a}"),
+                &format!("run {b}"),
+                "difference",
+            ];
+            match format {
+                Format::Csv => csv_text(&["issue", "model", "a", "b", "difference"], &rows)?,
+                Format::Json => {
+                    serde_json::to_string_pretty(&json!({"a": a, "b": b, "rows": rows}))? + "\n"
+                }
+                Format::Table => {
+                    let mut t = table(header.map(|s| s.to_string()).to_vec());
+                    for r in rows {
+                        t.add_row(r);
+                    }
+                    format!("{t}\n")
+                }
+            }
+        }
+        RunsAction::Export { id, format } => {
+            let r = store.get(id).map_err(store_err)?;
+            match format {
+                Format::Csv => {
+                    let rows: Vec<Vec<String>> = r
+                        .forecasts
+                        .iter()
+                        .map(|(i, m, v)| {
+                            vec![
+                                r.id.to_string(),
+                                i.clone(),
+                                m.clone(),
+                                full(*v),
+                                r.seed.to_string(),
+                            ]
+                        })
+                        .collect();
+                    csv_text(&["run", "issue", "model", "forecast", "seed"], &rows)?
+                }
+                _ => serde_json::to_string_pretty(&r.document)? + "\n",
+            }
+        }
+        RunsAction::Delete { id } => {
+            store.delete(id).map_err(store_err)?;
+            note(&format!("deleted run {id}"));
+            String::new()
+        }
+    };
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
+    let store = open(a.db.as_deref())?;
+    let r = store.get(a.id).map_err(store_err)?;
+    let text = store.scenario_text(a.id).map_err(store_err)?;
+    write_report(&r, &text, a.view.as_deref(), &a.out)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the HTML report of a stored run.
+pub(super) fn write_report(
+    r: &multivector_store::Run,
+    scenario_text: &str,
+    view: Option<&str>,
+    out: &Path,
+) -> anyhow::Result<()> {
+    let format = multivector_scenario::sniff_csv(scenario_text)
+        .unwrap_or(multivector_scenario::Format::Toml);
+    let scenario = multivector_scenario::load_str(&r.scenario_id, scenario_text, format)?.scenario;
+    let html = super::report::html(r, &scenario, view)?;
+    std::fs::write(out, html).map_err(|e| {
+        usage(
+            format!("cannot write {}: {e}", out.display()),
+            "give a writable path with --out",
+        )
+    })?;
+    note(&format!(
+        "wrote the report of run {} to {}",
+        r.id,
+        out.display()
+    ));
+    Ok(())
+}
+
+/// What `run` stores: the forecasts of the JSON document.
+pub(super) fn forecasts_of(doc: &Value) -> Vec<(String, String, f64)> {
+    let mut out = Vec::new();
+    for iss in doc["issues"].as_array().into_iter().flatten() {
+        let id = iss["id"].as_str().unwrap_or_default().to_string();
+        for (m, f) in iss["forecasts"].as_object().into_iter().flatten() {
+            if let Some(v) = f["value"].as_f64() {
+                out.push((id.clone(), m.clone(), v));
+            }
+        }
+    }
+    out
+}
