@@ -26,6 +26,7 @@
 //!     })
 //!     .unwrap();
 //! assert_eq!(store.get(id).unwrap().forecasts[0].2, 42.0);
+//! assert_eq!(store.get(id).unwrap().summary.seed, 7);
 //! ```
 
 use std::path::Path;
@@ -65,17 +66,11 @@ pub struct NewRun {
     pub document: Value,
 }
 
-/// A stored run.
+/// A stored run: its summary, settings and outputs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
-    pub id: i64,
-    pub created: String,
-    pub command: String,
-    pub scenario_id: String,
-    pub scenario_hash: String,
+    pub summary: Summary,
     pub version: String,
-    pub seed: u64,
-    pub draws: usize,
     pub options: Value,
     pub forecasts: Vec<(String, String, f64)>,
     pub document: Value,
@@ -259,14 +254,16 @@ impl Store {
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<Result<_, _>>()?;
         Ok(Run {
-            id: row.0,
-            created: row.1,
-            command: row.2,
-            scenario_id: row.3,
-            scenario_hash: row.4,
+            summary: Summary {
+                id: row.0,
+                created: row.1,
+                command: row.2,
+                scenario_id: row.3,
+                scenario_hash: row.4,
+                seed: row.6 as u64,
+                draws: row.7 as usize,
+            },
             version: row.5,
-            seed: row.6 as u64,
-            draws: row.7 as usize,
             options: serde_json::from_str(&row.8)?,
             document: serde_json::from_str(&row.9)?,
             forecasts,

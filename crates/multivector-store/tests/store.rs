@@ -37,11 +37,14 @@ fn a_run_round_trips() {
     };
     let s = Store::open(&path).unwrap();
     let r = s.get(id).unwrap();
-    assert_eq!(r.seed, 7);
-    assert_eq!(r.draws, 100);
+    assert_eq!(r.summary.seed, 7);
+    assert_eq!(r.summary.draws, 100);
     assert_eq!(r.forecasts, run(7).forecasts);
     assert_eq!(r.document, run(7).document);
-    assert_eq!(r.scenario_hash, content_hash("format_version = 1\n# demo"));
+    assert_eq!(
+        r.summary.scenario_hash,
+        content_hash("format_version = 1\n# demo")
+    );
     assert_eq!(s.scenario_text(id).unwrap(), "format_version = 1\n# demo");
     // A second run of the same scenario shares its text.
     let id2 = s.save(&run(8)).unwrap();

@@ -234,15 +234,15 @@ table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;paddi
 th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}.small{{color:#666;font-size:12px}}
 </style></head><body>
 <h1>{name}</h1><p class="small">Run {id}: <code>{cmd}</code>, multivector {ver}, seed {seed}, {draws} draws, {created}; scenario <code>{sc}</code> sha256 <code>{hash}</code>.</p>"#,
-        id = r.id,
-        sc = esc(&r.scenario_id),
+        id = r.summary.id,
+        sc = esc(&r.summary.scenario_id),
         name = esc(&s.meta.name),
-        cmd = esc(&r.command),
+        cmd = esc(&r.summary.command),
         ver = esc(&r.version),
-        seed = r.seed,
-        draws = r.draws,
-        created = esc(&r.created),
-        hash = esc(&r.scenario_hash)
+        seed = r.summary.seed,
+        draws = r.summary.draws,
+        created = esc(&r.summary.created),
+        hash = esc(&r.summary.scenario_hash)
     );
     // Forecasts.
     let issues = doc["issues"].as_array().cloned().unwrap_or_default();

@@ -90,9 +90,9 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
             match format {
                 Format::Json => {
                     serde_json::to_string_pretty(&json!({
-                        "id": r.id, "created": r.created, "command": r.command,
-                        "scenario": r.scenario_id, "scenario_hash": r.scenario_hash,
-                        "version": r.version, "seed": r.seed, "draws": r.draws, "options": r.options,
+                        "id": r.summary.id, "created": r.summary.created, "command": r.summary.command,
+                        "scenario": r.summary.scenario_id, "scenario_hash": r.summary.scenario_hash,
+                        "version": r.version, "seed": r.summary.seed, "draws": r.summary.draws, "options": r.options,
                         "forecasts": r.forecasts.iter().map(|(i, m, v)| json!({"issue": i, "model": m, "value": v})).collect::<Vec<_>>(),
                     }))? + "\n"
                 }
@@ -103,14 +103,14 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                     }
                     format!(
                         "Run {}: `{}` on scenario `{}` (sha256 {}), multivector {}, seed {}, {} draws, {}\noptions: {}\n\n{t}\n",
-                        r.id,
-                        r.command,
-                        r.scenario_id,
-                        r.scenario_hash,
+                        r.summary.id,
+                        r.summary.command,
+                        r.summary.scenario_id,
+                        r.summary.scenario_hash,
                         r.version,
-                        r.seed,
-                        r.draws,
-                        r.created,
+                        r.summary.seed,
+                        r.summary.draws,
+                        r.summary.created,
                         r.options
                     )
                 }
@@ -136,11 +136,11 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                     vb.map_or(String::new(), |v| full(v - va)),
                 ]);
             }
-            if ra.scenario_hash != rb.scenario_hash {
+            if ra.summary.scenario_hash != rb.summary.scenario_hash {
                 note(&format!(
                     "runs {a} and {b} read different scenario texts ({} vs {})",
-                    &ra.scenario_hash[..12],
-                    &rb.scenario_hash[..12]
+                    &ra.summary.scenario_hash[..12],
+                    &rb.summary.scenario_hash[..12]
                 ));
             }
             let header = [
@@ -173,11 +173,11 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                         .iter()
                         .map(|(i, m, v)| {
                             vec![
-                                r.id.to_string(),
+                                r.summary.id.to_string(),
                                 i.clone(),
                                 m.clone(),
                                 full(*v),
-                                r.seed.to_string(),
+                                r.summary.seed.to_string(),
                             ]
                         })
                         .collect();
@@ -213,7 +213,8 @@ pub(super) fn write_report(
 ) -> anyhow::Result<()> {
     let format = multivector_scenario::sniff_csv(scenario_text)
         .unwrap_or(multivector_scenario::Format::Toml);
-    let scenario = multivector_scenario::load_str(&r.scenario_id, scenario_text, format)?.scenario;
+    let scenario =
+        multivector_scenario::load_str(&r.summary.scenario_id, scenario_text, format)?.scenario;
     let html = super::report::html(r, &scenario, view)?;
     std::fs::write(out, html).map_err(|e| {
         usage(
@@ -223,7 +224,7 @@ pub(super) fn write_report(
     })?;
     note(&format!(
         "wrote the report of run {} to {}",
-        r.id,
+        r.summary.id,
         out.display()
     ));
     Ok(())
