@@ -151,6 +151,12 @@ multivector runs compare 3 4\n  multivector runs export 3 --format csv > forecas
         after_help = "Examples:\n  multivector report 3 --out report.html\n  multivector report 3 --view RUS"
     )]
     Report(ReportArgs),
+    /// The web app: browse scenarios and runs, edit stances, start runs, compare, download.
+    #[command(
+        after_help = "Binds 127.0.0.1 (use --bind to change, at your own risk). Runs go to the \
+same store as `multivector run`.\n\nExample:\n  multivector serve --port 8080\n  then open http://127.0.0.1:8080"
+    )]
+    Serve(ServeArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -285,7 +291,7 @@ pub enum StopArg {
 }
 
 /// Rounds and stopping of the expected-utility model, shared by `bdm` and `run`.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct StopFlags {
     /// Number of rounds (with `--stop fixed`, the default; 10 when not given).
     #[arg(long, value_name = "N")]
@@ -664,4 +670,20 @@ pub struct CalibrateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Port to listen on (0: any free port, printed on stderr).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Run store file [default: $MULTIVECTOR_DB, else multivector.db].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// Runs executed at the same time (others wait in a queue of 32).
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
 }

@@ -9,6 +9,7 @@ mod report;
 mod run;
 mod runs;
 mod sensitivity;
+mod serve;
 mod smp_cmd;
 
 use std::path::Path;
@@ -41,6 +42,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Opinion(a) => opinion::opinion(a),
         Command::Runs(a) => runs::run(a),
         Command::Report(a) => runs::report(a),
+        Command::Serve(a) => serve::serve(a),
         Command::Calibrate(a) => opinion::calibrate(a),
     }
 }

@@ -39,34 +39,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     ];
     super::warn_late_events(s, None, presets[0].1.stop.max_rounds());
     let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
-    let mut smp = multivector_core::forecast_issues(s, &Smp::default())?.into_iter();
-    let mut results = Vec::new();
-    for issue in 0..s.issues.len() {
-        let input = issue_input(s, issue)?;
-        let mut rows = Vec::new();
-        for (name, o) in presets {
-            let run = Bdm::new(o).run(&input)?;
-            rows.push(Row {
-                model: name.into(),
-                forecast: run.forecast(),
-                run: Some(run),
-            });
-        }
-        rows.push(Row {
-            model: "smp".into(),
-            forecast: smp.next().expect("one SMP forecast per issue"),
-            run: None,
-        });
-        let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
-        for m in baselines {
-            rows.push(Row {
-                model: m.name(),
-                forecast: m.forecast(&input)?,
-                run: None,
-            });
-        }
-        results.push(IssueResult { issue, input, rows });
-    }
+    let results = point_results(s, presets)?;
     let judged = judge(s, &results);
     // The ensemble is drawn only where it is shown: in the table, the JSON, or --out
     // (the CSV on stdout holds the point forecasts alone).
@@ -161,6 +134,68 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Every model's point forecast on every issue (BDM runs kept for their trajectories).
+fn point_results(
+    s: &Scenario,
+    presets: [(&str, multivector_models::bdm::BdmOptions); 2],
+) -> anyhow::Result<Vec<IssueResult>> {
+    let mut smp = multivector_core::forecast_issues(s, &Smp::default())?.into_iter();
+    let mut results = Vec::new();
+    for issue in 0..s.issues.len() {
+        let input = issue_input(s, issue)?;
+        let mut rows = Vec::new();
+        for (name, o) in presets {
+            let run = Bdm::new(o).run(&input)?;
+            rows.push(Row {
+                model: name.into(),
+                forecast: run.forecast(),
+                run: Some(run),
+            });
+        }
+        rows.push(Row {
+            model: "smp".into(),
+            forecast: smp.next().expect("one SMP forecast per issue"),
+            run: None,
+        });
+        let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
+        for m in baselines {
+            rows.push(Row {
+                model: m.name(),
+                forecast: m.forecast(&input)?,
+                run: None,
+            });
+        }
+        results.push(IssueResult { issue, input, rows });
+    }
+    Ok(results)
+}
+
+/// The run's JSON document (what `run --format json` prints), for the web app: point
+/// forecasts, retrodiction and profile, and an ensemble of `draws` draws reporting progress.
+pub(super) fn document(
+    s: &Scenario,
+    draws: usize,
+    seed: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> anyhow::Result<Value> {
+    let stop = crate::args::StopFlags::default();
+    let presets = [
+        ("bdm-scholz", bdm_options(PresetArg::Scholz, None, &stop)?),
+        ("bdm-paper", bdm_options(PresetArg::Paper, None, &stop)?),
+    ];
+    let results = point_results(s, presets)?;
+    let judged = judge(s, &results);
+    let mut doc = json_doc(s, &results, &judged);
+    if draws > 0 {
+        let models = all_models([presets[0].1, presets[1].1]);
+        let e = multivector_ensemble::run_variant(s, None, &models, draws, seed, progress)?;
+        if let Value::Object(m) = &mut doc {
+            m.insert("ensemble".into(), ensemble_json(s, &e));
+        }
+    }
+    Ok(doc)
 }
 
 /// The nearest labelled point of the scale, in words.

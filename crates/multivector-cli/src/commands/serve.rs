@@ -1,0 +1,617 @@
+//! `multivector serve`: the web app (axum). Pages are server-rendered HTML that works without
+//! JavaScript; the only assets are inline CSS and SVG, so nothing is fetched from elsewhere.
+//!
+//! Limits: binds 127.0.0.1 unless told otherwise; request bodies above 64 KiB are refused;
+//! only built-in scenarios are served (names checked against the list: no paths); runs are
+//! background jobs, `--jobs` at a time, with at most 32 waiting; a bad form gets a 4xx page
+//! with the scenario validator's located errors.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Form, Path as UrlPath, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use multivector_scenario::{Format, builtin, load_str};
+use multivector_store::{NewRun, Store};
+use serde::Deserialize;
+
+use crate::args::ServeArgs;
+use crate::exit::usage;
+use crate::output::note;
+
+/// Largest request body accepted.
+const BODY_LIMIT: usize = 64 * 1024;
+/// Jobs allowed to wait for a slot.
+const QUEUE_LIMIT: usize = 32;
+/// Largest ensemble a web run may ask for.
+const MAX_WEB_DRAWS: usize = 20_000;
+
+#[derive(Debug, Clone)]
+enum JobState {
+    Queued,
+    Running,
+    Done(i64),
+    Failed(String),
+}
+
+#[derive(Debug)]
+struct Job {
+    scenario: String,
+    draws: usize,
+    state: JobState,
+    progress: Arc<AtomicUsize>,
+}
+
+struct App {
+    db: PathBuf,
+    jobs: Mutex<Vec<Job>>,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+type Shared = Arc<App>;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> Html<String> {
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} - multivector</title><style>
+body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px}}
+th{{background:#f3f3f3}}.error{{color:#a00}}input[type=number]{{width:6em}}nav a{{margin-right:1em}}
+</style></head><body><nav><a href="/">multivector</a></nav><h1>{t}</h1>{body}</body></html>"#,
+        t = esc(title)
+    ))
+}
+
+fn err_page(code: StatusCode, title: &str, msg: &str) -> Response {
+    (
+        code,
+        page(title, &format!("<p class=\"error\">{}</p>", esc(msg))),
+    )
+        .into_response()
+}
+
+fn store(app: &App) -> Result<Store, Response> {
+    Store::open(&app.db).map_err(|e| {
+        err_page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Run store unavailable",
+            &e.to_string(),
+        )
+    })
+}
+
+fn builtin_text(name: &str) -> Option<&'static str> {
+    builtin::ALL
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+}
+
+async fn index(State(app): State<Shared>) -> Response {
+    let mut b = String::from("<h2>Scenarios</h2><ul>");
+    for (name, _) in builtin::ALL {
+        let _ = write!(b, "<li><a href=\"/scenarios/{0}\">{0}</a></li>", esc(name));
+    }
+    b.push_str("</ul><h2>Runs</h2>");
+    let store = match store(&app) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    match store.list() {
+        Ok(runs) => {
+            b.push_str("<table id=\"runs\"><tr><th>run</th><th>created</th><th>scenario</th><th>seed</th><th>draws</th><th>downloads</th></tr>");
+            for r in runs {
+                let _ = write!(
+                    b,
+                    "<tr><td><a href=\"/runs/{id}\">run {id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/runs/{id}/export.json\">JSON</a> <a href=\"/runs/{id}/export.csv\">CSV</a></td></tr>",
+                    esc(&r.created),
+                    esc(&r.scenario_id),
+                    r.seed,
+                    r.draws,
+                    id = r.id
+                );
+            }
+            b.push_str("</table><form action=\"/compare\" method=\"get\"><label>Compare run <input name=\"a\" type=\"number\" required></label> <label>with run <input name=\"b\" type=\"number\" required></label> <button>Compare</button></form>");
+        }
+        Err(e) => {
+            return err_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Run store",
+                &e.to_string(),
+            );
+        }
+    }
+    let jobs = app.jobs.lock().map(|j| j.len()).unwrap_or(0);
+    let _ = write!(b, "<p>{jobs} job(s) submitted since start.</p>");
+    page("multivector", &b).into_response()
+}
+
+fn scenario_form(
+    name: &str,
+    text: &str,
+    errors: &[String],
+    values: &std::collections::HashMap<String, String>,
+) -> Result<String, String> {
+    let s = load_str(name, text, Format::Toml)
+        .map_err(|e| e.to_string())?
+        .scenario;
+    let mut b = String::new();
+    if !errors.is_empty() {
+        b.push_str("<div class=\"error\" id=\"errors\"><p>The edits were not accepted:</p><ul>");
+        for e in errors {
+            let _ = write!(b, "<li>{}</li>", esc(e));
+        }
+        b.push_str("</ul></div>");
+    }
+    let _ = write!(
+        b,
+        "<p>{}</p><form method=\"post\" action=\"/runs\"><input type=\"hidden\" name=\"scenario\" value=\"{}\">\
+         <label>Draws <input type=\"number\" name=\"draws\" value=\"{}\" min=\"0\" max=\"{MAX_WEB_DRAWS}\"></label> \
+         <label>Seed <input type=\"number\" name=\"seed\" value=\"{}\" min=\"0\"></label> <button id=\"run\">Run</button>\
+         <h2>Stances</h2><p>Edit a position or salience (salience on the scenario's scale, {}); the run uses the edited values.</p>\
+         <table><tr><th>issue</th><th>actor</th><th>position</th><th>salience</th></tr>",
+        esc(&s.meta.description),
+        esc(name),
+        values.get("draws").map_or("200", String::as_str),
+        values.get("seed").map_or("20220224", String::as_str),
+        match s.meta.salience_scale {
+            multivector_core::SalienceScale::Unit => "0-1",
+            multivector_core::SalienceScale::Percent => "0-100",
+        }
+    );
+    let scale = s.meta.salience_scale.max();
+    for (k, st) in s.stances.iter().enumerate() {
+        let p = values
+            .get(&format!("p{k}"))
+            .cloned()
+            .unwrap_or_else(|| st.position.to_string());
+        let sv = values
+            .get(&format!("s{k}"))
+            .cloned()
+            .unwrap_or_else(|| (st.salience * scale).to_string());
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td><input name=\"p{k}\" value=\"{}\" size=\"6\"></td><td><input name=\"s{k}\" value=\"{}\" size=\"6\"></td></tr>",
+            esc(&s.issues[st.issue].id),
+            esc(&s.actors[st.actor].id),
+            esc(&p),
+            esc(&sv)
+        );
+    }
+    b.push_str("</table></form>");
+    Ok(b)
+}
+
+async fn scenario_page(UrlPath(name): UrlPath<String>) -> Response {
+    let Some(text) = builtin_text(&name) else {
+        return err_page(
+            StatusCode::NOT_FOUND,
+            "No such scenario",
+            "only built-in scenarios are served",
+        );
+    };
+    match scenario_form(&name, text, &[], &Default::default()) {
+        Ok(b) => page(&format!("Scenario {name}"), &b).into_response(),
+        Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Scenario", &e),
+    }
+}
+
+/// The scenario text with the form's edits appended as a variant (so the scenario validator
+/// checks them and locates any error), or the errors.
+fn edited_text(
+    name: &str,
+    text: &str,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<(String, bool), Vec<String>> {
+    let s = load_str(name, text, Format::Toml)
+        .map_err(|e| vec![e.to_string()])?
+        .scenario;
+    let scale = s.meta.salience_scale.max();
+    let mut changes = Vec::new();
+    let mut errors = Vec::new();
+    for (k, st) in s.stances.iter().enumerate() {
+        let actor = &s.actors[st.actor].id;
+        let issue = &s.issues[st.issue].id;
+        let mut fields = Vec::new();
+        for (key, current, field) in [
+            (format!("p{k}"), st.position, "position"),
+            (format!("s{k}"), st.salience * scale, "salience"),
+        ] {
+            let Some(raw) = form.get(&key) else { continue };
+            match raw.trim().parse::<f64>() {
+                Ok(v) if (v - current).abs() > 1e-12 => fields.push(format!("{field} = {v}")),
+                Ok(_) => {}
+                Err(_) => errors.push(format!(
+                    "stance of `{actor}` on `{issue}`, field `{field}`: `{raw}` is not a number"
+                )),
+            }
+        }
+        if !fields.is_empty() {
+            changes.push(format!(
+                "{{ actor = \"{actor}\", issue = \"{issue}\", {} }}",
+                fields.join(", ")
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if changes.is_empty() {
+        return Ok((text.to_string(), false));
+    }
+    let full = format!(
+        "{text}\n[[variants]]\nname = \"web-edit\"\ndescription = \"stances edited in the web app\"\nchanges = [\n  {}\n]\n",
+        changes.join(",\n  ")
+    );
+    match load_str(name, &full, Format::Toml) {
+        Ok(_) => Ok((full, true)),
+        Err(e) => Err(e
+            .errors()
+            .iter()
+            .map(|x| match &x.hint {
+                Some(h) => format!("{x} (hint: {h})"),
+                None => x.to_string(),
+            })
+            .collect()),
+    }
+}
+
+async fn start_run(
+    State(app): State<Shared>,
+    Form(form): Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let name = form.get("scenario").cloned().unwrap_or_default();
+    let Some(text) = builtin_text(&name) else {
+        return err_page(
+            StatusCode::BAD_REQUEST,
+            "No such scenario",
+            "choose one of the built-in scenarios",
+        );
+    };
+    let draws = match form.get("draws").map(|d| d.trim().parse::<usize>()) {
+        None => 0,
+        Some(Ok(d)) if d <= MAX_WEB_DRAWS => d,
+        _ => {
+            let b = scenario_form(
+                &name,
+                text,
+                &[format!(
+                    "draws must be a whole number from 0 to {MAX_WEB_DRAWS}"
+                )],
+                &form,
+            )
+            .unwrap_or_default();
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&format!("Scenario {name}"), &b),
+            )
+                .into_response();
+        }
+    };
+    let seed = match form.get("seed").map(|d| d.trim().parse::<u64>()) {
+        None => multivector_ensemble::DEFAULT_SEED,
+        Some(Ok(s)) => s,
+        Some(Err(_)) => {
+            let b = scenario_form(
+                &name,
+                text,
+                &["seed must be a whole number >= 0".into()],
+                &form,
+            )
+            .unwrap_or_default();
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&format!("Scenario {name}"), &b),
+            )
+                .into_response();
+        }
+    };
+    let (full, edited) = match edited_text(&name, text, &form) {
+        Ok(x) => x,
+        Err(errors) => {
+            let b = scenario_form(&name, text, &errors, &form).unwrap_or_default();
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(&format!("Scenario {name}"), &b),
+            )
+                .into_response();
+        }
+    };
+    let progress = Arc::new(AtomicUsize::new(0));
+    let id = {
+        let Ok(mut jobs) = app.jobs.lock() else {
+            return err_page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "try again");
+        };
+        let waiting = jobs
+            .iter()
+            .filter(|j| matches!(j.state, JobState::Queued))
+            .count();
+        if waiting >= QUEUE_LIMIT {
+            return err_page(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many runs waiting",
+                "try again when some have finished",
+            );
+        }
+        jobs.push(Job {
+            scenario: name.clone(),
+            draws,
+            state: JobState::Queued,
+            progress: progress.clone(),
+        });
+        jobs.len() - 1
+    };
+    let app2 = app.clone();
+    tokio::spawn(async move {
+        let Ok(permit) = app2.slots.clone().acquire_owned().await else {
+            return;
+        };
+        set_state(&app2, id, JobState::Running);
+        let app3 = app2.clone();
+        let result = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
+            let loaded = load_str(&name, &full, Format::Toml)?;
+            let mut s = loaded.scenario;
+            if edited {
+                if let Some(v) = s.variant("web-edit").cloned() {
+                    s = s.apply(&v);
+                }
+            }
+            let doc =
+                super::run::document(&s, draws, seed, &|k| progress.store(k, Ordering::Relaxed))?;
+            let new = NewRun {
+                command: if edited {
+                    "web run (edited stances)".into()
+                } else {
+                    "web run".into()
+                },
+                scenario_id: s.meta.id.clone(),
+                scenario_text: full,
+                version: env!("CARGO_PKG_VERSION").into(),
+                seed,
+                draws,
+                options: serde_json::json!({"presets": ["scholz", "paper"], "smp": "default"}),
+                forecasts: super::runs::forecasts_of(&doc),
+                document: doc,
+            };
+            Ok(Store::open(&app3.db)?.save(&new)?)
+        })
+        .await;
+        drop(permit);
+        let state = match result {
+            Ok(Ok(run)) => JobState::Done(run),
+            Ok(Err(e)) => JobState::Failed(format!("{e:#}")),
+            Err(e) => JobState::Failed(e.to_string()),
+        };
+        set_state(&app2, id, state);
+    });
+    Redirect::to(&format!("/jobs/{id}")).into_response()
+}
+
+fn set_state(app: &App, id: usize, state: JobState) {
+    if let Ok(mut jobs) = app.jobs.lock() {
+        if let Some(j) = jobs.get_mut(id) {
+            j.state = state;
+        }
+    }
+}
+
+async fn job_page(State(app): State<Shared>, UrlPath(id): UrlPath<usize>) -> Response {
+    let Some((state, scenario, draws, done)) = app.jobs.lock().ok().and_then(|j| {
+        j.get(id).map(|j| {
+            (
+                j.state.clone(),
+                j.scenario.clone(),
+                j.draws,
+                j.progress.load(Ordering::Relaxed),
+            )
+        })
+    }) else {
+        return err_page(
+            StatusCode::NOT_FOUND,
+            "No such job",
+            "start runs from a scenario page",
+        );
+    };
+    let (refresh, body) = match state {
+        JobState::Queued => (
+            true,
+            "<p id=\"status\">Waiting for a free slot.</p>".to_string(),
+        ),
+        JobState::Running => (
+            true,
+            format!(
+                "<p id=\"status\">Running: {done} of {draws} draws.</p><progress max=\"{draws}\" value=\"{done}\"></progress>"
+            ),
+        ),
+        JobState::Done(run) => (
+            false,
+            format!(
+                "<p id=\"status\">Done: <a id=\"result\" href=\"/runs/{run}\">run {run}</a>.</p>"
+            ),
+        ),
+        JobState::Failed(e) => (
+            false,
+            format!("<p id=\"status\" class=\"error\">Failed: {}</p>", esc(&e)),
+        ),
+    };
+    let mut html = page(&format!("Job {id}: {scenario}"), &body).0;
+    if refresh {
+        html = html.replacen(
+            "<head>",
+            "<head><meta http-equiv=\"refresh\" content=\"1\">",
+            1,
+        );
+    }
+    Html(html).into_response()
+}
+
+async fn run_page(State(app): State<Shared>, UrlPath(id): UrlPath<i64>) -> Response {
+    let store = match store(&app) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let (Ok(run), Ok(text)) = (store.get(id), store.scenario_text(id)) else {
+        return err_page(StatusCode::NOT_FOUND, "No such run", "see the list of runs");
+    };
+    let format = multivector_scenario::sniff_csv(&text).unwrap_or(Format::Toml);
+    let Ok(loaded) = load_str(&run.summary.scenario_id, &text, format) else {
+        return err_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Run",
+            "the stored scenario no longer reads",
+        );
+    };
+    match super::report::html(&run, &loaded.scenario, None) {
+        Ok(h) => Html(h.replacen("<body>", &format!("<body><nav><a href=\"/\">multivector</a> <a href=\"/runs/{id}/export.json\">JSON</a> <a href=\"/runs/{id}/export.csv\">CSV</a></nav>"), 1)).into_response(),
+        Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Report", &e.to_string()),
+    }
+}
+
+async fn export(State(app): State<Shared>, UrlPath(file): UrlPath<(i64, String)>) -> Response {
+    let (id, kind) = file;
+    let store = match store(&app) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let Ok(run) = store.get(id) else {
+        return err_page(StatusCode::NOT_FOUND, "No such run", "see the list of runs");
+    };
+    match kind.as_str() {
+        "export.json" => (
+            [(header::CONTENT_TYPE, "application/json")],
+            serde_json::to_string_pretty(&run.document).unwrap_or_default(),
+        )
+            .into_response(),
+        "export.csv" => {
+            let rows: Vec<Vec<String>> = run
+                .forecasts
+                .iter()
+                .map(|(i, m, v)| {
+                    vec![
+                        id.to_string(),
+                        i.clone(),
+                        m.clone(),
+                        v.to_string(),
+                        run.summary.seed.to_string(),
+                    ]
+                })
+                .collect();
+            match crate::output::csv_text(&["run", "issue", "model", "forecast", "seed"], &rows) {
+                Ok(t) => ([(header::CONTENT_TYPE, "text/csv")], t).into_response(),
+                Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Export", &e.to_string()),
+            }
+        }
+        _ => err_page(
+            StatusCode::NOT_FOUND,
+            "No such download",
+            "export.json or export.csv",
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct Pair {
+    a: i64,
+    b: i64,
+}
+
+async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
+    let store = match store(&app) {
+        Ok(s) => s,
+        Err(r) => return *r,
+    };
+    let (Ok(ra), Ok(rb)) = (store.get(q.a), store.get(q.b)) else {
+        return err_page(
+            StatusCode::NOT_FOUND,
+            "No such run",
+            "compare two stored runs",
+        );
+    };
+    let mut b = format!(
+        "<table id=\"compare\"><tr><th>issue</th><th>model</th><th>run {}</th><th>run {}</th><th>difference</th></tr>",
+        q.a, q.b
+    );
+    for (i, m, va) in &ra.forecasts {
+        let vb = rb
+            .forecasts
+            .iter()
+            .find(|(j, n, _)| j == i && n == m)
+            .map(|x| x.2);
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{va:.3}</td><td>{}</td><td>{}</td></tr>",
+            esc(i),
+            esc(m),
+            vb.map_or("-".into(), |v| format!("{v:.3}")),
+            vb.map_or("-".into(), |v| format!("{:+.3}", v - va))
+        );
+    }
+    b.push_str("</table>");
+    page(&format!("Run {} and run {}", q.a, q.b), &b).into_response()
+}
+
+/// The router, for the server and for tests.
+fn router(app: Shared) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/scenarios/{name}", get(scenario_page))
+        .route("/runs", post(start_run))
+        .route("/jobs/{id}", get(job_page))
+        .route("/runs/{id}", get(run_page))
+        .route("/runs/{id}/{file}", get(export))
+        .route("/compare", get(compare))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .with_state(app)
+}
+
+pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
+    let db = super::runs::db_path(a.db.as_deref());
+    // Open once now so that a bad path fails before the server starts.
+    super::runs::open(Some(&db))?;
+    if a.jobs == 0 {
+        return Err(usage(
+            "--jobs 0 would never run anything",
+            "allow at least one concurrent run",
+        ));
+    }
+    let app = Arc::new(App {
+        db,
+        jobs: Mutex::new(Vec::new()),
+        slots: Arc::new(tokio::sync::Semaphore::new(a.jobs)),
+    });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let addr = format!("{}:{}", a.bind, a.port);
+        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+            usage(
+                format!("cannot listen on {addr}: {e}"),
+                "choose another --port",
+            )
+        })?;
+        note(&format!(
+            "serving on http://{} (Ctrl-C to stop)",
+            listener.local_addr()?
+        ));
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
