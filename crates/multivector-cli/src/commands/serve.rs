@@ -82,13 +82,13 @@ fn err_page(code: StatusCode, title: &str, msg: &str) -> Response {
         .into_response()
 }
 
-fn store(app: &App) -> Result<Store, Response> {
+fn store(app: &App) -> Result<Store, Box<Response>> {
     Store::open(&app.db).map_err(|e| {
-        err_page(
+        Box::new(err_page(
             StatusCode::SERVICE_UNAVAILABLE,
             "Run store unavailable",
             &e.to_string(),
-        )
+        ))
     })
 }
 
