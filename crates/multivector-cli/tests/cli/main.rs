@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod serve;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_multivector"));
     c.env("NO_COLOR", "1");
