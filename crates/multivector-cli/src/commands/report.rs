@@ -273,6 +273,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
             "<td>{}</td></tr>",
             iss["observed"]
                 .as_f64()
+                .or_else(|| iss["observed"]["value"].as_f64())
                 .map_or("-".into(), |v| format!("{v:.1}"))
         );
     }

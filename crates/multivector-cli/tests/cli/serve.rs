@@ -1,6 +1,8 @@
 //! The web app over real HTTP on loopback: pages, a run as a background job, located errors
 //! for bad forms, limits, downloads and comparison.
 
+#![cfg_attr(feature = "browser", allow(dead_code))]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -63,6 +65,7 @@ pub fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String, St
 }
 
 /// Polls a job page until it links to its run; returns the run's path.
+#[allow(dead_code)]
 pub fn wait_for_run(port: u16, job: &str) -> String {
     let t0 = Instant::now();
     loop {
@@ -80,6 +83,7 @@ pub fn wait_for_run(port: u16, job: &str) -> String {
     }
 }
 
+#[cfg(not(feature = "browser"))]
 #[test]
 fn the_web_app_runs_edits_compares_and_refuses_bad_input() {
     let dir = tempfile::tempdir().unwrap();
