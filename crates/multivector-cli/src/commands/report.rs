@@ -408,6 +408,47 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
             ));
         }
     }
+    // Retrodiction, issue by issue.
+    o.push_str("<h3 id=\"retrodiction\">Retrodiction by issue</h3><table><tr><th>issue</th><th>observed</th>");
+    for m in &models {
+        let _ = write!(o, "<th>{} error (share of scale)</th>", esc(m));
+    }
+    o.push_str("</tr>");
+    for iss in &issues {
+        if iss["retrodiction"].as_object().is_none_or(|m| m.is_empty()) {
+            continue;
+        }
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td>",
+            esc(iss["id"].as_str().unwrap_or_default()),
+            iss["observed"]
+                .as_f64()
+                .or_else(|| iss["observed"]["value"].as_f64())
+                .map_or("-".into(), |v| format!("{v:.1}"))
+        );
+        for m in &models {
+            let r = &iss["retrodiction"][m];
+            let sides = r["thresholds"].as_array().map(|t| {
+                t.iter()
+                    .filter(|x| x["correct"].as_bool() == Some(true))
+                    .count()
+                    .to_string()
+                    + "/"
+                    + &t.len().to_string()
+            });
+            let _ = write!(
+                o,
+                "<td>{}{}</td>",
+                r["error_scaled"]
+                    .as_f64()
+                    .map_or("-".into(), |v| format!("{v:.3}")),
+                sides.map_or(String::new(), |s| format!(" (thresholds right {s})"))
+            );
+        }
+        o.push_str("</tr>");
+    }
+    o.push_str("</table>");
     // View from.
     let focal = view
         .map(str::to_string)

@@ -313,7 +313,7 @@ struct Judged {
     profile: Profile,
 }
 
-const MODELS: [&str; 4] = ["bdm-scholz", "bdm-paper", "mean", "median"];
+const MODELS: [&str; 5] = ["bdm-scholz", "bdm-paper", "smp", "mean", "median"];
 
 fn judge(s: &Scenario, results: &[IssueResult]) -> Vec<Judged> {
     MODELS

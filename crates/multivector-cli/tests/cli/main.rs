@@ -320,7 +320,7 @@ fn the_built_in_scenario_reports_forecasts_retrodiction_and_profile() {
         }
     }
     let models = v["models"].as_array().unwrap();
-    assert_eq!(models.len(), 4);
+    assert_eq!(models.len(), 5);
     assert!(models.iter().all(|m| m["issues_scored"] == 8));
 }
 
