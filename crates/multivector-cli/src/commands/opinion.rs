@@ -657,10 +657,22 @@ pub(super) fn two_level(
         }
         points.push(p);
     }
+    let polls: Vec<serde_json::Value> = spec
+        .polls
+        .iter()
+        .zip(&base.toplines)
+        .flat_map(|(p, top)| {
+            p.observed.iter().map(move |o| {
+                json!({"id": p.id, "date": p.date, "sweep": p.sweep, "answer": o.answer,
+                       "published": o.share, "simulated": top.get(o.answer)})
+            })
+        })
+        .collect();
     Ok(json!({
         "population": spec.id,
         "agents": spec.agents,
         "seed": seed,
+        "polls": polls,
         "variant": variant,
         "issues": issues,
         "points": points,

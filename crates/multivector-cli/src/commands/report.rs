@@ -514,6 +514,38 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
             "sweep (weeks from 2022-02-24)",
             "mean opinion",
         ));
+        if let Some(polls) = doc["two_level"]["polls"].as_array() {
+            let pts = |key: &str| -> Vec<(f64, f64)> {
+                polls
+                    .iter()
+                    .filter_map(|p| Some((p["sweep"].as_f64()?, p[key].as_f64()?)))
+                    .collect()
+            };
+            o.push_str(&line_chart(
+                "poll answers: simulated against published, at each wave",
+                &[
+                    ("published".to_string(), pts("published")),
+                    ("simulated".to_string(), pts("simulated")),
+                ],
+                (0.0, 1.0),
+                "sweep (weeks from 2022-02-24)",
+                "share giving the answer",
+            ));
+            o.push_str(
+                "<table><tr><th>poll</th><th>date</th><th>published</th><th>simulated</th></tr>",
+            );
+            for p in polls {
+                let _ = write!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td></tr>",
+                    esc(p["id"].as_str().unwrap_or_default()),
+                    esc(p["date"].as_str().unwrap_or_default()),
+                    100.0 * f64_of(&p["published"]),
+                    100.0 * f64_of(&p["simulated"])
+                );
+            }
+            o.push_str("</table>");
+        }
     }
     // Evidence.
     o.push_str("<h2 id=\"evidence\">Inputs and their evidence</h2>");
