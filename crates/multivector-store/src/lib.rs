@@ -76,6 +76,24 @@ pub struct Run {
     pub document: Value,
 }
 
+impl Run {
+    /// Its forecasts beside another run's: `(issue, model, this, other)`, in this run's
+    /// order; `other` is `None` where the other run has no such forecast.
+    pub fn paired_with<'a>(&'a self, other: &Run) -> Vec<(&'a str, &'a str, f64, Option<f64>)> {
+        self.forecasts
+            .iter()
+            .map(|(i, m, v)| {
+                let o = other
+                    .forecasts
+                    .iter()
+                    .find(|(j, n, _)| j == i && n == m)
+                    .map(|x| x.2);
+                (i.as_str(), m.as_str(), *v, o)
+            })
+            .collect()
+    }
+}
+
 /// One line of `runs list`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {

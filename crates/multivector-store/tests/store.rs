@@ -121,3 +121,20 @@ fn a_newer_schema_is_refused() {
     let e = Store::open(&path).unwrap_err();
     assert!(e.to_string().contains("newer multivector"), "{e}");
 }
+
+#[test]
+fn forecasts_pair_by_issue_and_model() {
+    let s = Store::open_in_memory().unwrap();
+    let a = s.save(&run(1)).unwrap();
+    let mut other = run(2);
+    other.forecasts = vec![("recognition".into(), "smp".into(), 30.0)];
+    let b = s.save(&other).unwrap();
+    let (ra, rb) = (s.get(a).unwrap(), s.get(b).unwrap());
+    assert_eq!(
+        ra.paired_with(&rb),
+        vec![
+            ("recognition", "mean", 34.5, None),
+            ("recognition", "smp", 25.25, Some(30.0))
+        ]
+    );
+}

@@ -121,21 +121,19 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                 store.get(a).map_err(store_err)?,
                 store.get(b).map_err(store_err)?,
             );
-            let mut rows = Vec::new();
-            for (i, m, va) in &ra.forecasts {
-                let vb = rb
-                    .forecasts
-                    .iter()
-                    .find(|(j, n, _)| j == i && n == m)
-                    .map(|x| x.2);
-                rows.push(vec![
-                    i.clone(),
-                    m.clone(),
-                    full(*va),
-                    vb.map_or(String::new(), full),
-                    vb.map_or(String::new(), |v| full(v - va)),
-                ]);
-            }
+            let rows: Vec<Vec<String>> = ra
+                .paired_with(&rb)
+                .into_iter()
+                .map(|(i, m, va, vb)| {
+                    vec![
+                        i.to_string(),
+                        m.to_string(),
+                        full(va),
+                        vb.map_or(String::new(), full),
+                        vb.map_or(String::new(), |v| full(v - va)),
+                    ]
+                })
+                .collect();
             if ra.summary.scenario_hash != rb.summary.scenario_hash {
                 note(&format!(
                     "runs {a} and {b} read different scenario texts ({} vs {})",

@@ -268,6 +268,21 @@ fn edited_text(
     }
 }
 
+/// The scenario form again with the problems listed, as 422.
+fn form_error(
+    name: &str,
+    text: &str,
+    errors: &[String],
+    form: &std::collections::HashMap<String, String>,
+) -> Response {
+    let b = scenario_form(name, text, errors, form).unwrap_or_default();
+    (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        page(&format!("Scenario {name}"), &b),
+    )
+        .into_response()
+}
+
 async fn start_run(
     State(app): State<Shared>,
     Form(form): Form<std::collections::HashMap<String, String>>,
@@ -284,50 +299,31 @@ async fn start_run(
         None => 0,
         Some(Ok(d)) if d <= MAX_WEB_DRAWS => d,
         _ => {
-            let b = scenario_form(
+            return form_error(
                 &name,
                 text,
                 &[format!(
                     "draws must be a whole number from 0 to {MAX_WEB_DRAWS}"
                 )],
                 &form,
-            )
-            .unwrap_or_default();
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&format!("Scenario {name}"), &b),
-            )
-                .into_response();
+            );
         }
     };
     let seed = match form.get("seed").map(|d| d.trim().parse::<u64>()) {
         None => multivector_ensemble::DEFAULT_SEED,
         Some(Ok(s)) => s,
         Some(Err(_)) => {
-            let b = scenario_form(
+            return form_error(
                 &name,
                 text,
                 &["seed must be a whole number >= 0".into()],
                 &form,
-            )
-            .unwrap_or_default();
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&format!("Scenario {name}"), &b),
-            )
-                .into_response();
+            );
         }
     };
     let (full, edited) = match edited_text(&name, text, &form) {
         Ok(x) => x,
-        Err(errors) => {
-            let b = scenario_form(&name, text, &errors, &form).unwrap_or_default();
-            return (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                page(&format!("Scenario {name}"), &b),
-            )
-                .into_response();
-        }
+        Err(errors) => return form_error(&name, text, &errors, &form),
     };
     let progress = Arc::new(AtomicUsize::new(0));
     let id = {
@@ -543,12 +539,7 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
         "<table id=\"compare\"><tr><th>issue</th><th>model</th><th>run {}</th><th>run {}</th><th>difference</th></tr>",
         q.a, q.b
     );
-    for (i, m, va) in &ra.forecasts {
-        let vb = rb
-            .forecasts
-            .iter()
-            .find(|(j, n, _)| j == i && n == m)
-            .map(|x| x.2);
+    for (i, m, va, vb) in ra.paired_with(&rb) {
         let _ = write!(
             b,
             "<tr><td>{}</td><td>{}</td><td>{va:.3}</td><td>{}</td><td>{}</td></tr>",
