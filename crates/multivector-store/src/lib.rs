@@ -42,7 +42,7 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("run store: stored JSON is unreadable: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("run store: no run {0} (list them with `multivector runs list`)")]
+    #[error("run store: no run {0}")]
     NoRun(i64),
     #[error(
         "run store: the file was written by a newer multivector (schema {found}, this one knows {known})"

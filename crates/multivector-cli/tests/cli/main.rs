@@ -935,6 +935,7 @@ fn opinion_bad_input_exits_2() {
         vec!["opinion", "atlantis"],
         vec!["opinion", "--variant", "nothing"],
         vec!["opinion", "--agents", "0"],
+        vec!["opinion", "--agents", "3"],
         vec!["calibrate", "--hold-out", "gallup"],
         vec!["opinion", "--params", "missing.json"],
     ] {

@@ -379,6 +379,12 @@ impl PopulationSpec {
     /// Agents (allocated to groups by census share, largest remainders) and the graph.
     pub fn build(&self, agents: usize, seed: u64) -> Result<(Population, Graph), String> {
         self.check()?;
+        if agents < self.groups.len() {
+            return Err(format!(
+                "{agents} agents cannot fill {} groups; give at least one agent per group",
+                self.groups.len()
+            ));
+        }
         let gs = self.groups.len();
         let total: f64 = self.groups.iter().map(|g| g.census).sum();
         let exact: Vec<f64> = self
