@@ -138,6 +138,23 @@ Examples:\n  multivector calibrate\n  multivector calibrate --budget 1000 --out 
 multivector calibrate --hold-out demoscope-2023-05 --format json"
     )]
     Calibrate(CalibrateArgs),
+    /// Score every model against the outcomes of real EU decisions (a DEU file).
+    #[command(
+        after_help = "FILE is in the DEU layout (DEU I-III: one row per issue of an EU \
+legislative proposal, positions p<actor> and saliences s<actor> on 0-100 for com, ep and the \
+member states, the reference point rp and the outcome out; tab- or comma-separated). Every \
+usable issue (an outcome, two actors with a position and a salience) is forecast by bdm-scholz, \
+bdm-paper, smp, mean, median, median-stated (the unweighted median of stated positions) and \
+reference (the reference point as a naive forecast), and each model is scored: MAE, RMSE, \
+median absolute error, the share of issues closer than the weighted mean and the difference in \
+MAE to it, each with a 95% interval from a bootstrap that resamples whole proposals. \
+Capabilities and missing saliences are assumptions and are printed with the results.\n\n\
+Examples:\n  multivector backtest deu3.tsv\n  \
+multivector backtest deu3.tsv --capabilities council-votes\n  \
+multivector backtest deu3.tsv --format csv --rows > rows.csv   # one row per issue and model\n  \
+multivector backtest deu3.tsv --format json --bootstrap 5000 --seed 7"
+    )]
+    Backtest(BacktestArgs),
     /// Stored runs: list, show, compare, export, delete.
     #[command(
         after_help = "Every `multivector run` is saved in the run store (multivector.db, or --db / \
@@ -686,4 +703,44 @@ pub struct ServeArgs {
     /// Runs executed at the same time (others wait in a queue of 32).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// A file in the DEU layout.
+    pub file: PathBuf,
+    /// Capabilities (not in the data): `equal` (as in the published backtests) or
+    /// `council-votes` (Council votes under the treaty at the proposal's introduction, with a
+    /// procedure-dependent convention for the Commission and the Parliament).
+    #[arg(long, value_enum, default_value_t = CapabilitiesArg::Equal)]
+    pub capabilities: CapabilitiesArg,
+    /// What a position without a salience means: `drop` the actor from the issue, give it the
+    /// issue's mean salience, or salience 50.
+    #[arg(long, value_enum, default_value_t = MissingSalienceArg::Drop)]
+    pub missing_salience: MissingSalienceArg,
+    /// Bootstrap replicates for the 95% intervals (0: none).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub bootstrap: u32,
+    /// Master seed of the bootstrap (recorded in the JSON output).
+    #[arg(long, default_value_t = multivector_ensemble::DEFAULT_SEED)]
+    pub seed: u64,
+    /// With --format csv: one row per issue and model instead of the scores.
+    #[arg(long)]
+    pub rows: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CapabilitiesArg {
+    Equal,
+    CouncilVotes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MissingSalienceArg {
+    Drop,
+    IssueMean,
+    Fifty,
 }

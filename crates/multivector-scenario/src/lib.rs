@@ -58,6 +58,7 @@
 
 pub mod builtin;
 pub mod csv_import;
+pub mod deu;
 pub mod error;
 pub mod population;
 pub mod provenance;

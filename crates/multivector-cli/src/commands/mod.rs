@@ -1,6 +1,7 @@
 //! Subcommands. Each resolves its arguments, calls the libraries and formats the result.
 
 mod align;
+mod backtest;
 mod bdm_cmd;
 mod compare;
 mod evidence;
@@ -44,6 +45,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(a) => runs::report(a),
         Command::Serve(a) => serve::serve(a),
         Command::Calibrate(a) => opinion::calibrate(a),
+        Command::Backtest(a) => backtest::run(a),
     }
 }
 

@@ -1064,3 +1064,69 @@ fn runs_are_stored_and_reported() {
     ]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+fn deu_file(body: &str) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    let mut f = tempfile::Builder::new().suffix(".tsv").tempfile().unwrap();
+    f.write_all(
+        format!(
+            "prnr\tisnr\tproc\tcounvte\tintro\tpcom\tpep\tpde\tscom\tsep\tsde\trp\tout\n{body}"
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    f
+}
+
+#[test]
+fn backtest_scores_a_small_file_by_hand() {
+    // mean: (100*50 + 0*50 + 50*100)/200 = 50 against 60; (0*20 + 100*80)/100 = 80 against 90.
+    let f = deu_file(
+        "a\ta1\tCOD\tQMV\t01-01-00\t100\t0\t50\t50\t50\t100\t0\t60\n\
+         b\tb1\tCOD\tQMV\t01-01-00\t0\t100\t\t20\t80\t\t50\t90\n",
+    );
+    let o = run(&[
+        "backtest",
+        f.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("mean,2,mae,10,,\n"), "{}", stdout(&o));
+    let o = run(&[
+        "backtest",
+        f.path().to_str().unwrap(),
+        "--format",
+        "csv",
+        "--rows",
+    ]);
+    assert!(stdout(&o).starts_with("issue,proposal,procedure,voting_rule,intro,line,actors,reference,outcome,model,forecast,abs_error\n"));
+    assert!(
+        stdout(&o).contains("b1,b,COD,QMV,2000-01-01,3,2,50,90,mean,80,10\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn backtest_bad_input_is_located_and_exits_2() {
+    let f = deu_file("a\ta1\tCOD\tQMV\t01-01-00\tx\t0\t250\t50\t50\t100\t0\t60\n");
+    let o = run(&["backtest", f.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains(":2: field `pcom`: `x` is not a number"), "{e}");
+    assert!(
+        e.contains(":2: field `pde`: 250 lies outside the DEU scale 0-100"),
+        "{e}"
+    );
+    let f = deu_file("a\ta1\tCOD\tQMV\t01-01-00\t10\t\t\t50\t\t\t0\t\n");
+    let o = run(&["backtest", f.path().to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("none of the 1 issues is usable"),
+        "{}",
+        stderr(&o)
+    );
+}

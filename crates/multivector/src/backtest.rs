@@ -1,0 +1,744 @@
+//! The DEU backtest: every model we ship, forecast on every usable issue of a DEU file (EU
+//! legislative decisions with known outcomes), scored against the outcomes with intervals from
+//! a bootstrap that resamples whole proposals.
+//!
+//! What an issue becomes: the actors with a stated position (the Commission, the Parliament,
+//! the member states), the 0-100 scale, the reference point as the status quo, and the outcome
+//! as the observed value. Capabilities come from a [`Capabilities`] convention and a missing
+//! salience is handled by a [`MissingSalience`] rule; both are assumptions and are listed in
+//! [`BacktestReport::assumptions`]. Nothing is fitted to the outcomes: every model runs with
+//! the options it ships with.
+
+use multivector_core::{Forecaster, IssueInput};
+use multivector_ensemble::{quantile, stream};
+use multivector_models::baselines::{WeightedMean, WeightedMedian};
+use multivector_models::bdm::{Bdm, BdmOptions, Preset};
+use multivector_models::smp::Smp;
+use multivector_scenario::deu::{DEU_ACTORS, DeuDate, DeuIssue};
+use rand::RngExt;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Version of the [`BacktestReport`] document.
+pub const BACKTEST_SCHEMA_VERSION: u32 = 1;
+
+/// Where the actors' capabilities come from (not in the DEU data: always an assumption).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum Capabilities {
+    /// Every actor has capability 1 (the weighted mean is the salience-weighted mean), as in
+    /// the published backtests.
+    Equal,
+    /// Member states by their Council votes under the rules in force at the proposal's
+    /// introduction; the Commission and the Parliament by a convention that depends on the
+    /// procedure (see [`council_capabilities`]).
+    CouncilVotes,
+}
+
+/// What a position without a salience means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum MissingSalience {
+    /// The actor is left out of the issue (the convention of the independent check).
+    Drop,
+    /// The actor takes the mean of the saliences stated on the issue.
+    IssueMean,
+    /// The actor takes salience 50 (the middle of the scale).
+    Fifty,
+}
+
+/// Options of a backtest.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BacktestSettings {
+    pub capabilities: Capabilities,
+    pub missing_salience: MissingSalience,
+    /// Bootstrap replicates for the intervals (0: no intervals).
+    pub bootstrap: usize,
+    /// Master seed of the bootstrap (replicate `b` draws from stream `b`).
+    pub seed: u64,
+}
+
+impl Default for BacktestSettings {
+    fn default() -> Self {
+        Self {
+            capabilities: Capabilities::Equal,
+            missing_salience: MissingSalience::Drop,
+            bootstrap: 1000,
+            seed: multivector_ensemble::DEFAULT_SEED,
+        }
+    }
+}
+
+/// Why a backtest could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BacktestError {
+    #[error(
+        "none of the {total} issues is usable ({no_outcome} without an outcome, {too_few} with fewer than two positions, {no_weight} without two actors of positive weight)"
+    )]
+    NoUsableIssue {
+        total: usize,
+        no_outcome: usize,
+        too_few: usize,
+        no_weight: usize,
+    },
+    #[error("model `{model}` failed on issue `{issue}` (line {line}): {message}")]
+    Model {
+        model: String,
+        issue: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// How many issues were used and why the others were not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub issues: usize,
+    pub usable: usize,
+    pub proposals: usize,
+    pub no_outcome: usize,
+    pub too_few_positions: usize,
+    /// An outcome and two positions, but fewer than two actors with a salience, or no weight.
+    pub no_weight: usize,
+    /// Actor-issue cells with a position but no salience (handled by the missing-salience rule).
+    pub positions_without_salience: usize,
+    /// Usable issues without a reference point (the `reference` model is scored without them).
+    pub no_reference: usize,
+    /// Issues whose introduction date was in a spreadsheet's rewritten form and read back.
+    pub dates_rewritten: usize,
+}
+
+/// A point estimate with its 95% bootstrap interval (percentiles 2.5 and 97.5, type 7).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    pub value: f64,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+/// One model's score over the issues it forecast.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelScore {
+    pub model: String,
+    pub n: usize,
+    pub mae: Estimate,
+    pub rmse: Estimate,
+    pub median_ae: Estimate,
+    /// Share of issues on which the model is closer to the outcome than the weighted mean
+    /// (ties count one half).
+    pub closer_than_mean: Estimate,
+    /// MAE of the model minus MAE of the weighted mean on the same issues (negative: better).
+    pub mae_minus_mean: Estimate,
+}
+
+/// MAE per model within one group of issues.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupScore {
+    /// `procedure` or `voting_rule`.
+    pub by: String,
+    pub group: String,
+    pub model: String,
+    pub n: usize,
+    pub mae: f64,
+}
+
+/// One forecast of one model on one issue (the long-format rows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IssueRow {
+    pub issue: String,
+    pub proposal: String,
+    pub procedure: String,
+    pub voting_rule: String,
+    pub intro: Option<String>,
+    pub line: usize,
+    pub actors: usize,
+    pub reference: Option<f64>,
+    pub outcome: f64,
+    pub model: String,
+    pub forecast: f64,
+    pub abs_error: f64,
+}
+
+/// An issue on which the models miss most (by their mean absolute error).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorstIssue {
+    pub issue: String,
+    pub proposal: String,
+    pub name: String,
+    pub outcome: f64,
+    pub mean_abs_error: f64,
+}
+
+/// Everything a backtest found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BacktestReport {
+    pub schema_version: u32,
+    pub settings: BacktestSettings,
+    /// The assumptions behind the numbers, in words.
+    pub assumptions: Vec<String>,
+    pub counts: Counts,
+    /// Model names in the order of `scores`.
+    pub models: Vec<String>,
+    pub scores: Vec<ModelScore>,
+    pub groups: Vec<GroupScore>,
+    pub worst: Vec<WorstIssue>,
+    pub rows: Vec<IssueRow>,
+}
+
+/// The models a backtest scores, in report order.
+pub const MODELS: [&str; 7] = [
+    "bdm-scholz",
+    "bdm-paper",
+    "smp",
+    "mean",
+    "median",
+    "median-stated",
+    "reference",
+];
+const MEAN: usize = 3;
+
+/// Council votes of a member state (index into [`DEU_ACTORS`]) for a proposal introduced on
+/// `date`, and the name of the rule used.
+///
+/// - before 1 November 2004: the weighted votes of the Treaty of Amsterdam for the fifteen
+///   (total 87), with the transitional votes of the 2003 Act of Accession (1 May to 31 October
+///   2004) for the ten states that joined in 2004;
+/// - 1 November 2004 to 31 October 2014: the weighted votes of the Treaty of Nice as extended
+///   by the Acts of Accession of 2003, 2005 (Bulgaria, Romania) and 2012 (Croatia);
+/// - from 1 November 2014: the Treaty of Lisbon's double majority has no weights; its
+///   population criterion is used (population on 1 January 2014, millions, Eurostat, rounded),
+///   which leaves out the equal-state criterion: an assumption.
+///
+/// A proposal without a date is weighted by the Nice votes.
+pub fn council_votes(actor: usize, date: Option<DeuDate>) -> (f64, &'static str) {
+    // Order: com ep at be bu cr cy cz dk ee fi fr de el hu ie it lv lt lu mt nl pl pt ro si sk es se uk
+    const AMSTERDAM: [f64; 30] = [
+        0., 0., 4., 5., 0., 0., 2., 5., 3., 3., 3., 10., 10., 5., 5., 3., 10., 3., 3., 2., 2., 5.,
+        8., 5., 0., 3., 3., 8., 4., 10.,
+    ];
+    const NICE: [f64; 30] = [
+        0., 0., 10., 12., 10., 7., 4., 12., 7., 4., 7., 29., 29., 12., 12., 7., 29., 4., 7., 4.,
+        3., 13., 27., 12., 14., 4., 7., 27., 10., 29.,
+    ];
+    const POPULATION_2014: [f64; 30] = [
+        0., 0., 8.5, 11.2, 7.2, 4.2, 0.86, 10.5, 5.6, 1.3, 5.5, 65.9, 80.8, 11.0, 9.9, 4.6, 60.8,
+        2.0, 2.9, 0.55, 0.43, 16.8, 38.0, 10.4, 19.9, 2.1, 5.4, 46.5, 9.6, 64.3,
+    ];
+    let nice_from = DeuDate {
+        year: 2004,
+        month: 11,
+        day: 1,
+    };
+    let lisbon_from = DeuDate {
+        year: 2014,
+        month: 11,
+        day: 1,
+    };
+    match date {
+        Some(d) if d < nice_from => (AMSTERDAM[actor], "amsterdam"),
+        Some(d) if d >= lisbon_from => (POPULATION_2014[actor], "lisbon-population"),
+        _ => (NICE[actor], "nice"),
+    }
+}
+
+/// Capabilities of the actors of one issue under `council-votes`: member states by
+/// [`council_votes`]; with `C` the total of the member states with a position, the Commission
+/// gets `C / 2` (agenda setter under both procedures), and the Parliament `C` under
+/// co-decision (co-legislator, equal to the Council) and 0 otherwise (consulted only). This
+/// convention is this project's, fixed before any scoring; it is not fitted.
+pub fn council_capabilities(issue: &DeuIssue, actors: &[usize]) -> Vec<f64> {
+    let states: Vec<f64> = actors
+        .iter()
+        .map(|&a| council_votes(a, issue.intro).0)
+        .collect();
+    let total: f64 = states.iter().sum();
+    let cod = issue.procedure.trim().eq_ignore_ascii_case("COD");
+    actors
+        .iter()
+        .zip(states)
+        .map(|(&a, v)| match DEU_ACTORS[a] {
+            "com" => total / 2.0,
+            "ep" if cod => total,
+            "ep" => 0.0,
+            _ => v,
+        })
+        .collect()
+}
+
+/// Why an issue is not usable, or its model input.
+enum Prepared {
+    NoOutcome,
+    TooFew,
+    NoWeight,
+    Usable(Box<IssueInput>),
+}
+
+fn prepare(issue: &DeuIssue, settings: &BacktestSettings) -> Prepared {
+    if issue.outcome.is_none() {
+        return Prepared::NoOutcome;
+    }
+    let stated: Vec<_> = issue
+        .stances
+        .iter()
+        .filter(|s| s.position.is_some())
+        .collect();
+    if stated.len() < 2 {
+        return Prepared::TooFew;
+    }
+    let known: Vec<f64> = stated.iter().filter_map(|s| s.salience).collect();
+    let fill = match settings.missing_salience {
+        MissingSalience::Drop => None,
+        MissingSalience::IssueMean if known.is_empty() => None,
+        MissingSalience::IssueMean => Some(known.iter().sum::<f64>() / known.len() as f64),
+        MissingSalience::Fifty => Some(50.0),
+    };
+    let kept: Vec<(usize, f64, f64)> = stated
+        .iter()
+        .filter_map(|s| {
+            let sal = s.salience.or(fill)?;
+            Some((s.actor, s.position.unwrap_or(0.0), sal / 100.0))
+        })
+        .collect();
+    let actors: Vec<usize> = kept.iter().map(|k| k.0).collect();
+    let caps = match settings.capabilities {
+        Capabilities::Equal => vec![1.0; kept.len()],
+        Capabilities::CouncilVotes => council_capabilities(issue, &actors),
+    };
+    match IssueInput::new(
+        &issue.issue,
+        actors.iter().map(|&a| DEU_ACTORS[a].to_string()).collect(),
+        kept.iter().map(|k| k.1).collect(),
+        caps,
+        kept.iter().map(|k| k.2).collect(),
+    ) {
+        Ok(mut input) => {
+            input.scale = Some((0.0, 100.0));
+            input.status_quo = issue.reference;
+            Prepared::Usable(Box::new(input))
+        }
+        Err(_) => Prepared::NoWeight,
+    }
+}
+
+/// The median of the stated positions, unweighted (the mean of the two middle ones for an even
+/// count): the "median actor" of the published backtests.
+pub fn stated_median(issue: &DeuIssue) -> Option<f64> {
+    let mut v: Vec<f64> = issue.stances.iter().filter_map(|s| s.position).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+/// Per-issue forecasts of every model in [`MODELS`] (None: the model has no forecast there).
+fn forecasts(issue: &DeuIssue, input: &IssueInput) -> Result<[Option<f64>; 7], BacktestError> {
+    let fail = |model: &str, e: multivector_core::ModelError| BacktestError::Model {
+        model: model.to_string(),
+        issue: issue.issue.clone(),
+        line: issue.line,
+        message: e.to_string(),
+    };
+    let scholz = Bdm::new(BdmOptions::preset(Preset::Scholz));
+    let paper = Bdm::new(BdmOptions::preset(Preset::Paper));
+    let models: [(&str, &dyn Forecaster); 5] = [
+        (MODELS[0], &scholz),
+        (MODELS[1], &paper),
+        (MODELS[2], &Smp::default()),
+        (MODELS[3], &WeightedMean),
+        (MODELS[4], &WeightedMedian),
+    ];
+    let mut out = [None; 7];
+    for (k, (name, m)) in models.iter().enumerate() {
+        let f = m.forecast(input).map_err(|e| fail(name, e))?;
+        if !f.value.is_finite() {
+            return Err(BacktestError::Model {
+                model: name.to_string(),
+                issue: issue.issue.clone(),
+                line: issue.line,
+                message: format!("the forecast is {}, not a finite number", f.value),
+            });
+        }
+        out[k] = Some(f.value);
+    }
+    out[5] = stated_median(issue);
+    out[6] = issue.reference;
+    Ok(out)
+}
+
+struct Scored<'a> {
+    issue: &'a DeuIssue,
+    actors: usize,
+    outcome: f64,
+    f: [Option<f64>; 7],
+}
+
+/// The five statistics of one model over a set of issue indices (possibly with repeats).
+fn stats(scored: &[Scored<'_>], idx: &[usize], m: usize, buf: &mut Vec<f64>) -> Option<[f64; 5]> {
+    buf.clear();
+    let (mut sq, mut closer, mut mean_abs) = (0.0, 0.0, 0.0);
+    for &i in idx {
+        let s = &scored[i];
+        let Some(f) = s.f[m] else { continue };
+        let e = (f - s.outcome).abs();
+        let em = (s.f[MEAN].unwrap_or(f64::NAN) - s.outcome).abs();
+        buf.push(e);
+        sq += e * e;
+        mean_abs += em;
+        closer += if e < em {
+            1.0
+        } else if e == em {
+            0.5
+        } else {
+            0.0
+        };
+    }
+    if buf.is_empty() {
+        return None;
+    }
+    let n = buf.len() as f64;
+    let mae = buf.iter().sum::<f64>() / n;
+    let rmse = (sq / n).sqrt();
+    let med = quantile(buf, 0.5);
+    Some([mae, rmse, med, closer / n, mae - mean_abs / n])
+}
+
+/// Runs the backtest on the issues of a DEU file.
+pub fn backtest(
+    issues: &[DeuIssue],
+    settings: &BacktestSettings,
+) -> Result<BacktestReport, BacktestError> {
+    let mut counts = Counts {
+        issues: issues.len(),
+        usable: 0,
+        proposals: 0,
+        no_outcome: 0,
+        too_few_positions: 0,
+        no_weight: 0,
+        positions_without_salience: issues
+            .iter()
+            .flat_map(|i| &i.stances)
+            .filter(|s| s.position.is_some() && s.salience.is_none())
+            .count(),
+        no_reference: 0,
+        dates_rewritten: issues.iter().filter(|i| i.intro_rewritten).count(),
+    };
+    let mut usable = Vec::new();
+    for issue in issues {
+        match prepare(issue, settings) {
+            Prepared::NoOutcome => counts.no_outcome += 1,
+            Prepared::TooFew => counts.too_few_positions += 1,
+            Prepared::NoWeight => counts.no_weight += 1,
+            Prepared::Usable(input) => usable.push((issue, input)),
+        }
+    }
+    if usable.is_empty() {
+        return Err(BacktestError::NoUsableIssue {
+            total: counts.issues,
+            no_outcome: counts.no_outcome,
+            too_few: counts.too_few_positions,
+            no_weight: counts.no_weight,
+        });
+    }
+    let scored: Vec<Scored<'_>> = usable
+        .par_iter()
+        .map(|(issue, input)| {
+            Ok(Scored {
+                issue,
+                actors: input.len(),
+                outcome: issue.outcome.unwrap_or(f64::NAN),
+                f: forecasts(issue, input)?,
+            })
+        })
+        .collect::<Result<_, BacktestError>>()?;
+    counts.usable = scored.len();
+    counts.no_reference = scored.iter().filter(|s| s.f[6].is_none()).count();
+
+    // Proposals in first-seen order, each with its issue indices.
+    let mut proposals: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (k, s) in scored.iter().enumerate() {
+        match proposals.iter_mut().find(|p| p.0 == s.issue.proposal) {
+            Some(p) => p.1.push(k),
+            None => proposals.push((&s.issue.proposal, vec![k])),
+        }
+    }
+    counts.proposals = proposals.len();
+
+    let all: Vec<usize> = (0..scored.len()).collect();
+    let replicates: Vec<Vec<Option<[f64; 5]>>> = (0..settings.bootstrap)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = stream(settings.seed, b as u64);
+            let mut idx = Vec::with_capacity(scored.len() * 2);
+            for _ in 0..proposals.len() {
+                let p = rng.random_range(0..proposals.len());
+                idx.extend_from_slice(&proposals[p].1);
+            }
+            let mut buf = Vec::with_capacity(idx.len());
+            (0..MODELS.len())
+                .map(|m| stats(&scored, &idx, m, &mut buf))
+                .collect()
+        })
+        .collect();
+
+    let mut buf = Vec::new();
+    let mut scores = Vec::new();
+    for (m, name) in MODELS.iter().enumerate() {
+        let Some(point) = stats(&scored, &all, m, &mut buf) else {
+            continue;
+        };
+        let est = |j: usize| {
+            let draws: Vec<f64> = replicates
+                .iter()
+                .filter_map(|r| r[m].map(|s| s[j]))
+                .collect();
+            let (low, high) = if draws.is_empty() {
+                (None, None)
+            } else {
+                (Some(quantile(&draws, 0.025)), Some(quantile(&draws, 0.975)))
+            };
+            Estimate {
+                value: point[j],
+                low,
+                high,
+            }
+        };
+        scores.push(ModelScore {
+            model: name.to_string(),
+            n: buf.len(),
+            mae: est(0),
+            rmse: est(1),
+            median_ae: est(2),
+            closer_than_mean: est(3),
+            mae_minus_mean: est(4),
+        });
+    }
+
+    let mut groups = Vec::new();
+    for by in ["procedure", "voting_rule"] {
+        let key = |s: &Scored<'_>| {
+            if by == "procedure" {
+                s.issue.procedure.clone()
+            } else {
+                s.issue.voting_rule.clone()
+            }
+        };
+        let mut names: Vec<String> = scored.iter().map(key).collect();
+        names.sort();
+        names.dedup();
+        for g in names {
+            let idx: Vec<usize> = all
+                .iter()
+                .copied()
+                .filter(|&k| key(&scored[k]) == g)
+                .collect();
+            for (m, name) in MODELS.iter().enumerate() {
+                if let Some(st) = stats(&scored, &idx, m, &mut buf) {
+                    groups.push(GroupScore {
+                        by: by.to_string(),
+                        group: if g.is_empty() {
+                            "(none)".into()
+                        } else {
+                            g.clone()
+                        },
+                        model: name.to_string(),
+                        n: buf.len(),
+                        mae: st[0],
+                    });
+                }
+            }
+        }
+    }
+
+    let mut worst: Vec<WorstIssue> = scored
+        .iter()
+        .map(|s| {
+            let errs: Vec<f64> = s.f[..5]
+                .iter()
+                .flatten()
+                .map(|f| (f - s.outcome).abs())
+                .collect();
+            WorstIssue {
+                issue: s.issue.issue.clone(),
+                proposal: s.issue.proposal.clone(),
+                name: s.issue.name.clone(),
+                outcome: s.outcome,
+                mean_abs_error: errs.iter().sum::<f64>() / errs.len() as f64,
+            }
+        })
+        .collect();
+    worst.sort_by(|a, b| b.mean_abs_error.total_cmp(&a.mean_abs_error));
+    worst.truncate(10);
+
+    let rows = scored
+        .iter()
+        .flat_map(|s| {
+            MODELS.iter().zip(s.f).filter_map(move |(name, f)| {
+                let f = f?;
+                Some(IssueRow {
+                    issue: s.issue.issue.clone(),
+                    proposal: s.issue.proposal.clone(),
+                    procedure: s.issue.procedure.clone(),
+                    voting_rule: s.issue.voting_rule.clone(),
+                    intro: s.issue.intro.map(|d| d.to_string()),
+                    line: s.issue.line,
+                    actors: s.actors,
+                    reference: s.issue.reference,
+                    outcome: s.outcome,
+                    model: name.to_string(),
+                    forecast: f,
+                    abs_error: (f - s.outcome).abs(),
+                })
+            })
+        })
+        .collect();
+
+    Ok(BacktestReport {
+        schema_version: BACKTEST_SCHEMA_VERSION,
+        settings: *settings,
+        assumptions: assumptions(settings),
+        counts,
+        models: scores.iter().map(|s| s.model.clone()).collect(),
+        scores,
+        groups,
+        worst,
+        rows,
+    })
+}
+
+fn assumptions(settings: &BacktestSettings) -> Vec<String> {
+    let mut a = vec![match settings.capabilities {
+        Capabilities::Equal => "capabilities: equal (every actor 1), as in the published backtests".to_string(),
+        Capabilities::CouncilVotes => "capabilities: council-votes (member states by their Council votes under the rules at the proposal's introduction: Amsterdam weights before 1 Nov 2004, Nice weights to 31 Oct 2014, population after; the Commission half the states' total, the Parliament the states' total under COD and 0 otherwise); a convention of this project, not fitted".to_string(),
+    }];
+    a.push(match settings.missing_salience {
+        MissingSalience::Drop => "missing salience: an actor with a position but no salience is left out of the issue".into(),
+        MissingSalience::IssueMean => "missing salience: an actor with a position but no salience takes the mean salience stated on the issue".into(),
+        MissingSalience::Fifty => "missing salience: an actor with a position but no salience takes salience 50".into(),
+    });
+    a.push("models run with their shipped options; nothing is fitted to the outcomes".into());
+    a.push("median-stated is the unweighted median of every stated position (salience or not); reference is the reference point as a naive forecast".into());
+    if settings.bootstrap > 0 {
+        a.push(format!(
+            "intervals: 95% percentile bootstrap, {} replicates resampling whole proposals, seed {}",
+            settings.bootstrap, settings.seed
+        ));
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use multivector_scenario::deu::parse_deu;
+
+    const FILE: &str = "prnr\tisnr\tproc\tcounvte\tintro\tpcom\tpep\tpde\tpfr\tscom\tsep\tsde\tsfr\trp\tout\n\
+        a\ta1\tCOD\tQMV\t01-01-00\t100\t0\t50\t\t50\t50\t100\t\t0\t60\n\
+        a\ta2\tCOD\tQMV\t01-01-00\t0\t100\t\t\t20\t80\t\t\t50\t90\n\
+        b\tb1\tCNS\tUnan\t01-01-10\t10\t\t30\t70\t100\t\t50\t\t\t20\n\
+        c\tc1\tCNS\tUnan\t01-01-10\t10\t\t\t\t100\t\t\t\t0\t\n";
+
+    fn report(s: BacktestSettings) -> BacktestReport {
+        backtest(&parse_deu("t.tsv", FILE).unwrap(), &s).unwrap()
+    }
+
+    fn score<'a>(r: &'a BacktestReport, m: &str) -> &'a ModelScore {
+        r.scores.iter().find(|s| s.model == m).unwrap()
+    }
+
+    #[test]
+    fn hand_calculated_mean_median_and_reference() {
+        let r = report(BacktestSettings {
+            bootstrap: 0,
+            ..Default::default()
+        });
+        // c1: no outcome; b1: fr has no salience (dropped), com 10 (s 100) and de 30 (s 50).
+        assert_eq!(r.counts.no_outcome, 1);
+        assert_eq!(r.counts.usable, 3);
+        assert_eq!(r.counts.positions_without_salience, 1);
+        // a1: (100*50 + 0*50 + 50*100)/200 = 50, err 10; a2: (0*20+100*80)/100 = 80, err 10;
+        // b1: (10*100 + 30*50)/150 = 16.67, err 3.33.
+        let mean = score(&r, "mean");
+        assert!((mean.mae.value - (10.0 + 10.0 + 10.0 / 3.0) / 3.0).abs() < 1e-12);
+        // median-stated: a1 50 (err 10), a2 50 (err 40), b1 30 (err 10, fr counts).
+        assert!((score(&r, "median-stated").mae.value - 20.0).abs() < 1e-12);
+        // reference: a1 0 (60), a2 50 (40); b1 has no reference point.
+        let reference = score(&r, "reference");
+        assert_eq!(reference.n, 2);
+        assert!((reference.mae.value - 50.0).abs() < 1e-12);
+        assert_eq!(r.counts.no_reference, 1);
+        assert!(mean.mae.low.is_none());
+    }
+
+    #[test]
+    fn missing_salience_rules_change_the_mean() {
+        let r = report(BacktestSettings {
+            bootstrap: 0,
+            missing_salience: MissingSalience::Fifty,
+            ..Default::default()
+        });
+        // b1 with fr at 50: (10*100 + 30*50 + 70*50)/200 = 30, err 10.
+        let mean = score(&r, "mean");
+        assert!((mean.mae.value - 10.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn council_votes_follow_the_treaty_at_introduction() {
+        let issues = parse_deu("t.tsv", FILE).unwrap();
+        // a1 (2000, Amsterdam): de 10; Commission half of 10, Parliament 10 under COD.
+        let caps = council_capabilities(&issues[0], &[0, 1, 12]);
+        assert_eq!(caps, vec![5.0, 10.0, 10.0]);
+        // b1 (2010, Nice, CNS): de 29, fr 29; Commission 29, Parliament 0.
+        let caps = council_capabilities(&issues[2], &[0, 1, 12, 11]);
+        assert_eq!(caps, vec![29.0, 0.0, 29.0, 29.0]);
+        assert_eq!(
+            council_votes(
+                12,
+                Some(DeuDate {
+                    year: 2016,
+                    month: 1,
+                    day: 1
+                })
+            ),
+            (80.8, "lisbon-population")
+        );
+    }
+
+    #[test]
+    fn bootstrap_is_seeded_and_brackets_the_estimate() {
+        let s = BacktestSettings {
+            bootstrap: 200,
+            seed: 7,
+            ..Default::default()
+        };
+        let a = report(s);
+        let b = report(s);
+        assert_eq!(a, b);
+        let m = score(&a, "mean").mae;
+        assert!(m.low.unwrap() <= m.value && m.value <= m.high.unwrap());
+        assert_eq!(score(&a, "mean").mae_minus_mean.value, 0.0);
+    }
+
+    #[test]
+    fn no_usable_issue_is_an_error() {
+        let t = "prnr\tisnr\tproc\tcounvte\tintro\tpcom\tpep\tscom\tsep\trp\tout\n\
+                 a\ta1\tCOD\tQMV\t\t10\t\t50\t\t0\t50\n";
+        let e = backtest(
+            &parse_deu("t.tsv", t).unwrap(),
+            &BacktestSettings::default(),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(e, BacktestError::NoUsableIssue { too_few: 1, .. }),
+            "{e}"
+        );
+    }
+}
