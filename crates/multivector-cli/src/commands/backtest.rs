@@ -9,7 +9,7 @@ use multivector_scenario::deu::parse_deu;
 
 use crate::args::{BacktestArgs, CapabilitiesArg, Format, MissingSalienceArg};
 use crate::exit::usage;
-use crate::output::{csv_text, emit, full, note, num, opt, table};
+use crate::output::{csv_text, emit, full, note, num, table};
 
 pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
     let name = a.file.display().to_string();
@@ -205,6 +205,5 @@ fn rows_csv(r: &BacktestReport) -> anyhow::Result<String> {
             ]
         })
         .collect();
-    let _ = opt;
     csv_text(&header, &rows)
 }
