@@ -728,6 +728,22 @@ mod tests {
     }
 
     #[test]
+    fn one_or_two_threads_give_identical_reports() {
+        let s = BacktestSettings {
+            bootstrap: 100,
+            ..Default::default()
+        };
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| report(s))
+        };
+        assert_eq!(on(1), on(2));
+    }
+
+    #[test]
     fn no_usable_issue_is_an_error() {
         let t = "prnr\tisnr\tproc\tcounvte\tintro\tpcom\tpep\tscom\tsep\trp\tout\n\
                  a\ta1\tCOD\tQMV\t\t10\t\t50\t\t0\t50\n";
