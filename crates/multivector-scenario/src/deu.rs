@@ -447,6 +447,17 @@ mod tests {
     }
 
     #[test]
+    fn rewritten_dates_are_flagged() {
+        let t = format!("{HEAD}p1,p1i1,CNS,Unan,2014-07-04,10,,30,50,,20,0,40\n");
+        let v = parse_deu("x.csv", &t).unwrap();
+        assert!(v[0].intro_rewritten);
+        assert_eq!(
+            v[0].intro.map(|d| d.to_string()).as_deref(),
+            Some("2004-07-14")
+        );
+    }
+
+    #[test]
     fn located_errors_all_at_once() {
         let t = format!("{HEAD}p1,p1i1,COD,QMV,01-02-03,abc,0,250,50,50,50,0,40\n");
         let e = parse_deu("x.csv", &t).unwrap_err().to_string();

@@ -52,6 +52,12 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
         r.counts.too_few_positions,
         r.counts.no_weight
     ));
+    if r.counts.dates_rewritten > 0 {
+        note(&format!(
+            "{name}: {} introduction dates in yyyy-mm-dd form were read as a spreadsheet's rewrite of dd-mm-yy (2014-07-04 as 14 July 2004); they decide the treaty under --capabilities council-votes",
+            r.counts.dates_rewritten
+        ));
+    }
     let out = match (a.format, a.rows) {
         (Format::Json, _) => serde_json::to_string_pretty(&r)? + "\n",
         (Format::Csv, true) => rows_csv(&r)?,
