@@ -9,8 +9,12 @@
 //! [`BacktestReport::assumptions`]. Nothing is fitted to the outcomes: every model runs with
 //! the options it ships with.
 
-use multivector_core::{Forecaster, IssueInput};
-use multivector_ensemble::{quantile, stream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::scoring::{PIT_BINS, covered, crps_sorted, pit_bin, pit_sorted, quantile_sorted};
+use crate::stacking;
+use multivector_core::{Forecaster, IssueInput, Spread};
+use multivector_ensemble::{quantile, sample, stream};
 use multivector_models::baselines::{WeightedMean, WeightedMedian};
 use multivector_models::bdm::{Bdm, BdmOptions, Preset};
 use multivector_models::smp::Smp;
@@ -49,6 +53,26 @@ pub enum MissingSalience {
     Fifty,
 }
 
+/// The uncertainty an ensemble draws around each stated value (DEU declares none): a normal
+/// with these standard deviations, in points of the 0-100 scale, truncated to 0-100. The
+/// default (10 and 10) is a convention of this project, fixed before any scoring and never
+/// tuned to the outcomes: one step of the finest grid DEU codes use often (multiples of 10),
+/// on both positions and saliences. It is an assumption and is listed as one.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DeuSpread {
+    pub position_sd: f64,
+    pub salience_sd: f64,
+}
+
+impl Default for DeuSpread {
+    fn default() -> Self {
+        Self {
+            position_sd: 10.0,
+            salience_sd: 10.0,
+        }
+    }
+}
+
 /// Options of a backtest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BacktestSettings {
@@ -56,9 +80,21 @@ pub struct BacktestSettings {
     pub missing_salience: MissingSalience,
     /// Bootstrap replicates for the intervals (0: no intervals).
     pub bootstrap: usize,
-    /// Master seed of the bootstrap (replicate `b` draws from stream `b`).
+    /// Master seed of the bootstrap (replicate `b` draws from stream `b`), of the ensembles
+    /// (issue `u`, draw `d`: stream `(u + 1) * 2^32 + d`) and of the stacking folds.
     pub seed: u64,
+    /// Ensemble draws per issue for the probabilistic scores (0: point forecasts only).
+    pub draws: usize,
+    pub spread: DeuSpread,
+    /// Folds of the proposal-grouped cross-validation of the stacked forecast (at most the
+    /// number of proposals; fewer than 2 proposals: no stacked forecast).
+    pub folds: usize,
 }
+
+/// The most ensemble draws per issue a backtest accepts.
+pub const MAX_DRAWS: usize = 100_000;
+/// The most bootstrap replicates a backtest accepts.
+pub const MAX_BOOTSTRAP: usize = 1_000_000;
 
 impl Default for BacktestSettings {
     fn default() -> Self {
@@ -67,7 +103,50 @@ impl Default for BacktestSettings {
             missing_salience: MissingSalience::Drop,
             bootstrap: 1000,
             seed: multivector_ensemble::DEFAULT_SEED,
+            draws: 0,
+            spread: DeuSpread::default(),
+            folds: 10,
         }
+    }
+}
+
+impl BacktestSettings {
+    /// Checks the settings; the error names the field and its allowed range.
+    pub fn validate(&self) -> Result<(), BacktestError> {
+        let bad =
+            |field: &'static str, message: String| Err(BacktestError::Settings { field, message });
+        let sd_ok = |v: f64| v.is_finite() && v > 0.0 && v <= 100.0;
+        if !sd_ok(self.spread.position_sd) {
+            return bad(
+                "spread.position_sd",
+                format!("{} is not in (0, 100]", self.spread.position_sd),
+            );
+        }
+        if !sd_ok(self.spread.salience_sd) {
+            return bad(
+                "spread.salience_sd",
+                format!("{} is not in (0, 100]", self.spread.salience_sd),
+            );
+        }
+        if self.draws > MAX_DRAWS {
+            return bad(
+                "draws",
+                format!("{} is over the limit of {MAX_DRAWS}", self.draws),
+            );
+        }
+        if self.bootstrap > MAX_BOOTSTRAP {
+            return bad(
+                "bootstrap",
+                format!("{} is over the limit of {MAX_BOOTSTRAP}", self.bootstrap),
+            );
+        }
+        if self.folds < 2 {
+            return bad(
+                "folds",
+                format!("{} folds: at least 2 are needed", self.folds),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -75,6 +154,11 @@ impl Default for BacktestSettings {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum BacktestError {
+    #[error("setting `{field}`: {message}")]
+    Settings {
+        field: &'static str,
+        message: String,
+    },
     #[error(
         "none of the {total} issues is usable ({no_outcome} without an outcome, {too_few} with fewer than two positions, {no_weight} without two actors of positive weight)"
     )]
@@ -160,6 +244,43 @@ pub struct IssueRow {
     pub model: String,
     pub forecast: f64,
     pub abs_error: f64,
+    /// From the model's ensemble on this issue (None without draws, or for `reference`).
+    pub crps: Option<f64>,
+    pub pit: Option<f64>,
+    pub q10: Option<f64>,
+    pub q50: Option<f64>,
+    pub q90: Option<f64>,
+}
+
+/// How one model's ensembles score against the outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProbScore {
+    pub model: String,
+    pub n: usize,
+    /// Mean CRPS (points of the 0-100 scale; for a point forecast it equals the MAE).
+    pub crps: Estimate,
+    /// Mean CRPS minus the MAE of the weighted mean's point forecast on the same issues
+    /// (negative: the distribution beats the best point baseline).
+    pub crps_minus_mean_mae: Estimate,
+    /// Share of outcomes inside the central 50% and 80% intervals (calibrated: 0.5 and 0.8).
+    pub coverage50: Estimate,
+    pub coverage80: Estimate,
+    /// PIT histogram: counts in ten bins of 0.1 (calibrated: flat).
+    pub pit: Vec<usize>,
+}
+
+/// The stacked forecast: a convex combination of the models, fitted by least squares on the
+/// other folds' proposals and scored only on its own fold's (out of fold).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stacking {
+    /// The models combined, in the order of the weights.
+    pub models: Vec<String>,
+    pub folds: usize,
+    /// The weights each fold's issues were forecast with (fitted without that fold).
+    pub fold_weights: Vec<Vec<f64>>,
+    /// Weights fitted on every issue: for reading only, never scored (they have seen the
+    /// outcomes they would be scored on).
+    pub all_issues_weights: Vec<f64>,
 }
 
 /// An issue on which the models miss most (by their mean absolute error).
@@ -185,11 +306,15 @@ pub struct BacktestReport {
     pub scores: Vec<ModelScore>,
     pub groups: Vec<GroupScore>,
     pub worst: Vec<WorstIssue>,
+    /// Probabilistic scores (empty without ensemble draws).
+    pub probabilistic: Vec<ProbScore>,
+    /// None with fewer than two proposals.
+    pub stacking: Option<Stacking>,
     pub rows: Vec<IssueRow>,
 }
 
 /// The models a backtest scores, in report order.
-pub const MODELS: [&str; 7] = [
+pub const MODELS: [&str; 8] = [
     "bdm-scholz",
     "bdm-paper",
     "smp",
@@ -197,8 +322,16 @@ pub const MODELS: [&str; 7] = [
     "median",
     "median-stated",
     "reference",
+    "stacked",
 ];
 const MEAN: usize = 3;
+const REFERENCE: usize = 6;
+const STACKED: usize = 7;
+/// The models the stacked forecast combines and the ensembles draw: every model but the
+/// reference point (a third of DEU's issues have none) and the stack itself.
+const STACK: usize = 6;
+/// The models that get an ensemble, in the order of [`MODELS`].
+const ENSEMBLE_MODELS: [usize; 7] = [0, 1, 2, 3, 4, 5, STACKED];
 
 /// Council votes of a member state (index into [`DEU_ACTORS`]) for a proposal introduced on
 /// `date`, and the name of the rule used.
@@ -268,12 +401,23 @@ pub fn council_capabilities(issue: &DeuIssue, actors: &[usize]) -> Vec<f64> {
         .collect()
 }
 
-/// Why an issue is not usable, or its model input.
+/// What a usable issue gives the models: its actors with a stated position (the ones with a
+/// salience, after the missing-salience rule, enter the models; every stated position enters
+/// the stated median) and their capabilities.
+struct Base {
+    /// `(actor, position, salience 0-100)` of the actors entering the models.
+    kept: Vec<(usize, f64, f64)>,
+    /// Positions of the stated actors that do not enter the models (no salience).
+    others: Vec<f64>,
+    caps: Vec<f64>,
+}
+
+/// Why an issue is not usable, or what it gives the models.
 enum Prepared {
     NoOutcome,
     TooFew,
     NoWeight,
-    Usable(Box<IssueInput>),
+    Usable(Base),
 }
 
 fn prepare(issue: &DeuIssue, settings: &BacktestSettings) -> Prepared {
@@ -295,38 +439,61 @@ fn prepare(issue: &DeuIssue, settings: &BacktestSettings) -> Prepared {
         MissingSalience::IssueMean => Some(known.iter().sum::<f64>() / known.len() as f64),
         MissingSalience::Fifty => Some(50.0),
     };
-    let kept: Vec<(usize, f64, f64)> = stated
-        .iter()
-        .filter_map(|s| {
-            let sal = s.salience.or(fill)?;
-            Some((s.actor, s.position.unwrap_or(0.0), sal / 100.0))
-        })
-        .collect();
+    let mut kept = Vec::new();
+    let mut others = Vec::new();
+    for s in &stated {
+        let position = s.position.unwrap_or(0.0);
+        match s.salience.or(fill) {
+            Some(sal) => kept.push((s.actor, position, sal)),
+            None => others.push(position),
+        }
+    }
     let actors: Vec<usize> = kept.iter().map(|k| k.0).collect();
     let caps = match settings.capabilities {
         Capabilities::Equal => vec![1.0; kept.len()],
         Capabilities::CouncilVotes => council_capabilities(issue, &actors),
     };
-    match IssueInput::new(
-        &issue.issue,
-        actors.iter().map(|&a| DEU_ACTORS[a].to_string()).collect(),
-        kept.iter().map(|k| k.1).collect(),
-        caps,
-        kept.iter().map(|k| k.2).collect(),
-    ) {
-        Ok(mut input) => {
-            input.scale = Some((0.0, 100.0));
-            input.status_quo = issue.reference;
-            Prepared::Usable(Box::new(input))
-        }
-        Err(_) => Prepared::NoWeight,
+    let base = Base { kept, others, caps };
+    let positions: Vec<f64> = base.kept.iter().map(|k| k.1).collect();
+    let saliences: Vec<f64> = base.kept.iter().map(|k| k.2).collect();
+    match input(issue, &base, positions, &saliences) {
+        Some(_) => Prepared::Usable(base),
+        None => Prepared::NoWeight,
     }
+}
+
+/// The model input of an issue with these positions and saliences (0-100) of the kept
+/// actors; None when no two actors carry weight.
+fn input(
+    issue: &DeuIssue,
+    base: &Base,
+    positions: Vec<f64>,
+    saliences: &[f64],
+) -> Option<IssueInput> {
+    let mut input = IssueInput::new(
+        &issue.issue,
+        base.kept
+            .iter()
+            .map(|k| DEU_ACTORS[k.0].to_string())
+            .collect(),
+        positions,
+        base.caps.clone(),
+        saliences.iter().map(|s| s / 100.0).collect(),
+    )
+    .ok()?;
+    input.scale = Some((0.0, 100.0));
+    input.status_quo = issue.reference;
+    Some(input)
 }
 
 /// The median of the stated positions, unweighted (the mean of the two middle ones for an even
 /// count): the "median actor" of the published backtests.
 pub fn stated_median(issue: &DeuIssue) -> Option<f64> {
-    let mut v: Vec<f64> = issue.stances.iter().filter_map(|s| s.position).collect();
+    let v: Vec<f64> = issue.stances.iter().filter_map(|s| s.position).collect();
+    median_of(v)
+}
+
+fn median_of(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
@@ -339,13 +506,18 @@ pub fn stated_median(issue: &DeuIssue) -> Option<f64> {
     })
 }
 
-/// Per-issue forecasts of every model in [`MODELS`] (None: the model has no forecast there).
-fn forecasts(issue: &DeuIssue, input: &IssueInput) -> Result<[Option<f64>; 7], BacktestError> {
-    let fail = |model: &str, e: multivector_core::ModelError| BacktestError::Model {
+/// The forecasts of the [`STACK`] models on one version of an issue: the five model runs on
+/// `input` and the median of `input`'s positions with `others`.
+fn model_forecasts(
+    issue: &DeuIssue,
+    input: &IssueInput,
+    others: &[f64],
+) -> Result<[f64; STACK], BacktestError> {
+    let fail = |model: &str, message: String| BacktestError::Model {
         model: model.to_string(),
         issue: issue.issue.clone(),
         line: issue.line,
-        message: e.to_string(),
+        message,
     };
     let scholz = Bdm::new(BdmOptions::preset(Preset::Scholz));
     let paper = Bdm::new(BdmOptions::preset(Preset::Paper));
@@ -356,29 +528,68 @@ fn forecasts(issue: &DeuIssue, input: &IssueInput) -> Result<[Option<f64>; 7], B
         (MODELS[3], &WeightedMean),
         (MODELS[4], &WeightedMedian),
     ];
-    let mut out = [None; 7];
+    let mut out = [0.0; STACK];
     for (k, (name, m)) in models.iter().enumerate() {
-        let f = m.forecast(input).map_err(|e| fail(name, e))?;
+        let f = m.forecast(input).map_err(|e| fail(name, e.to_string()))?;
         if !f.value.is_finite() {
-            return Err(BacktestError::Model {
-                model: name.to_string(),
-                issue: issue.issue.clone(),
-                line: issue.line,
-                message: format!("the forecast is {}, not a finite number", f.value),
-            });
+            return Err(fail(
+                name,
+                format!("the forecast is {}, not a finite number", f.value),
+            ));
         }
-        out[k] = Some(f.value);
+        out[k] = f.value;
     }
-    out[5] = stated_median(issue);
-    out[6] = issue.reference;
+    let mut stated = input.positions.clone();
+    stated.extend_from_slice(others);
+    out[5] = median_of(stated).unwrap_or(f64::NAN);
     Ok(out)
+}
+
+/// One draw of an issue: every position and salience drawn from the spread around its stated
+/// value, in a fixed order (kept actors' positions and saliences, then the others' positions).
+fn draw(
+    issue: &DeuIssue,
+    base: &Base,
+    spread: DeuSpread,
+    rng: &mut rand_chacha::ChaCha8Rng,
+) -> Result<[f64; STACK], BacktestError> {
+    let pos = Some(Spread::Normal {
+        sd: spread.position_sd,
+    });
+    let sal = Some(Spread::Normal {
+        sd: spread.salience_sd,
+    });
+    let mut positions = Vec::with_capacity(base.kept.len());
+    let mut saliences = Vec::with_capacity(base.kept.len());
+    for k in &base.kept {
+        positions.push(sample(rng, k.1, pos, 0.0, 100.0));
+        saliences.push(sample(rng, k.2, sal, 0.0, 100.0));
+    }
+    let others: Vec<f64> = base
+        .others
+        .iter()
+        .map(|&p| sample(rng, p, pos, 0.0, 100.0))
+        .collect();
+    let Some(inp) = input(issue, base, positions, &saliences) else {
+        return Err(BacktestError::Model {
+            model: "ensemble".into(),
+            issue: issue.issue.clone(),
+            line: issue.line,
+            message: "a draw left fewer than two actors with weight".into(),
+        });
+    };
+    model_forecasts(issue, &inp, &others)
 }
 
 struct Scored<'a> {
     issue: &'a DeuIssue,
     actors: usize,
     outcome: f64,
-    f: [Option<f64>; 7],
+    f: [Option<f64>; 8],
+    /// Per model of [`MODELS`]: the ensemble's sorted draws (empty without draws).
+    draws: Vec<Vec<f64>>,
+    /// Per model: `[crps, inside 50%, inside 80%, pit]` of its ensemble.
+    prob: [Option<[f64; 4]>; 8],
 }
 
 /// The five statistics of one model over a set of issue indices (possibly with repeats).
@@ -411,11 +622,62 @@ fn stats(scored: &[Scored<'_>], idx: &[usize], m: usize, buf: &mut Vec<f64>) -> 
     Some([mae, rmse, med, closer / n, mae - mean_abs / n])
 }
 
+/// Mean CRPS, CRPS minus the mean's MAE, and the two coverages of one model over `idx`.
+fn prob_stats(scored: &[Scored<'_>], idx: &[usize], m: usize) -> Option<[f64; 4]> {
+    let mut acc = [0.0; 4];
+    let mut n = 0usize;
+    for &i in idx {
+        let s = &scored[i];
+        let Some(p) = s.prob[m] else { continue };
+        n += 1;
+        acc[0] += p[0];
+        acc[1] += p[0] - (s.f[MEAN].unwrap_or(f64::NAN) - s.outcome).abs();
+        acc[2] += p[1];
+        acc[3] += p[2];
+    }
+    (n > 0).then(|| acc.map(|a| a / n as f64))
+}
+
+/// Scores of a sorted ensemble against the outcome.
+fn prob_of(sorted: &[f64], y: f64) -> [f64; 4] {
+    let inside = |level| f64::from(u8::from(covered(sorted, y, level)));
+    [
+        crps_sorted(sorted, y),
+        inside(0.5),
+        inside(0.8),
+        pit_sorted(sorted, y),
+    ]
+}
+
+fn estimate(point: f64, draws: Vec<f64>) -> Estimate {
+    let (low, high) = if draws.is_empty() {
+        (None, None)
+    } else {
+        (Some(quantile(&draws, 0.025)), Some(quantile(&draws, 0.975)))
+    };
+    Estimate {
+        value: point,
+        low,
+        high,
+    }
+}
+
 /// Runs the backtest on the issues of a DEU file.
 pub fn backtest(
     issues: &[DeuIssue],
     settings: &BacktestSettings,
 ) -> Result<BacktestReport, BacktestError> {
+    backtest_with_progress(issues, settings, &|_| {})
+}
+
+/// [`backtest`], calling `progress` with the number of model runs (an issue's point forecast
+/// or one ensemble draw) finished so far, from any thread, out of `usable * (draws + 1)`.
+pub fn backtest_with_progress(
+    issues: &[DeuIssue],
+    settings: &BacktestSettings,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<BacktestReport, BacktestError> {
+    settings.validate()?;
     let mut counts = Counts {
         issues: issues.len(),
         usable: 0,
@@ -437,7 +699,7 @@ pub fn backtest(
             Prepared::NoOutcome => counts.no_outcome += 1,
             Prepared::TooFew => counts.too_few_positions += 1,
             Prepared::NoWeight => counts.no_weight += 1,
-            Prepared::Usable(input) => usable.push((issue, input)),
+            Prepared::Usable(base) => usable.push((issue, base)),
         }
     }
     if usable.is_empty() {
@@ -448,19 +710,72 @@ pub fn backtest(
             no_weight: counts.no_weight,
         });
     }
-    let scored: Vec<Scored<'_>> = usable
+    let done = AtomicUsize::new(0);
+    let tick = || progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+
+    // Point forecasts.
+    let points: Vec<[f64; STACK]> = usable
         .par_iter()
-        .map(|(issue, input)| {
-            Ok(Scored {
-                issue,
-                actors: input.len(),
-                outcome: issue.outcome.unwrap_or(f64::NAN),
-                f: forecasts(issue, input)?,
-            })
+        .map(|(issue, base)| {
+            let positions = base.kept.iter().map(|k| k.1).collect();
+            let saliences: Vec<f64> = base.kept.iter().map(|k| k.2).collect();
+            let inp =
+                input(issue, base, positions, &saliences).ok_or_else(|| BacktestError::Model {
+                    model: "input".into(),
+                    issue: issue.issue.clone(),
+                    line: issue.line,
+                    message: "fewer than two actors with weight".into(),
+                })?;
+            let f = model_forecasts(issue, &inp, &base.others)?;
+            tick();
+            Ok(f)
         })
         .collect::<Result<_, BacktestError>>()?;
+
+    // Ensembles: draw d of usable issue u on stream (u + 1) * 2^32 + d, collected in order.
+    let draws = settings.draws;
+    let flat: Vec<[f64; STACK]> = (0..usable.len() * draws)
+        .into_par_iter()
+        .map(|t| {
+            let (u, d) = (t / draws, t % draws);
+            let mut rng = stream(settings.seed, ((u as u64 + 1) << 32) + d as u64);
+            let (issue, base) = &usable[u];
+            let f = draw(issue, base, settings.spread, &mut rng)?;
+            tick();
+            Ok(f)
+        })
+        .collect::<Result<_, BacktestError>>()?;
+
+    let mut scored: Vec<Scored<'_>> = usable
+        .iter()
+        .zip(&points)
+        .enumerate()
+        .map(|(u, ((issue, base), p))| {
+            let mut f = [None; 8];
+            for (k, v) in p.iter().enumerate() {
+                f[k] = Some(*v);
+            }
+            f[REFERENCE] = issue.reference;
+            let mut per_model = vec![Vec::new(); MODELS.len()];
+            if draws > 0 {
+                for row in &flat[u * draws..(u + 1) * draws] {
+                    for (k, v) in row.iter().enumerate() {
+                        per_model[k].push(*v);
+                    }
+                }
+            }
+            Scored {
+                issue,
+                actors: base.kept.len(),
+                outcome: issue.outcome.unwrap_or(f64::NAN),
+                f,
+                draws: per_model,
+                prob: [None; 8],
+            }
+        })
+        .collect();
     counts.usable = scored.len();
-    counts.no_reference = scored.iter().filter(|s| s.f[6].is_none()).count();
+    counts.no_reference = scored.iter().filter(|s| s.f[REFERENCE].is_none()).count();
 
     // Proposals in first-seen order, each with its issue indices.
     let mut proposals: Vec<(&str, Vec<usize>)> = Vec::new();
@@ -472,8 +787,66 @@ pub fn backtest(
     }
     counts.proposals = proposals.len();
 
+    // The stacked forecast, out of fold: each issue combined with weights fitted on the
+    // proposals of the other folds; its ensemble is the same combination of the draws.
+    let stacking = (proposals.len() >= 2).then(|| {
+        let k = settings.folds.min(proposals.len());
+        let fold_of = stacking::folds(proposals.len(), k, settings.seed);
+        let mut issue_fold = vec![0; scored.len()];
+        for (p, (_, idx)) in proposals.iter().enumerate() {
+            for &i in idx {
+                issue_fold[i] = fold_of[p];
+            }
+        }
+        let x: Vec<Vec<f64>> = points.iter().map(|p| p.to_vec()).collect();
+        let y: Vec<f64> = scored.iter().map(|s| s.outcome).collect();
+        let uniform = vec![1.0 / STACK as f64; STACK];
+        let fold_weights: Vec<Vec<f64>> = (0..k)
+            .into_par_iter()
+            .map(|fold| {
+                let train: Vec<usize> = (0..scored.len())
+                    .filter(|&i| issue_fold[i] != fold)
+                    .collect();
+                stacking::fit(&x, &y, &train).unwrap_or_else(|| uniform.clone())
+            })
+            .collect();
+        let all: Vec<usize> = (0..scored.len()).collect();
+        let all_issues_weights = stacking::fit(&x, &y, &all).unwrap_or(uniform);
+        for (i, s) in scored.iter_mut().enumerate() {
+            let w = &fold_weights[issue_fold[i]];
+            let combine = |v: &[f64]| v.iter().zip(w).map(|(a, b)| a * b).sum::<f64>();
+            s.f[STACKED] = Some(combine(&points[i]));
+            if draws > 0 {
+                s.draws[STACKED] = flat[i * draws..(i + 1) * draws]
+                    .iter()
+                    .map(|row| combine(row))
+                    .collect();
+            }
+        }
+        Stacking {
+            models: MODELS[..STACK].iter().map(|m| m.to_string()).collect(),
+            folds: k,
+            fold_weights,
+            all_issues_weights,
+        }
+    });
+
+    // Probabilistic scores of every issue and ensemble model.
+    if draws > 0 {
+        scored.par_iter_mut().for_each(|s| {
+            for &m in &ENSEMBLE_MODELS {
+                if s.draws[m].is_empty() {
+                    continue;
+                }
+                s.draws[m].sort_by(f64::total_cmp);
+                s.prob[m] = Some(prob_of(&s.draws[m], s.outcome));
+            }
+        });
+    }
+
     let all: Vec<usize> = (0..scored.len()).collect();
-    let replicates: Vec<Vec<Option<[f64; 5]>>> = (0..settings.bootstrap)
+    type Replicate = (Vec<Option<[f64; 5]>>, Vec<Option<[f64; 4]>>);
+    let replicates: Vec<Replicate> = (0..settings.bootstrap)
         .into_par_iter()
         .map(|b| {
             let mut rng = stream(settings.seed, b as u64);
@@ -483,9 +856,13 @@ pub fn backtest(
                 idx.extend_from_slice(&proposals[p].1);
             }
             let mut buf = Vec::with_capacity(idx.len());
-            (0..MODELS.len())
+            let point = (0..MODELS.len())
                 .map(|m| stats(&scored, &idx, m, &mut buf))
-                .collect()
+                .collect();
+            let prob = (0..MODELS.len())
+                .map(|m| prob_stats(&scored, &idx, m))
+                .collect();
+            (point, prob)
         })
         .collect();
 
@@ -496,20 +873,13 @@ pub fn backtest(
             continue;
         };
         let est = |j: usize| {
-            let draws: Vec<f64> = replicates
-                .iter()
-                .filter_map(|r| r[m].map(|s| s[j]))
-                .collect();
-            let (low, high) = if draws.is_empty() {
-                (None, None)
-            } else {
-                (Some(quantile(&draws, 0.025)), Some(quantile(&draws, 0.975)))
-            };
-            Estimate {
-                value: point[j],
-                low,
-                high,
-            }
+            estimate(
+                point[j],
+                replicates
+                    .iter()
+                    .filter_map(|r| r.0[m].map(|s| s[j]))
+                    .collect(),
+            )
         };
         scores.push(ModelScore {
             model: name.to_string(),
@@ -519,6 +889,37 @@ pub fn backtest(
             median_ae: est(2),
             closer_than_mean: est(3),
             mae_minus_mean: est(4),
+        });
+    }
+
+    let mut probabilistic = Vec::new();
+    for &m in &ENSEMBLE_MODELS {
+        let Some(point) = prob_stats(&scored, &all, m) else {
+            continue;
+        };
+        let est = |j: usize| {
+            estimate(
+                point[j],
+                replicates
+                    .iter()
+                    .filter_map(|r| r.1[m].map(|s| s[j]))
+                    .collect(),
+            )
+        };
+        let mut pit = vec![0; PIT_BINS];
+        for s in &scored {
+            if let Some(p) = s.prob[m] {
+                pit[pit_bin(p[3])] += 1;
+            }
+        }
+        probabilistic.push(ProbScore {
+            model: MODELS[m].to_string(),
+            n: pit.iter().sum(),
+            crps: est(0),
+            crps_minus_mean_mae: est(1),
+            coverage50: est(2),
+            coverage80: est(3),
+            pit,
         });
     }
 
@@ -581,8 +982,9 @@ pub fn backtest(
     let rows = scored
         .iter()
         .flat_map(|s| {
-            MODELS.iter().zip(s.f).filter_map(move |(name, f)| {
-                let f = f?;
+            MODELS.iter().enumerate().filter_map(move |(m, name)| {
+                let f = s.f[m]?;
+                let q = |p: f64| (!s.draws[m].is_empty()).then(|| quantile_sorted(&s.draws[m], p));
                 Some(IssueRow {
                     issue: s.issue.issue.clone(),
                     proposal: s.issue.proposal.clone(),
@@ -596,6 +998,11 @@ pub fn backtest(
                     model: name.to_string(),
                     forecast: f,
                     abs_error: (f - s.outcome).abs(),
+                    crps: s.prob[m].map(|p| p[0]),
+                    pit: s.prob[m].map(|p| p[3]),
+                    q10: q(0.1),
+                    q50: q(0.5),
+                    q90: q(0.9),
                 })
             })
         })
@@ -604,17 +1011,19 @@ pub fn backtest(
     Ok(BacktestReport {
         schema_version: BACKTEST_SCHEMA_VERSION,
         settings: *settings,
-        assumptions: assumptions(settings),
+        assumptions: assumptions(settings, stacking.as_ref()),
         counts,
         models: scores.iter().map(|s| s.model.clone()).collect(),
         scores,
         groups,
         worst,
+        probabilistic,
+        stacking,
         rows,
     })
 }
 
-fn assumptions(settings: &BacktestSettings) -> Vec<String> {
+fn assumptions(settings: &BacktestSettings, stacking: Option<&Stacking>) -> Vec<String> {
     let mut a = vec![match settings.capabilities {
         Capabilities::Equal => "capabilities: equal (every actor 1), as in the published backtests".to_string(),
         Capabilities::CouncilVotes => "capabilities: council-votes (member states by their Council votes under the rules at the proposal's introduction: Amsterdam weights before 1 Nov 2004, Nice weights to 31 Oct 2014, population after; the Commission half the states' total, the Parliament the states' total under COD and 0 otherwise); a convention of this project, not fitted".to_string(),
@@ -626,6 +1035,20 @@ fn assumptions(settings: &BacktestSettings) -> Vec<String> {
     });
     a.push("models run with their shipped options; nothing is fitted to the outcomes".into());
     a.push("median-stated is the unweighted median of every stated position (salience or not); reference is the reference point as a naive forecast".into());
+    if let Some(st) = stacking {
+        a.push(format!(
+            "stacked: a convex combination (non-negative weights summing to one) of {}, fitted by least squares with {} folds of whole proposals (seed {}); every issue is forecast with the weights of the folds it is not in, so its score is out of fold",
+            st.models.join(", "),
+            st.folds,
+            settings.seed
+        ));
+    }
+    if settings.draws > 0 {
+        a.push(format!(
+            "ensembles: {} draws per issue; every position and salience drawn from a normal around its stated value (sd {} and {} points), truncated to 0-100; capabilities fixed; a convention of this project, not fitted",
+            settings.draws, settings.spread.position_sd, settings.spread.salience_sd
+        ));
+    }
     if settings.bootstrap > 0 {
         a.push(format!(
             "intervals: 95% percentile bootstrap, {} replicates resampling whole proposals, seed {}",

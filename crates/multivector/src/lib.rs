@@ -2,7 +2,9 @@
 //!
 //! This crate is the library every front end calls. It re-exports the building blocks
 //! ([`core`], [`models`], [`scenario`], [`ensemble`]) and owns the application layer; so far
-//! that is [`backtest`], the scoring of every shipped model against real EU decisions (DEU).
+//! that is [`backtest`], the scoring of every shipped model against real EU decisions (DEU),
+//! with its building blocks [`scoring`] (CRPS, PIT, coverage) and [`stacking`] (a convex
+//! combination fitted out of fold).
 //!
 //! ```
 //! use multivector::backtest::{backtest, BacktestSettings};
@@ -18,6 +20,8 @@
 //! ```
 
 pub mod backtest;
+pub mod scoring;
+pub mod stacking;
 
 pub use multivector_core as core;
 pub use multivector_ensemble as ensemble;

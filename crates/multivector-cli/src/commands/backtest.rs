@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use multivector::backtest::{
-    BacktestError, BacktestReport, BacktestSettings, Capabilities, MissingSalience, backtest,
+    BacktestError, BacktestReport, BacktestSettings, Capabilities, DeuSpread, MissingSalience,
+    backtest_with_progress,
 };
 use multivector_scenario::deu::parse_deu;
 
@@ -32,13 +33,54 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
         },
         bootstrap: a.bootstrap as usize,
         seed: a.seed,
+        draws: a.draws as usize,
+        spread: DeuSpread {
+            position_sd: a.position_sd,
+            salience_sd: a.salience_sd,
+        },
+        folds: a.folds as usize,
     };
-    let r = match backtest(&issues, &settings) {
+    if a.rows && a.format != Format::Csv {
+        return Err(usage(
+            "--rows changes only CSV output".to_string(),
+            "add --format csv (JSON always carries the per-issue rows)",
+        ));
+    }
+    // One tick per model run: every issue's point forecasts, then every ensemble draw.
+    let usable_upper = issues.len() as u64 * (settings.draws as u64 + 1);
+    let bar = if a.quiet || settings.draws == 0 {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(
+            Some(usable_upper),
+            indicatif::ProgressDrawTarget::stderr(),
+        )
+        .with_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {wide_bar} {pos}/{len} model runs, {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+        .with_message("backtest")
+    };
+    let result = backtest_with_progress(&issues, &settings, &|k| {
+        if k % 64 == 0 {
+            bar.set_position(k as u64);
+        }
+    });
+    bar.finish_and_clear();
+    let r = match result {
         Ok(r) => r,
         Err(e @ BacktestError::NoUsableIssue { .. }) => {
             return Err(usage(
                 format!("{name}: {e}"),
                 "a usable issue has an outcome (`out`) and at least two actors with a position and a salience",
+            ));
+        }
+        Err(e @ BacktestError::Settings { .. }) => {
+            return Err(usage(
+                e.to_string(),
+                "standard deviations are above 0 and at most 100 points (the default, 10, is this project's convention)",
             ));
         }
         Err(e) => return Err(e.into()),
@@ -65,6 +107,15 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
         (Format::Table, _) => text_table(&r),
     };
     emit(&out)?;
+    if let Some(path) = &a.report {
+        std::fs::write(path, super::backtest_report::html(&r, &name)).map_err(|e| {
+            usage(
+                format!("{}: cannot be written: {e}", path.display()),
+                "give a path in a folder that exists and that you may write to",
+            )
+        })?;
+        note(&format!("report written to {}", path.display()));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -113,7 +164,55 @@ fn text_table(r: &BacktestReport) -> String {
             interval(&m.mae_minus_mean),
         ]);
     }
-    s.push_str(&format!("{t}\n\nMAE by group:\n"));
+    s.push_str(&format!("{t}\n"));
+    if let Some(st) = &r.stacking {
+        let w: Vec<String> = st
+            .models
+            .iter()
+            .zip(&st.all_issues_weights)
+            .map(|(m, w)| format!("{m} {w:.2}"))
+            .collect();
+        s.push_str(&format!(
+            "\nstacked: a convex combination fitted on {} folds of whole proposals and scored only out of fold; {}. Weights fitted on all issues (for reading, never scored): {}.\n",
+            st.folds,
+            stacked_verdict(r),
+            w.join(", ")
+        ));
+    }
+    if !r.probabilistic.is_empty() {
+        s.push_str(&format!(
+            "\nProbabilistic scores ({} draws per issue; CRPS in points of the 0-100 scale, lower is better; for a point forecast CRPS equals the absolute error; calibrated intervals cover 50% and 80%; the PIT histogram is flat when calibrated):\n",
+            r.settings.draws
+        ));
+        let mut ranked: Vec<_> = r.probabilistic.iter().collect();
+        ranked.sort_by(|a, b| a.crps.value.total_cmp(&b.crps.value));
+        let mut p = table(
+            [
+                "model",
+                "issues",
+                "CRPS [95%]",
+                "CRPS - mean MAE [95%]",
+                "50% covers [95%]",
+                "80% covers [95%]",
+                "PIT histogram (10 bins)",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        for m in ranked {
+            p.add_row(vec![
+                m.model.clone(),
+                m.n.to_string(),
+                interval(&m.crps),
+                interval(&m.crps_minus_mean_mae),
+                interval(&m.coverage50),
+                interval(&m.coverage80),
+                spark(&m.pit),
+            ]);
+        }
+        s.push_str(&format!("{p}\n"));
+    }
+    s.push_str("\nMAE by group:\n");
     let mut g = table(
         ["by", "group", "model", "issues", "MAE"]
             .map(String::from)
@@ -152,6 +251,42 @@ fn text_table(r: &BacktestReport) -> String {
     s
 }
 
+/// Whether the stacked forecast beat the weighted mean out of sample, in words.
+fn stacked_verdict(r: &BacktestReport) -> String {
+    let Some(d) = r
+        .scores
+        .iter()
+        .find(|m| m.model == "stacked")
+        .map(|m| &m.mae_minus_mean)
+    else {
+        return "no score".into();
+    };
+    match (d.low, d.high) {
+        (_, Some(h)) if h < 0.0 => format!(
+            "it beats the weighted mean by {} points of MAE, an interval clear of zero",
+            num(-d.value)
+        ),
+        (Some(l), _) if l > 0.0 => format!(
+            "it loses to the weighted mean by {} points of MAE",
+            num(d.value)
+        ),
+        _ => format!(
+            "it does not beat the weighted mean: the difference, {} points of MAE, is within the bootstrap's noise",
+            num(d.value)
+        ),
+    }
+}
+
+/// A PIT histogram as a row of block characters, highest bin full.
+fn spark(counts: &[usize]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let top = counts.iter().copied().max().unwrap_or(0).max(1);
+    counts
+        .iter()
+        .map(|&c| BLOCKS[(c * (BLOCKS.len() - 1) + top / 2) / top])
+        .collect()
+}
+
 fn scores_csv(r: &BacktestReport) -> anyhow::Result<String> {
     let header = ["model", "n", "statistic", "value", "low", "high"];
     let mut rows = Vec::new();
@@ -173,6 +308,33 @@ fn scores_csv(r: &BacktestReport) -> anyhow::Result<String> {
             ]);
         }
     }
+    for m in &r.probabilistic {
+        for (stat, e) in [
+            ("crps", &m.crps),
+            ("crps_minus_mean_mae", &m.crps_minus_mean_mae),
+            ("coverage50", &m.coverage50),
+            ("coverage80", &m.coverage80),
+        ] {
+            rows.push(vec![
+                m.model.clone(),
+                m.n.to_string(),
+                stat.into(),
+                full(e.value),
+                e.low.map(full).unwrap_or_default(),
+                e.high.map(full).unwrap_or_default(),
+            ]);
+        }
+        for (b, c) in m.pit.iter().enumerate() {
+            rows.push(vec![
+                m.model.clone(),
+                m.n.to_string(),
+                format!("pit_bin_{b}"),
+                c.to_string(),
+                String::new(),
+                String::new(),
+            ]);
+        }
+    }
     csv_text(&header, &rows)
 }
 
@@ -190,6 +352,11 @@ fn rows_csv(r: &BacktestReport) -> anyhow::Result<String> {
         "model",
         "forecast",
         "abs_error",
+        "crps",
+        "pit",
+        "q10",
+        "q50",
+        "q90",
     ];
     let rows: Vec<Vec<String>> = r
         .rows
@@ -208,6 +375,11 @@ fn rows_csv(r: &BacktestReport) -> anyhow::Result<String> {
                 x.model.clone(),
                 full(x.forecast),
                 full(x.abs_error),
+                x.crps.map(full).unwrap_or_default(),
+                x.pit.map(full).unwrap_or_default(),
+                x.q10.map(full).unwrap_or_default(),
+                x.q50.map(full).unwrap_or_default(),
+                x.q90.map(full).unwrap_or_default(),
             ]
         })
         .collect();

@@ -2,6 +2,7 @@
 
 mod align;
 mod backtest;
+mod backtest_report;
 mod bdm_cmd;
 mod compare;
 mod evidence;

@@ -150,12 +150,10 @@ pub fn pce(e: Election, w: &[f64], util: &[f64], m: usize, s: &mut Scratch) -> V
             let symmetric = e.voting != VotingRule::AsymProspect;
             for k in 0..n {
                 let du = ua[k] - ub[k];
+                // Branch-free (see `Run::contest`): +0.0 leaves the other side unchanged.
                 let v = vote(e.voting, w[k], du);
-                if v > 0.0 {
-                    ab += v;
-                } else {
-                    ba -= v;
-                }
+                ab += v.max(0.0);
+                ba += (-v).max(0.0);
                 if !symmetric {
                     let v2 = vote(e.voting, w[k], -du);
                     if v2 > 0.0 {
