@@ -175,9 +175,67 @@ pub fn retrodict(issue: &Issue, forecast: f64) -> Option<Retrodiction> {
     })
 }
 
+/// Brier terms of threshold probabilities against the observed outcome: for each threshold of
+/// `issue` with a probability in `probabilities` (by label), `(p - o)^2` with `o` 1 when the
+/// outcome lies on the threshold's side and 0 otherwise. Empty when no outcome is known.
+/// A forecaster who always says 0.5 scores 0.25 on every term; a sure and right one 0.
+pub fn brier_terms(issue: &Issue, probabilities: &[(String, f64)]) -> Vec<f64> {
+    let Some(obs) = issue.outcome.as_ref().map(|o| o.value) else {
+        return Vec::new();
+    };
+    issue
+        .thresholds
+        .iter()
+        .filter_map(|t| {
+            let p = probabilities.iter().find(|(l, _)| *l == t.label)?.1;
+            let o = if t.holds(obs) { 1.0 } else { 0.0 };
+            Some((p - o) * (p - o))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn brier_terms_by_hand() {
+        use crate::{Direction, Outcome, Threshold};
+        let above = |value: f64, label: &str| Threshold {
+            value,
+            direction: Direction::Above,
+            label: label.into(),
+        };
+        let mut issue = Issue {
+            id: "x".into(),
+            question: String::new(),
+            scale: crate::Scale {
+                min: 0.0,
+                max: 100.0,
+                unit: None,
+                labels: Vec::new(),
+            },
+            status_quo: None,
+            outcome: None,
+            thresholds: vec![above(40.0, "above 40"), above(80.0, "above 80")],
+            evidence: Vec::new(),
+        };
+        let p = vec![("above 40".to_string(), 0.9), ("above 80".to_string(), 0.3)];
+        // No outcome: nothing to score.
+        assert!(brier_terms(&issue, &p).is_empty());
+        issue.outcome = Some(Outcome {
+            value: 60.0,
+            date: "2024".into(),
+            evidence: Vec::new(),
+            note: None,
+        });
+        // 60 is above 40 (o = 1) and not above 80 (o = 0): (0.9 - 1)^2, (0.3 - 0)^2.
+        let t = brier_terms(&issue, &p);
+        assert!(
+            (t[0] - 0.01).abs() < 1e-15 && (t[1] - 0.09).abs() < 1e-15,
+            "{t:?}"
+        );
+    }
 
     #[test]
     fn equidistance_by_hand() {

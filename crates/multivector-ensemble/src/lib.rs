@@ -233,6 +233,49 @@ pub struct IssueSummary {
     pub thresholds: Vec<(String, f64)>,
 }
 
+/// How one model's threshold probabilities scored against the observed outcomes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BrierScore {
+    pub model: String,
+    /// Mean Brier score over every (issue, threshold) with an observed outcome (0 best; 0.25
+    /// for always saying 0.5).
+    pub brier: f64,
+    /// The number of (issue, threshold) pairs scored.
+    pub n: usize,
+}
+
+/// Brier scores of each model's threshold probabilities in `summaries` (from [`summarise`])
+/// against the outcomes observed in `s`; models with nothing to score are left out.
+pub fn brier(s: &Scenario, summaries: &[IssueSummary]) -> Vec<BrierScore> {
+    let mut out: Vec<BrierScore> = Vec::new();
+    for x in summaries {
+        let Some(issue) = s.issues.iter().find(|i| i.id == x.issue) else {
+            continue;
+        };
+        let terms = multivector_core::assess::brier_terms(issue, &x.thresholds);
+        if terms.is_empty() {
+            continue;
+        }
+        let pos = match out.iter().position(|b| b.model == x.model) {
+            Some(p) => p,
+            None => {
+                out.push(BrierScore {
+                    model: x.model.clone(),
+                    brier: 0.0,
+                    n: 0,
+                });
+                out.len() - 1
+            }
+        };
+        out[pos].brier += terms.iter().sum::<f64>();
+        out[pos].n += terms.len();
+    }
+    for b in &mut out {
+        b.brier /= b.n as f64;
+    }
+    out
+}
+
 /// Summaries of an ensemble over the scenario it came from.
 pub fn summarise(s: &Scenario, e: &Ensemble) -> (Vec<IssueSummary>, Vec<(String, Interval)>) {
     let mut out = Vec::new();

@@ -1,6 +1,9 @@
-//! The DEU backtest's point forecasts (every model on every issue, 1,000 bootstrap
-//! replicates) on a synthetic DEU file of 240 issues and 30 actors, shaped like DEU III. Set
-//! MULTIVECTOR_DEU to a real DEU file to time that instead.
+//! The DEU backtest on a synthetic DEU file of 240 issues and 30 actors, shaped like DEU III
+//! (set MULTIVECTOR_DEU to a real DEU file to time that instead): the point forecasts of every
+//! model with 1,000 bootstrap replicates, and the same with ensembles of 10 draws per issue.
+//! The cost grows linearly in the draws (each draw is one run of every model on every
+//! issue), so the 1,000-draw time is about 100 times the ensemble figure less 99 times the
+//! point figure; `docs/performance.md` records both and the measured 1,000-draw command.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use multivector::backtest::{BacktestSettings, backtest};
@@ -47,6 +50,13 @@ fn bench(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("point_forecasts_with_bootstrap", |b| {
         b.iter(|| backtest(&issues, &settings).expect("the backtest runs"))
+    });
+    let ensembles = BacktestSettings {
+        draws: 10,
+        ..settings
+    };
+    g.bench_function("ensembles_10_draws_per_issue", |b| {
+        b.iter(|| backtest(&issues, &ensembles).expect("the backtest runs"))
     });
     g.finish();
 }

@@ -1166,6 +1166,156 @@ mod tests {
         assert_eq!(on(1), on(2));
     }
 
+    fn rows_of<'a>(r: &'a BacktestReport, m: &str) -> Vec<&'a IssueRow> {
+        r.rows.iter().filter(|x| x.model == m).collect()
+    }
+
+    #[test]
+    fn stacked_forecasts_never_see_their_own_outcomes() {
+        // Two proposals, two folds: the issues of `a` are forecast with weights fitted on `b`
+        // alone, so changing `a`'s outcomes changes none of `a`'s stacked forecasts (and
+        // changes the weights fitted on all issues, which are never scored).
+        let s = BacktestSettings {
+            bootstrap: 0,
+            ..Default::default()
+        };
+        let base = report(s);
+        let moved = FILE
+            .replace("\t0\t60\n", "\t0\t5\n")
+            .replace("\t50\t90\n", "\t50\t1\n");
+        let other = backtest(&parse_deu("t.tsv", &moved).unwrap(), &s).unwrap();
+        let a = |r: &BacktestReport| -> Vec<f64> {
+            rows_of(r, "stacked")
+                .iter()
+                .filter(|x| x.proposal == "a")
+                .map(|x| x.forecast)
+                .collect()
+        };
+        assert_eq!(a(&base).len(), 2);
+        assert_eq!(a(&base), a(&other));
+        let st = base.stacking.as_ref().unwrap();
+        assert_eq!(st.folds, 2);
+        assert_ne!(
+            st.all_issues_weights,
+            other.stacking.as_ref().unwrap().all_issues_weights
+        );
+        for w in st.fold_weights.iter().chain([&st.all_issues_weights]) {
+            assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12 && w.iter().all(|&v| v >= 0.0));
+        }
+    }
+
+    #[test]
+    fn a_near_point_ensemble_scores_its_absolute_error() {
+        // With a spread of 1e-9 points every draw is the point forecast (to 1e-9), and the
+        // CRPS of a point mass is the absolute error (closed form): a check independent of
+        // the O(n) CRPS formula. The PIT is then 0 or 1 (or a half on a tie). The spatial model
+        // is left out: it is discontinuous at exact ties (a1 has the Commission and the
+        // Parliament at 100 and 0 around Germany at 50; its point forecast is 26.29, and any
+        // perturbation, however small, breaks the tie and gives 50), which the next check pins.
+        let s = BacktestSettings {
+            bootstrap: 0,
+            draws: 20,
+            spread: DeuSpread {
+                position_sd: 1e-9,
+                salience_sd: 1e-9,
+            },
+            ..Default::default()
+        };
+        let r = report(s);
+        for m in ["bdm-scholz", "bdm-paper", "mean", "median", "median-stated"] {
+            for x in rows_of(&r, m) {
+                let crps = x.crps.unwrap();
+                assert!(
+                    (crps - x.abs_error).abs() < 1e-6,
+                    "{m} {}: {crps} vs {}",
+                    x.issue,
+                    x.abs_error
+                );
+            }
+        }
+        let smp_a1 = rows_of(&r, "smp")[0];
+        assert_eq!(smp_a1.forecast, 26.29);
+        assert!((smp_a1.q50.unwrap() - 50.0).abs() < 0.1, "{smp_a1:?}");
+        assert!(rows_of(&r, "reference").iter().all(|x| x.crps.is_none()));
+        let mean = r.probabilistic.iter().find(|p| p.model == "mean").unwrap();
+        assert_eq!(mean.n, 3);
+        assert!((mean.crps.value - score(&r, "mean").mae.value).abs() < 1e-6);
+        assert_eq!(mean.pit.iter().sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn ensembles_are_seeded_and_thread_count_free() {
+        let s = BacktestSettings {
+            bootstrap: 50,
+            draws: 30,
+            ..Default::default()
+        };
+        let on = |threads: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap()
+                .install(|| report(s))
+        };
+        let one = on(1);
+        assert_eq!(one, on(2));
+        assert_ne!(one, report(BacktestSettings { seed: 99, ..s }));
+        // Wider spreads give wider intervals: q90 - q10 grows with the spread.
+        let width = |r: &BacktestReport| -> f64 {
+            rows_of(r, "mean")
+                .iter()
+                .map(|x| x.q90.unwrap() - x.q10.unwrap())
+                .sum()
+        };
+        let wide = report(BacktestSettings {
+            spread: DeuSpread {
+                position_sd: 30.0,
+                salience_sd: 30.0,
+            },
+            ..s
+        });
+        assert!(width(&wide) > width(&one));
+    }
+
+    #[test]
+    fn bad_settings_name_the_field() {
+        for (s, field) in [
+            (
+                BacktestSettings {
+                    spread: DeuSpread {
+                        position_sd: f64::NAN,
+                        salience_sd: 10.0,
+                    },
+                    ..Default::default()
+                },
+                "spread.position_sd",
+            ),
+            (
+                BacktestSettings {
+                    draws: MAX_DRAWS + 1,
+                    ..Default::default()
+                },
+                "draws",
+            ),
+            (
+                BacktestSettings {
+                    folds: 1,
+                    ..Default::default()
+                },
+                "folds",
+            ),
+        ] {
+            match report_err(s) {
+                BacktestError::Settings { field: f, .. } => assert_eq!(f, field),
+                e => panic!("{e}"),
+            }
+        }
+    }
+
+    fn report_err(s: BacktestSettings) -> BacktestError {
+        backtest(&parse_deu("t.tsv", FILE).unwrap(), &s).unwrap_err()
+    }
+
     #[test]
     fn no_usable_issue_is_an_error() {
         let t = "prnr\tisnr\tproc\tcounvte\tintro\tpcom\tpep\tscom\tsep\trp\tout\n\

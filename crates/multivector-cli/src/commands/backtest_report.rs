@@ -296,8 +296,8 @@ mod tests {
     #[test]
     fn pit_chart_draws_the_calibrated_line_at_n_over_bins() {
         let svg = pit_chart("m", &[1, 1, 1, 1, 1, 1, 1, 1, 1, 11], "#000");
-        // n = 20, expected 2 per bin; ymax = 11 * 1.1 = 12.1; plot height 90 from y = 18.
-        let ye = 18.0 + 90.0 - 2.0 / 12.1 * 90.0;
+        // n = 20, expected 2 per bin; ymax = 11 * 1.1 (headroom); plot height 90 from y = 18.
+        let ye = 18.0 + 90.0 - 2.0 / (11.0 * 1.1) * 90.0;
         assert!(svg.contains(&format!(r#"y1="{ye}""#)), "{svg}");
         assert_eq!(svg.matches("<rect").count(), 10);
     }

@@ -703,6 +703,21 @@ fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
         ]);
     }
     let _ = writeln!(out, "{q}");
+    let brier = multivector_ensemble::brier(s, &sum);
+    if !brier.is_empty() {
+        let mut b = table(
+            ["model", "Brier score", "thresholds scored"]
+                .map(String::from)
+                .to_vec(),
+        );
+        for x in &brier {
+            b.add_row(vec![x.model.clone(), num(x.brier), x.n.to_string()]);
+        }
+        let _ = writeln!(
+            out,
+            "\nThreshold probabilities against what happened (Brier score: mean squared gap between the probability and 1 or 0; lower is better, 0.25 is the score of always saying 50%):\n{b}"
+        );
+    }
     out
 }
 
@@ -758,5 +773,6 @@ fn ensemble_json(s: &Scenario, e: &multivector_ensemble::Ensemble) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "issues": sum,
         "equidistance": eq.iter().map(|(m, i)| json!({"model": m, "interval": i})).collect::<Vec<_>>(),
+        "brier": multivector_ensemble::brier(s, &sum),
     })
 }

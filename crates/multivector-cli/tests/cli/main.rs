@@ -1102,12 +1102,127 @@ fn backtest_scores_a_small_file_by_hand() {
         "csv",
         "--rows",
     ]);
-    assert!(stdout(&o).starts_with("issue,proposal,procedure,voting_rule,intro,line,actors,reference,outcome,model,forecast,abs_error\n"));
+    assert!(stdout(&o).starts_with("issue,proposal,procedure,voting_rule,intro,line,actors,reference,outcome,model,forecast,abs_error,crps,pit,q10,q50,q90\n"));
     assert!(
-        stdout(&o).contains("b1,b,COD,QMV,2000-01-01,3,2,50,90,mean,80,10\n"),
+        stdout(&o).contains("b1,b,COD,QMV,2000-01-01,3,2,50,90,mean,80,10,,,,,\n"),
         "{}",
         stdout(&o)
     );
+}
+
+#[test]
+fn backtest_ensembles_stacking_and_report() {
+    let f = deu_file(
+        "a\ta1\tCOD\tQMV\t01-01-00\t100\t0\t50\t50\t50\t100\t0\t60\n\
+         b\tb1\tCOD\tQMV\t01-01-00\t0\t100\t\t20\t80\t\t50\t90\n\
+         c\tc1\tCNS\tQMV\t01-01-00\t30\t70\t10\t60\t40\t50\t\t40\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join("bt.html");
+    let path = f.path().to_str().unwrap();
+    let o = run(&[
+        "backtest",
+        path,
+        "--draws",
+        "25",
+        "--bootstrap",
+        "50",
+        "--report",
+        page.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Probabilistic scores (25 draws per issue"),
+        "{out}"
+    );
+    assert!(
+        out.contains("stacked: a convex combination fitted on 3 folds"),
+        "{out}"
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("PIT histogram of mean"));
+    // Self-contained: the only address is the SVG namespace.
+    assert_eq!(
+        html.matches("http").count(),
+        html.matches("http://www.w3.org/2000/svg").count()
+    );
+    // JSON carries per-issue CRPS and quantiles for every ensemble model.
+    let j = run(&[
+        "backtest",
+        path,
+        "--draws",
+        "25",
+        "--bootstrap",
+        "0",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    for r in rows.iter().filter(|r| r["model"] != "reference") {
+        let (q10, q90) = (r["q10"].as_f64().unwrap(), r["q90"].as_f64().unwrap());
+        assert!(q10 <= r["q50"].as_f64().unwrap() && r["q50"].as_f64().unwrap() <= q90);
+        assert!(r["crps"].as_f64().unwrap() >= 0.0);
+    }
+    assert_eq!(v["settings"]["draws"], 25);
+    // --rows only with CSV; a bad spread is a usage error.
+    for args in [
+        vec!["backtest", path, "--rows"],
+        vec!["backtest", path, "--position-sd", "0"],
+        vec!["backtest", path, "--salience-sd=-3"],
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("hint:"), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn run_scores_threshold_probabilities_with_the_brier_score() {
+    // Recompute each model's Brier score from the document's own threshold shares and
+    // observed outcomes, by the definition.
+    let o = run(&["run", "--draws", "30", "--format", "json", "--no-store"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let brier = v["ensemble"]["brier"].as_array().unwrap();
+    assert_eq!(brier.len(), 5);
+    let scenario = multivector_scenario::builtin::load("kazakhstan")
+        .unwrap()
+        .unwrap()
+        .scenario;
+    for b in brier {
+        let model = b["model"].as_str().unwrap();
+        let (mut sum, mut n) = (0.0, 0);
+        for x in v["ensemble"]["issues"].as_array().unwrap() {
+            if x["model"] != model {
+                continue;
+            }
+            let issue = scenario.issues.iter().find(|i| i.id == x["issue"]).unwrap();
+            let Some(obs) = issue.outcome.as_ref().map(|o| o.value) else {
+                continue;
+            };
+            for (t, pair) in issue
+                .thresholds
+                .iter()
+                .zip(x["thresholds"].as_array().unwrap())
+            {
+                let p = pair[1].as_f64().unwrap();
+                let side = match t.direction {
+                    multivector_core::Direction::Above => obs > t.value,
+                    multivector_core::Direction::Below => obs < t.value,
+                };
+                let o = if side { 1.0 } else { 0.0 };
+                sum += (p - o) * (p - o);
+                n += 1;
+            }
+        }
+        assert_eq!(b["n"].as_u64().unwrap() as usize, n, "{model}");
+        assert!(
+            (b["brier"].as_f64().unwrap() - sum / n as f64).abs() < 1e-12,
+            "{model}"
+        );
+    }
 }
 
 #[test]
