@@ -252,7 +252,7 @@ pub fn brier(s: &Scenario, summaries: &[IssueSummary]) -> Vec<BrierScore> {
         let Some(issue) = s.issues.iter().find(|i| i.id == x.issue) else {
             continue;
         };
-        let terms = multivector_core::assess::brier_terms(issue, &x.thresholds);
+        let terms = assess::brier_terms(issue, &x.thresholds);
         if terms.is_empty() {
             continue;
         }
