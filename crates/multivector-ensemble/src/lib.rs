@@ -123,9 +123,13 @@ pub fn run(
     run_variant(s, None, models, draws, master, progress)
 }
 
-/// As [`run`], with a variant applied to every draw after the baseline's uncertainty is
-/// drawn: a baseline run and a variant run with the same master seed share every random
-/// number (common random numbers), so their per-draw difference is the variant's effect.
+/// As [`run`], with a variant: its changed values are the centres around which each draw's
+/// declared uncertainty is sampled (a value set by the variant keeps the stance's spread), and
+/// its removals apply after the draw. A baseline run and a variant run with the same master
+/// seed draw every stance from the same random numbers (common random numbers), so their
+/// per-draw difference is the variant's effect. (Applying the variant after the draw, as
+/// before, let a stance's drawn capability override the variant's new actor capability: the
+/// variant vanished from every draw and every difference interval read 0 - 0.)
 pub fn run_variant(
     s: &Scenario,
     variant: Option<&Variant>,
@@ -142,14 +146,25 @@ pub fn run_variant(
         ..s.clone()
     };
     let s = &light;
+    let staged = variant.map(|v| {
+        let (removals, values): (Vec<_>, Vec<_>) =
+            v.changes.iter().cloned().partition(|c| c.remove);
+        let part = |changes| Variant {
+            changes,
+            ..v.clone()
+        };
+        (s.apply(&part(values)), part(removals))
+    });
     let per_draw: Vec<(Vec<f64>, Vec<f64>)> = (0..draws)
         .into_par_iter()
         .map(|d| {
             let mut rng = stream(master, d as u64);
-            let drawn = perturb(s, &mut rng);
-            let sc = match variant {
-                Some(v) => drawn.apply(v),
-                None => drawn,
+            let sc = match &staged {
+                None => perturb(s, &mut rng),
+                // The variant's values are the centres the declared uncertainty is drawn
+                // around; removals come after the draw, so every stance consumes the same
+                // random numbers as in the baseline (common random numbers).
+                Some((values, removals)) => perturb(values, &mut rng).apply(removals),
             };
             let ni = sc.issues.len();
             let mut f = vec![0.0; ni * nm];

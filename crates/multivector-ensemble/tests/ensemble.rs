@@ -155,3 +155,43 @@ fn sensitivity_ranks_a_dominant_input_first() {
     let again = multivector_ensemble::sensitivity::analyse(&s, 0, &WeightedMean, 20, 3).unwrap();
     assert_eq!(rows, again);
 }
+
+#[test]
+fn a_variant_capability_survives_a_drawn_capability() {
+    // B's capability is uncertain, so every draw writes a drawn capability on B's stance. A
+    // variant that sets B's capability to 1 must still count in every draw: with weights 1
+    // and 1 the mean sits halfway between A's drawn position and 60, so each draw's
+    // difference is (A + 60)/2 - (A + 3*60)/4 = (A - 60)/4 with B's capability at its stated
+    // 3 (and near it when drawn). (Regression: the drawn capability used to override the
+    // variant's, and every difference was 0.)
+    let text = TWO.replace(
+        "position = 60\nsalience = 1\n",
+        "position = 60\nsalience = 1\nuncertainty = { capability = { sd = 0.1 } }\n",
+    ) + r#"
+[[variants]]
+name = "equal"
+description = "B as strong as A"
+assumption = "test"
+changes = [{ actor = "B", capability = 1 }]
+"#;
+    let s = scenario(&text);
+    let v = s.variant("equal").unwrap();
+    let m = vec![("mean".to_string(), Box::new(WeightedMean) as _)];
+    let base = run(&s, &m, 200, 5, &|_| {}).unwrap();
+    let var = multivector_ensemble::run_variant(&s, Some(v), &m, 200, 5, &|_| {}).unwrap();
+    let d: Vec<f64> = base
+        .series(0, 0)
+        .iter()
+        .zip(var.series(0, 0))
+        .map(|(a, b)| b - a)
+        .collect();
+    assert!(d.iter().all(|&x| x != 0.0), "{d:?}");
+    // E[(A - 60)/4] = (40 - 60)/4 = -5; the sd of a draw is about 8/4 = 2, of the mean of 200
+    // draws 0.14 (B's capability spread of 0.1 moves it far less).
+    let mean = d.iter().sum::<f64>() / d.len() as f64;
+    assert!((mean + 5.0).abs() < 0.5, "{mean}");
+    // The variant's draws are the draws of the varied scenario: its value is the centre of
+    // the declared spread, drawn from the same random numbers.
+    let direct = run(&s.apply(v), &m, 200, 5, &|_| {}).unwrap();
+    assert_eq!(var.forecasts, direct.forecasts);
+}

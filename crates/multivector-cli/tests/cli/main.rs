@@ -576,6 +576,11 @@ fn compare_reports_a_real_variant_and_rejects_unknown_ones() {
         .unwrap();
     let diff: f64 = row.split(',').nth(4).unwrap().parse().unwrap();
     assert!(diff < -5.0, "{row}");
+    // The per-draw differences show the variant too (regression: a drawn capability used to
+    // override the variant's, so every difference interval read 0 - 0). The weighted mean is
+    // linear in the weights: halving Russia's capability lowers it in every draw.
+    let f: Vec<f64> = row.split(',').skip(5).map(|x| x.parse().unwrap()).collect();
+    assert!(f.iter().all(|&v| v < -1.0), "{row}");
     let o = run(&["compare", "--variant", "nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
