@@ -40,6 +40,8 @@ const BARGAIN_TILT: f64 = 1e-6;
 const BARGAIN_DECIMALS: f64 = 1e4;
 /// Coalition floor in the bilateral contests.
 const CONTEST_FLOOR: f64 = 1e-10;
+/// How many past states a run compares the new one with to find a cycle.
+const CYCLE_MEMORY: usize = 8;
 /// Below this many actors the round runs on one thread (parallel overhead dominates).
 const PARALLEL_FROM: usize = 64;
 
@@ -536,6 +538,11 @@ fn distance(s: &[f64], q: &[f64], x: &[f64]) -> f64 {
     if den > 0.0 { (num / den).sqrt() } else { 0.0 }
 }
 
+/// Whether two vectors hold the same bits (unlike `==`, 0.0 and -0.0 differ).
+fn same_bits(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(u, v)| u.to_bits() == v.to_bits())
+}
+
 /// Rounds a bargain coordinate as KTAB does (4 decimals on the unit scale).
 fn round4(x: f64) -> f64 {
     (x * BARGAIN_DECIMALS).round() / BARGAIN_DECIMALS
@@ -583,6 +590,9 @@ struct Run<'a> {
     sigma: Vec<f64>,
     /// `c * sigma`, the weights of the bilateral contests.
     w: Vec<f64>,
+    /// Whether a deterministic run copies the rounds of a cycle instead of computing them
+    /// (always on; off only in the test that checks the copies against the computation).
+    fast_forward: bool,
 }
 
 fn maybe_par<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
@@ -923,6 +933,8 @@ impl Run<'_> {
         let mut converged = false;
         let stop = self.o.stop;
         let mut t = 0;
+        // The (positions, ideals) after the last few rounds, newest last, round 0 included.
+        let mut history: Vec<(Vec<f64>, Vec<f64>)> = vec![(x.clone(), q.clone())];
         while t < stop.max_rounds {
             t += 1;
             // (1)-(3) targets and bargains.
@@ -1064,8 +1076,68 @@ impl Run<'_> {
                 converged = true;
                 break;
             }
+            // A deterministic round is a function of (positions, ideals) alone, so once the
+            // state repeats one of the last few, every later round repeats the rounds since
+            // then, bit for bit: copy them instead of computing them (most runs that reach
+            // `max_rounds` are two-cycles found within a few dozen rounds).
+            if self.fast_forward && self.o.transitions == Transitions::Deterministic {
+                let len = history.len();
+                if let Some(p) = (1..=len).find(|&p| {
+                    same_bits(&history[len - p].0, &x) && same_bits(&history[len - p].1, &q)
+                }) {
+                    converged = self.repeat_cycle(
+                        p,
+                        t,
+                        &mut states,
+                        &mut rounds,
+                        &mut moves,
+                        &mut fractional,
+                    );
+                    // The last round's positions: the state after round t - p + phase, which
+                    // `history` (newest: round t - 1) holds `p - phase` places from its end.
+                    let phase = (rounds.len() - t) % p;
+                    if phase > 0 {
+                        x = history[len - (p - phase)].0.clone();
+                    }
+                    break;
+                }
+                if history.len() == CYCLE_MEMORY {
+                    history.remove(0);
+                }
+                history.push((x.clone(), q.clone()));
+            }
         }
         self.finish(states, rounds, moves, fractional, converged, &x)
+    }
+
+    /// Appends copies of the last `p` rounds (a cycle found after round `t`) until the stop
+    /// rule fires or `max_rounds` is reached, checking the rule on each copy exactly as the
+    /// loop does; returns whether the ratio stopped it.
+    fn repeat_cycle(
+        &self,
+        p: usize,
+        t: usize,
+        states: &mut Vec<SmpState>,
+        rounds: &mut Vec<Vec<ActorRound>>,
+        moves: &mut Vec<f64>,
+        fractional: &mut Vec<f64>,
+    ) -> bool {
+        let stop = self.o.stop;
+        let mut t = t;
+        while t < stop.max_rounds {
+            t += 1;
+            // Round t repeats round t - p (records are 0-based: round r at r - 1).
+            let src = t - p;
+            states.push(states[src].clone());
+            rounds.push(rounds[src - 1].clone());
+            moves.push(moves[src - 1]);
+            let frac = moves[t - 1] / (moves[0] + stop.floor);
+            fractional.push(frac);
+            if t >= stop.min_rounds && frac < stop.ratio {
+                return true;
+            }
+        }
+        false
     }
 
     fn state(&self, x: &[f64], q: &[f64], ev: &Eval) -> SmpState {
@@ -1158,6 +1230,7 @@ impl Smp {
             d,
             sigma,
             w,
+            fast_forward: true,
         }
         .run()
     }
@@ -1195,5 +1268,82 @@ impl Forecaster for Smp {
                 )),
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt;
+
+    fn run_with(input: &SmpInput, o: SmpOptions, fast_forward: bool) -> SmpRun {
+        let (n, d) = (input.len(), input.dim());
+        let sigma: Vec<f64> = (0..n)
+            .map(|i| input.saliences[i * d..(i + 1) * d].iter().sum())
+            .collect();
+        let w = sigma
+            .iter()
+            .zip(&input.capabilities)
+            .map(|(s, c)| s * c)
+            .collect();
+        Run {
+            inp: input,
+            o,
+            n,
+            d,
+            sigma,
+            w,
+            fast_forward,
+        }
+        .run()
+    }
+
+    /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random
+    /// issues on a coarse grid (ties make two-cycles common), with the stop rule's minimum
+    /// both early and late (so a copied round can be the one that stops the run).
+    #[test]
+    fn copied_cycles_equal_computed_rounds() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut cycled = 0;
+        for case in 0..400 {
+            let n = rng.random_range(3..9);
+            let d = rng.random_range(1..3);
+            let actors = (0..n).map(|i| format!("a{i}")).collect();
+            let dims = (0..d)
+                .map(|k| Dimension {
+                    name: format!("d{k}"),
+                    min: 0.0,
+                    max: 100.0,
+                })
+                .collect();
+            let caps = (0..n)
+                .map(|_| f64::from(rng.random_range(1..6u8)))
+                .collect();
+            let pos = (0..n * d)
+                .map(|_| f64::from(rng.random_range(0..11u8)) * 10.0)
+                .collect();
+            let sal = (0..n * d)
+                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0 / d as f64)
+                .collect();
+            let input = SmpInput::new("t", actors, dims, caps, pos, sal).unwrap();
+            let o = SmpOptions {
+                stop: SmpStop {
+                    min_rounds: if case % 2 == 0 { 2 } else { 40 },
+                    ..SmpStop::default()
+                },
+                ..SmpOptions::default()
+            };
+            let fast = run_with(&input, o, true);
+            let slow = run_with(&input, o, false);
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "case {case}");
+            let t = fast.states.len() - 1;
+            if t > 10 && same_bits(&fast.moves[t - 4..t - 2], &fast.moves[t - 2..t]) {
+                cycled += 1;
+            }
+        }
+        assert!(
+            cycled >= 10,
+            "only {cycled} runs ended in a cycle: the test would not test"
+        );
     }
 }
