@@ -703,6 +703,15 @@ pub struct ServeArgs {
     /// Runs executed at the same time (others wait in a queue of 32).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub jobs: usize,
+    /// Another host name the app answers to (repeatable; 127.0.0.1, localhost, [::1] and the
+    /// --bind address always are). Requests naming any other host are refused, so a web page
+    /// elsewhere cannot reach the app by rebinding its own name to this machine.
+    #[arg(long, value_name = "HOST")]
+    pub allow_host: Vec<String>,
+    /// Seconds a client has to send a request's headers, and the longest a kept-alive
+    /// connection may sit idle; slower clients are disconnected.
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout: u64,
 }
 
 #[derive(Debug, Args)]

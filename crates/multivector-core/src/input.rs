@@ -7,6 +7,16 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum InputError {
     #[error(
+        "issue `{issue}`, actor `{actor}`: {field} is {value}; numbers beyond {max:e} in size are refused (only ratios of capabilities matter, so rescale them)",
+        max = MAX_MAGNITUDE
+    )]
+    TooLarge {
+        issue: String,
+        actor: String,
+        field: &'static str,
+        value: f64,
+    },
+    #[error(
         "issue `{issue}`: {count} actor(s) hold a stance; a bargaining model needs at least two"
     )]
     TooFewActors { issue: String, count: usize },
@@ -40,6 +50,12 @@ pub enum InputError {
     #[error("issue `{issue}`: the columns have different lengths")]
     Ragged { issue: String },
 }
+
+/// The largest size a position, scale end or capability may have: far beyond any real
+/// measure, and small enough that sums of weighted positions over thousands of actors stay
+/// finite (a capability of 1e308 used to make the weighted mean infinite, and a scale of
+/// +-1e308 made the spatial model's unit scale NaN and its loop endless).
+pub const MAX_MAGNITUDE: f64 = 1e15;
 
 /// A change to one actor during bargaining, at the start of round `round` (from 1).
 #[derive(Debug, Clone, PartialEq)]
@@ -109,6 +125,16 @@ impl IssueInput {
             ] {
                 if !value.is_finite() {
                     return Err(InputError::NotFinite {
+                        issue,
+                        actor: id.clone(),
+                        field,
+                        value,
+                    });
+                }
+            }
+            for (field, value) in [("position", positions[i]), ("capability", capabilities[i])] {
+                if value.abs() > MAX_MAGNITUDE {
+                    return Err(InputError::TooLarge {
                         issue,
                         actor: id.clone(),
                         field,
@@ -235,6 +261,25 @@ mod tests {
         let e = IssueInput::new("q", ids(2), vec![1.0, f64::NAN], vec![1.0; 2], vec![1.0; 2])
             .unwrap_err();
         assert!(e.to_string().contains("actor `a1`: position is NaN"), "{e}");
+    }
+
+    #[test]
+    fn rejects_numbers_too_large_to_sum() {
+        let e = IssueInput::new("q", ids(2), vec![1.0, 2.0], vec![1e308, 1.0], vec![1.0; 2])
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                InputError::TooLarge {
+                    field: "capability",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert!(
+            IssueInput::new("q", ids(2), vec![1.0, 2.0], vec![1e15, 1.0], vec![1.0; 2]).is_ok()
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub use domain::{
     Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
     Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty, Variant,
 };
-pub use input::{InputError, InputEvent, IssueInput};
+pub use input::{InputError, InputEvent, IssueInput, MAX_MAGNITUDE};
 pub use model::{
     Cycle, Execution, Forecast, Forecaster, ModelError, Observer, Recorder, RoundModel, StopReason,
     StopRule, execute, forecast_issues,

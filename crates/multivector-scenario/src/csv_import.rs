@@ -9,8 +9,8 @@
 //! Both become a [`Scenario`] whose evidence is the file itself.
 
 use multivector_core::{
-    Actor, ActorKind, Issue, Meta, SalienceScale, Scale, ScaleLabel, Scenario, Space, Stance,
-    Uncertainty,
+    Actor, ActorKind, Issue, MAX_MAGNITUDE, Meta, SalienceScale, Scale, ScaleLabel, Scenario,
+    Space, Stance, Uncertainty,
 };
 
 use crate::error::{Location, ScenarioError, ScenarioErrors};
@@ -122,6 +122,16 @@ impl Ctx<'_> {
     fn number(&mut self, line: usize, actor: &str, field: &str, raw: &str) -> Option<f64> {
         let rec = Some(format!("actor `{actor}`"));
         match raw.parse::<f64>() {
+            Ok(v) if v.is_finite() && v.abs() > MAX_MAGNITUDE => {
+                self.err(
+                    line,
+                    rec,
+                    Some(field),
+                    format!("{v:e} is beyond the largest size accepted, {MAX_MAGNITUDE:e}"),
+                    "rescale the column: only ratios of capabilities matter",
+                );
+                None
+            }
             Ok(v) if v.is_finite() => Some(v),
             Ok(v) => {
                 self.err(
@@ -243,6 +253,21 @@ pub fn parse_bdm_csv(file: &str, text: &str) -> Result<(Scenario, ImportNotes), 
                 ),
                 "the header reads Actor,Capability,Position,Salience (in any order)",
             ),
+        }
+    }
+    for (k, h) in head.iter().enumerate() {
+        if !h.is_empty() && head[..k].contains(h) {
+            ctx.err(
+                hline,
+                None,
+                Some(h),
+                format!(
+                    "the column `{h}` appears twice (columns {} and {})",
+                    head[..k].iter().position(|x| x == h).unwrap_or(0) + 1,
+                    k + 1
+                ),
+                "keep one column of each name; which to use is not for the program to guess",
+            );
         }
     }
     for h in &head {

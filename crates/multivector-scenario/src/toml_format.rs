@@ -5,8 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use multivector_core::{
-    Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
-    Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty, Variant,
+    Actor, ActorKind, Change, Direction, Evidence, Issue, MAX_MAGNITUDE, Meta, Outcome, Period,
+    SalienceScale, Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold,
+    Uncertainty, Variant,
 };
 use serde::Deserialize;
 use toml::Spanned;
@@ -332,6 +333,22 @@ impl Validator<'_> {
             );
             None
         }
+    }
+
+    /// [`Self::finite`], and no larger in size than [`MAX_MAGNITUDE`].
+    fn bounded(&mut self, v: &S<f64>, record: &str, field: &str) -> Option<f64> {
+        let x = self.finite(v, record, field)?;
+        if x.abs() > MAX_MAGNITUDE {
+            self.err(
+                v.span().start,
+                record,
+                Some(field),
+                format!("{x:e} is beyond the largest size accepted, {MAX_MAGNITUDE:e}"),
+                "rescale: only ratios of capabilities matter, and a scale's ends can be any modest numbers",
+            );
+            return None;
+        }
+        Some(x)
     }
 
     fn id(&mut self, v: &Option<S<String>>, at: usize, record: &str) -> Option<String> {
@@ -776,7 +793,7 @@ impl Validator<'_> {
                     );
                     0.0
                 }
-                Some(c) => match self.finite(c, &rec, "capability") {
+                Some(c) => match self.bounded(c, &rec, "capability") {
                     Some(v) if v < 0.0 => {
                         self.err(
                             c.span().start,
@@ -951,14 +968,16 @@ impl Validator<'_> {
         };
         let sat = sc.span().start;
         let sc = sc.get_ref();
+        // Both ends are checked before giving up, so both problems are reported at once.
         let min = match &sc.min {
-            Some(v) => self.finite(v, rec, "scale.min")?,
-            None => 0.0,
+            Some(v) => self.bounded(v, rec, "scale.min"),
+            None => Some(0.0),
         };
         let max = match &sc.max {
-            Some(v) => self.finite(v, rec, "scale.max")?,
-            None => 100.0,
+            Some(v) => self.bounded(v, rec, "scale.max"),
+            None => Some(100.0),
         };
+        let (min, max) = (min?, max?);
         if min >= max {
             self.err(
                 sat,
@@ -1223,7 +1242,7 @@ impl Validator<'_> {
             };
             let capability = match &st.capability {
                 None => None,
-                Some(c) => match self.finite(c, &rec, "capability") {
+                Some(c) => match self.bounded(c, &rec, "capability") {
                     Some(v) if v < 0.0 => {
                         self.err(
                             c.span().start,

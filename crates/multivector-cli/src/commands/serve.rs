@@ -52,6 +52,104 @@ struct App {
     db: PathBuf,
     jobs: Mutex<Vec<Job>>,
     slots: Arc<tokio::sync::Semaphore>,
+    /// Host names (without port) the app answers to, lower case.
+    hosts: Vec<String>,
+}
+
+/// Most connections open at once; more are closed on arrival.
+const MAX_CONNECTIONS: usize = 256;
+/// The longest one connection may live, whatever it does.
+const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
+/// Sent with every response: no script, no framing, no external anything, no sniffing.
+const SECURITY_HEADERS: [(&str, &str); 4] = [
+    (
+        "content-security-policy",
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+];
+
+/// The host name of a `Host` header value or of an origin's authority: without the port,
+/// lower case (`[::1]:8080` gives `[::1]`).
+fn host_name(authority: &str) -> String {
+    let a = authority.trim().to_ascii_lowercase();
+    if a.starts_with('[') {
+        return a
+            .split_inclusive(']')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+    }
+    a.split(':').next().unwrap_or_default().to_string()
+}
+
+/// Why a request is refused, if it is: an unknown host, or a state-changing request that
+/// a page from another origin sent.
+fn refusal(
+    app: &App,
+    headers: &header::HeaderMap,
+    method: &axum::http::Method,
+) -> Option<(StatusCode, &'static str, String)> {
+    let header = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let host = header(header::HOST).unwrap_or_default();
+    if !app.hosts.contains(&host_name(&host)) {
+        Some((
+            StatusCode::MISDIRECTED_REQUEST,
+            "Unknown host",
+            format!(
+                "this app answers to {} (start it with --allow-host to add a name)",
+                app.hosts.join(", ")
+            ),
+        ))
+    } else if !matches!(method, &axum::http::Method::GET | &axum::http::Method::HEAD) {
+        // A browser names the page a request comes from; it must be this app itself.
+        let same = format!("http://{}", host.to_ascii_lowercase());
+        let origin = header(header::ORIGIN).map(|o| o.to_ascii_lowercase());
+        let referer = header(header::REFERER).map(|o| o.to_ascii_lowercase());
+        let site = header(header::HeaderName::from_static("sec-fetch-site"));
+        let foreign = match (&origin, &referer) {
+            (Some(o), _) => *o != same,
+            (None, Some(r)) => !(r == &same || r.starts_with(&format!("{same}/"))),
+            (None, None) => false,
+        } || site.is_some_and(|s| s != "same-origin" && s != "none");
+        foreign.then(|| {
+            (
+                StatusCode::FORBIDDEN,
+                "Refused",
+                "a page from another site tried to send this request; start runs from this app's own pages".to_string(),
+            )
+        })
+    } else {
+        None
+    }
+}
+
+/// Refuses requests for hosts the app does not answer to (DNS rebinding) and state-changing
+/// requests from other origins (cross-site request forgery); adds the security headers.
+async fn guard(
+    State(app): State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let refusal = refusal(&app, req.headers(), req.method());
+    let mut response = match refusal {
+        Some((code, title, msg)) => err_page(code, title, &msg),
+        None => next.run(req).await,
+    };
+    for (name, value) in SECURITY_HEADERS {
+        response.headers_mut().insert(
+            header::HeaderName::from_static(name),
+            header::HeaderValue::from_static(value),
+        );
+    }
+    response
 }
 
 type Shared = Arc<App>;
@@ -61,6 +159,7 @@ fn esc(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 fn page(title: &str, body: &str) -> Html<String> {
@@ -164,8 +263,8 @@ fn scenario_form(
          <table><tr><th>issue</th><th>actor</th><th>position</th><th>salience</th></tr>",
         esc(&s.meta.description),
         esc(name),
-        values.get("draws").map_or("200", String::as_str),
-        values.get("seed").map_or("20220224", String::as_str),
+        esc(values.get("draws").map_or("200", String::as_str)),
+        esc(values.get("seed").map_or("20220224", String::as_str)),
         match s.meta.salience_scale {
             multivector_core::SalienceScale::Unit => "0-1",
             multivector_core::SalienceScale::Percent => "0-100",
@@ -231,7 +330,12 @@ fn edited_text(
         ] {
             let Some(raw) = form.get(&key) else { continue };
             match raw.trim().parse::<f64>() {
-                Ok(v) if (v - current).abs() > 1e-12 => fields.push(format!("{field} = {v}")),
+                // A number the scenario format cannot hold is refused here, never dropped.
+                Ok(v) if !v.is_finite() => errors.push(format!(
+                    "stance of `{actor}` on `{issue}`, field `{field}`: `{raw}` is not a finite number"
+                )),
+                // `{v:?}` writes a TOML float (`1e20`, `55.0`), never an overlong integer.
+                Ok(v) if (v - current).abs() > 1e-12 => fields.push(format!("{field} = {v:?}")),
                 Ok(_) => {}
                 Err(_) => errors.push(format!(
                     "stance of `{actor}` on `{issue}`, field `{field}`: `{raw}` is not a number"
@@ -239,9 +343,12 @@ fn edited_text(
             }
         }
         if !fields.is_empty() {
-            changes.push(format!(
-                "{{ actor = \"{actor}\", issue = \"{issue}\", {} }}",
-                fields.join(", ")
+            changes.push((
+                format!("stance of `{actor}` on `{issue}`"),
+                format!(
+                    "{{ actor = \"{actor}\", issue = \"{issue}\", {} }}",
+                    fields.join(", ")
+                ),
             ));
         }
     }
@@ -251,21 +358,31 @@ fn edited_text(
     if changes.is_empty() {
         return Ok((text.to_string(), false));
     }
-    let full = format!(
-        "{text}\n[[variants]]\nname = \"web-edit\"\ndescription = \"stances edited in the web app\"\nchanges = [\n  {}\n]\n",
-        changes.join(",\n  ")
-    );
-    match load_str(name, &full, Format::Toml) {
-        Ok(_) => Ok((full, true)),
-        Err(e) => Err(e
-            .errors()
-            .iter()
-            .map(|x| match &x.hint {
-                Some(h) => format!("{x} (hint: {h})"),
-                None => x.to_string(),
-            })
-            .collect()),
+    let with = |changes: &[&str]| {
+        format!(
+            "{text}\n[[variants]]\nname = \"web-edit\"\ndescription = \"stances edited in the web app\"\nchanges = [\n  {}\n]\n",
+            changes.join(",\n  ")
+        )
+    };
+    let all: Vec<&str> = changes.iter().map(|c| c.1.as_str()).collect();
+    let full = with(&all);
+    if load_str(name, &full, Format::Toml).is_ok() {
+        return Ok((full, true));
     }
+    // Name the stance behind each problem: check the edits one at a time.
+    let mut errors = Vec::new();
+    for (who, change) in &changes {
+        if let Err(e) = load_str(name, &with(&[change]), Format::Toml) {
+            errors.extend(e.errors().iter().map(|x| match &x.hint {
+                Some(h) => format!("{who}: {x} (hint: {h})"),
+                None => format!("{who}: {x}"),
+            }));
+        }
+    }
+    if errors.is_empty() {
+        errors.push("the edits conflict with one another; change fewer stances at once".into());
+    }
+    Err(errors)
 }
 
 /// The scenario form again with the problems listed, as 422.
@@ -564,7 +681,47 @@ fn router(app: Shared) -> Router {
         .route("/runs/{id}/{file}", get(export))
         .route("/compare", get(compare))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .with_state(app)
+}
+
+/// Serves `router` on `listener` until Ctrl-C: HTTP/1.1 with a deadline for each request's
+/// headers that also bounds a kept-alive connection's idle time (hyper's header read
+/// timeout, which needs the timer installed here: axum's own `serve` installs none, so slow
+/// clients held connections forever), at most [`MAX_CONNECTIONS`] at once, each closed after
+/// [`CONNECTION_LIFETIME`].
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    header_timeout: std::time::Duration,
+) {
+    let open = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            _ = &mut stop => return,
+            a = listener.accept() => a,
+        };
+        // A failed accept (say, too many open files) is not fatal; back off briefly.
+        let Ok((stream, _)) = accepted else {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
+            drop(permit);
+        });
+    }
 }
 
 pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -577,11 +734,27 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             "allow at least one concurrent run",
         ));
     }
+    let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
+        .iter()
+        .map(|h| h.to_string())
+        .chain(std::iter::once(host_name(
+            &if a.bind.contains(':') && !a.bind.starts_with('[') {
+                format!("[{}]", a.bind)
+            } else {
+                a.bind.clone()
+            },
+        )))
+        .chain(a.allow_host.iter().map(|h| host_name(h)))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
     let app = Arc::new(App {
         db,
         jobs: Mutex::new(Vec::new()),
         slots: Arc::new(tokio::sync::Semaphore::new(a.jobs)),
+        hosts,
     });
+    let header_timeout = std::time::Duration::from_secs(a.header_timeout);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -597,11 +770,7 @@ pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
             "serving on http://{} (Ctrl-C to stop)",
             listener.local_addr()?
         ));
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        serve_connections(listener, router(app), header_timeout).await;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(ExitCode::SUCCESS)

@@ -212,6 +212,36 @@ fn bad_scenario_exits_2_with_location_and_hint() {
 }
 
 #[test]
+fn extreme_numbers_are_refused_not_looped_on() {
+    // A scale of +-1e308 made `smp` and `run` loop forever; a capability of 1e308 printed
+    // `inf`. Both are refused at load, with their lines, before any model runs.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("scenarios/ec-emissions.toml"))
+        .unwrap()
+        .replacen("capability = 0.08", "capability = 1e308", 1)
+        .replacen(
+            "scale = { min = 0, max = 10,",
+            "scale = { min = -1e308, max = 1e308,",
+            1,
+        );
+    write(dir.path(), "x.toml", &text);
+    for cmd in ["run", "smp", "bdm"] {
+        let o = run_in(dir.path(), &[cmd, "x.toml", "--format", "json"]);
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        let e = stderr(&o);
+        assert!(
+            e.contains("field `capability`: 1e308 is beyond the largest size accepted"),
+            "{e}"
+        );
+        assert!(
+            e.contains("field `scale.min`") && e.contains("field `scale.max`"),
+            "{e}"
+        );
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
 fn malformed_csv_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -22,8 +22,14 @@ impl Drop for Server {
 
 /// Starts `multivector serve` on a free port with its own store.
 pub fn start(db: &std::path::Path) -> Server {
+    start_with(db, &[])
+}
+
+/// [`start`] with more arguments.
+pub fn start_with(db: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_multivector"))
         .args(["serve", "--port", "0", "--db", db.to_str().unwrap()])
+        .args(extra)
         .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
         .spawn()
@@ -44,10 +50,21 @@ pub fn start(db: &std::path::Path) -> Server {
 
 /// One HTTP/1.1 request; returns the status, the headers and the body.
 pub fn http(port: u16, method: &str, path: &str, body: &str) -> (u16, String, String) {
+    http_with(port, method, path, body, "Host: 127.0.0.1\r\n")
+}
+
+/// [`http`] with these header lines (each ending in CRLF) in place of the Host line.
+pub fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: &str,
+    headers: &str,
+) -> (u16, String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\n{headers}Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).unwrap();
@@ -153,4 +170,90 @@ fn the_web_app_runs_edits_compares_and_refuses_bad_input() {
     assert_eq!(http(p, "POST", "/runs", &big).0, 413);
     assert_eq!(http(p, "GET", "/runs/999", "").0, 404);
     assert_eq!(http(p, "GET", "/compare?a=1", "").0, 400);
+}
+
+#[cfg(not(feature = "browser"))]
+#[test]
+fn the_web_app_cannot_be_turned_against_its_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = start_with(&dir.path().join("w.db"), &["--header-timeout", "1"]);
+    let p = srv.port;
+    // Reflected XSS: a form value comes back escaped, never as markup.
+    let (code, head, body) = http(
+        p,
+        "POST",
+        "/runs",
+        "scenario=kazakhstan&draws=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+    );
+    assert_eq!(code, 422);
+    assert!(!body.contains("<script>"), "{body}");
+    assert!(body.contains("&quot;&gt;&lt;script&gt;alert(1)"), "{body}");
+    // Every page carries the security headers, error pages too.
+    for h in [
+        "content-security-policy: default-src 'none'",
+        "x-content-type-options: nosniff",
+        "x-frame-options: DENY",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(head.contains(h), "{h}: {head}");
+        assert!(http(p, "GET", "/", "").1.contains(h), "{h}");
+    }
+    // Cross-site request forgery: a POST from another origin starts nothing.
+    for origin in [
+        "Origin: http://evil.example\r\n",
+        "Origin: null\r\n",
+        "Referer: http://evil.example/page\r\n",
+        "Sec-Fetch-Site: cross-site\r\n",
+    ] {
+        let (code, _, body) = http_with(
+            p,
+            "POST",
+            "/runs",
+            "scenario=kazakhstan&draws=0",
+            &format!("Host: 127.0.0.1:{p}\r\n{origin}"),
+        );
+        assert_eq!(code, 403, "{origin}: {body}");
+    }
+    assert!(http(p, "GET", "/", "").2.contains("0 job(s) submitted"));
+    // The app's own form posts (same origin) still work.
+    let (code, _, _) = http_with(
+        p,
+        "POST",
+        "/runs",
+        "scenario=kazakhstan&draws=0",
+        &format!(
+            "Host: 127.0.0.1:{p}\r\nOrigin: http://127.0.0.1:{p}\r\nSec-Fetch-Site: same-origin\r\n"
+        ),
+    );
+    assert_eq!(code, 303);
+    // DNS rebinding: a request naming another host is refused, whatever its path.
+    for path in ["/", "/scenarios/kazakhstan", "/runs/1/export.json"] {
+        let (code, _, _) = http_with(p, "GET", path, "", "Host: evil.example:8080\r\n");
+        assert_eq!(code, 421, "{path}");
+    }
+    assert_eq!(http_with(p, "GET", "/", "", "Host: localhost\r\n").0, 200);
+    // Edits that are not finite numbers are errors, never dropped; overlarge ones are named
+    // by stance, in the validator's words.
+    let (code, _, body) = http(p, "POST", "/runs", "scenario=kazakhstan&draws=0&p0=NaN");
+    assert_eq!(code, 422);
+    assert!(body.contains("is not a finite number"), "{body}");
+    let (code, _, body) = http(p, "POST", "/runs", "scenario=kazakhstan&draws=0&s0=1e20");
+    assert_eq!(code, 422);
+    assert!(body.contains("stance of `"), "{body}");
+    assert!(!body.contains("i128"), "{body}");
+    // Slow clients: a connection that sends no request, or never finishes its headers, is
+    // closed after the header timeout (1 s here).
+    for partial in ["", "GET / HTTP/1.1\r\nHost: 127"] {
+        let mut s = TcpStream::connect(("127.0.0.1", p)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s.write_all(partial.as_bytes()).unwrap();
+        let t0 = Instant::now();
+        let mut buf = Vec::new();
+        let _ = s.read_to_end(&mut buf);
+        let waited = t0.elapsed();
+        assert!(
+            waited < Duration::from_secs(5),
+            "{partial:?}: still open after {waited:?}"
+        );
+    }
 }

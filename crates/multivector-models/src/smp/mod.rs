@@ -256,9 +256,15 @@ impl SmpInput {
             ));
         }
         for dim in &dims {
-            if !(dim.min.is_finite() && dim.max.is_finite() && dim.max > dim.min) {
+            let size = multivector_core::MAX_MAGNITUDE;
+            if !(dim.min.is_finite()
+                && dim.max.is_finite()
+                && dim.max > dim.min
+                && dim.min.abs() <= size
+                && dim.max.abs() <= size)
+            {
                 return bad(format!(
-                    "dimension `{}` has scale [{}, {}]; it needs finite min < max",
+                    "dimension `{}` has scale [{}, {}]; it needs finite min < max, each at most {size:e} in size",
                     dim.name, dim.min, dim.max
                 ));
             }
@@ -269,9 +275,10 @@ impl SmpInput {
                 return bad(format!("actor `{a}` appears twice"));
             }
             let c = capabilities[i];
-            if !(c.is_finite() && c >= 0.0) {
+            if !(0.0..=multivector_core::MAX_MAGNITUDE).contains(&c) {
                 return bad(format!(
-                    "actor `{a}`: capability {c} must be a finite number >= 0"
+                    "actor `{a}`: capability {c} must be a finite number from 0 to {:e}",
+                    multivector_core::MAX_MAGNITUDE
                 ));
             }
             let mut total = 0.0;

@@ -126,3 +126,28 @@ fn line_numbers_count_cr_only_lines() {
     has(&e, 3, Some("Capability"), "not a number");
     let _ = load_str("x.csv", GOOD, Format::BdmCsv).unwrap();
 }
+
+#[test]
+fn a_column_twice_is_an_error_not_a_guess() {
+    let e = bad("Actor,Capability,Position,Salience,Salience\nA,1,2,30,40\nB,1,4,50,60\n");
+    has(&e, 1, Some("salience"), "appears twice (columns 4 and 5)");
+}
+
+#[test]
+fn numbers_beyond_the_largest_size_are_refused() {
+    let e = bad("Actor,Capability,Position,Salience\nA,1e308,2,30\nB,1,4,50\n");
+    has(
+        &e,
+        2,
+        Some("Capability"),
+        "1e308 is beyond the largest size accepted, 1e15",
+    );
+    // 1e15 itself is accepted.
+    assert!(
+        parse_bdm_csv(
+            "x.csv",
+            "Actor,Capability,Position,Salience\nA,1e15,2,30\nB,1,4,50\n"
+        )
+        .is_ok()
+    );
+}

@@ -392,3 +392,33 @@ fn space_with_a_taken_id_or_a_shared_dimension() {
         .unwrap();
     has(&errs, line, Some("id"), "already the id");
 }
+
+#[test]
+fn numbers_beyond_the_largest_size_are_refused_where_they_stand() {
+    let (t, errs) = bad("capability = 60", "capability = 1e308");
+    let e = has_field(&errs, "capability");
+    assert!(
+        e.message
+            .contains("1e308 is beyond the largest size accepted, 1e15"),
+        "{e}"
+    );
+    assert_eq!(e.location.line, Some(line_of(&t, "capability = 1e308")));
+    let (_, errs) = bad(
+        "scale = { low = \"no recognition\"",
+        "scale = { min = -1e308, max = 1e308, low = \"no recognition\"",
+    );
+    let e = has_field(&errs, "scale.min");
+    assert!(e.message.contains("beyond the largest size"), "{e}");
+    assert!(
+        errs.errors()
+            .iter()
+            .any(|x| x.location.field.as_deref() == Some("scale.max"))
+    );
+}
+
+fn has_field<'a>(errs: &'a ScenarioErrors, field: &str) -> &'a multivector_scenario::ScenarioError {
+    errs.errors()
+        .iter()
+        .find(|x| x.location.field.as_deref() == Some(field))
+        .unwrap_or_else(|| panic!("no error on `{field}`: {errs}"))
+}
