@@ -48,6 +48,14 @@ pub enum StoreError {
         "run store: the file was written by a newer multivector (schema {found}, this one knows {known})"
     )]
     TooNew { found: i64, known: i64 },
+    #[error(
+        "run store: schema version {found} is not one any multivector writes; the file is not a run store, or it is damaged"
+    )]
+    BadVersion { found: i64 },
+    #[error(
+        "run store: the file has schema {found} and this multivector needs {known}; open it once with write access to upgrade it"
+    )]
+    NeedsUpgrade { found: i64, known: i64 },
 }
 
 /// A run to save.
@@ -106,6 +114,17 @@ pub struct Summary {
     pub draws: usize,
 }
 
+/// Whether an SQLite error means another connection holds a lock for now.
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// How long a store waits for another process's lock before giving up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Migrations, in order: migration `k` brings the schema from version `k` to `k + 1`.
 const MIGRATIONS: [&str; 1] = [r#"
 CREATE TABLE scenarios (
@@ -148,9 +167,47 @@ pub fn content_hash(text: &str) -> String {
 impl Store {
     /// Opens (creating and migrating if needed) the store at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // Another process may be creating or upgrading the same file. SQLite's busy handler
+        // covers most waits, but not every one (switching the journal to WAL, or a lock
+        // upgrade it refuses to wait for to avoid a deadlock, answer "locked" at once), so
+        // the whole opening is retried, with backoff, until the busy timeout.
+        let start = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            match Self::open_once(path) {
+                Err(StoreError::Sql(e)) if is_busy(&e) && start.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(200));
+                }
+                r => return r,
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         Self::init(conn)
+    }
+
+    /// Opens an existing store for reading only (a file without write permission, or on a
+    /// read-only medium): no migration, no journal change. A store whose schema is older than
+    /// this version's is refused with a hint, since upgrading it needs write access.
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        match found {
+            v if v < 0 => Err(StoreError::BadVersion { found: v }),
+            v if v > known => Err(StoreError::TooNew { found: v, known }),
+            v if v < known => Err(StoreError::NeedsUpgrade { found: v, known }),
+            _ => Ok(Store { conn }),
+        }
     }
 
     /// A store in memory (tests, dry runs).
@@ -160,9 +217,17 @@ impl Store {
 
     fn init(mut conn: Connection) -> Result<Store, StoreError> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         let known = MIGRATIONS.len() as i64;
+        // The version is read and the migrations applied inside one write transaction taken
+        // at its start (IMMEDIATE): two processes creating the same new file take turns, and
+        // the second finds the schema done (it used to fail with "table scenarios already
+        // exists" and lose its run).
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version < 0 {
+            return Err(StoreError::BadVersion { found: version });
+        }
         if version > known {
             return Err(StoreError::TooNew {
                 found: version,
@@ -170,11 +235,10 @@ impl Store {
             });
         }
         for (k, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (k + 1) as i64)?;
-            tx.commit()?;
         }
+        tx.commit()?;
         Ok(Store { conn })
     }
 
@@ -187,7 +251,10 @@ impl Store {
 
     /// Saves a run in one transaction and returns its id.
     pub fn save(&self, run: &NewRun) -> Result<i64, StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         let hash = content_hash(&run.scenario_text);
         tx.execute(
             "INSERT OR IGNORE INTO scenarios (hash, id, text) VALUES (?1, ?2, ?3)",
@@ -302,7 +369,10 @@ impl Store {
 
     /// Deletes a run (its scenario text stays while other runs use it).
     pub fn delete(&self, id: i64) -> Result<(), StoreError> {
-        let tx = self.conn.unchecked_transaction()?;
+        let tx = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Immediate,
+        )?;
         let n = tx.execute("DELETE FROM runs WHERE id = ?1", [id])?;
         if n == 0 {
             return Err(StoreError::NoRun(id));

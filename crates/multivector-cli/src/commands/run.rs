@@ -83,6 +83,21 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             m.insert("two_level".into(), t.clone());
         }
     }
+    let text = match a.format {
+        Format::Table => {
+            table_text(s, &results)
+                + &judged_text(s, &judged)
+                + &ens
+                    .as_ref()
+                    .map_or_else(String::new, |e| ensemble_text(s, e))
+                + &two
+                    .as_ref()
+                    .map_or_else(String::new, super::opinion::two_level_text)
+        }
+        Format::Csv => csv_forecasts(s, &results)?,
+        Format::Json => serde_json::to_string_pretty(&full_doc)? + "\n",
+    };
+    emit(&text)?;
     if !a.no_store || a.report.is_some() {
         let scenario_text = super::scenario_text(a.scenario.as_deref())?;
         let new = multivector_store::NewRun {
@@ -111,28 +126,20 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
                 super::runs::write_report(&run, &scenario_text, None, path)?;
             }
         } else {
-            let id = super::runs::save(a.db.as_deref(), &new)?;
+            // The results are on stdout already: a store that cannot take them must not
+            // lose them, only say so.
+            let id = super::runs::save(a.db.as_deref(), &new).map_err(|e| {
+                crate::exit::usage(
+                    format!("the results above were printed but not saved: {e:#}"),
+                    "give a writable store with --db PATH (or MULTIVECTOR_DB), or pass --no-store",
+                )
+            })?;
             if let Some(path) = &a.report {
                 let store = super::runs::open(a.db.as_deref())?;
                 super::runs::write_report(&store.get(id)?, &scenario_text, None, path)?;
             }
         }
     }
-    let text = match a.format {
-        Format::Table => {
-            table_text(s, &results)
-                + &judged_text(s, &judged)
-                + &ens
-                    .as_ref()
-                    .map_or_else(String::new, |e| ensemble_text(s, e))
-                + &two
-                    .as_ref()
-                    .map_or_else(String::new, super::opinion::two_level_text)
-        }
-        Format::Csv => csv_forecasts(s, &results)?,
-        Format::Json => serde_json::to_string_pretty(&full_doc)? + "\n",
-    };
-    emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -38,6 +38,20 @@ pub(super) fn open(flag: Option<&Path>) -> anyhow::Result<Store> {
     })
 }
 
+/// Opens the store for commands that only read it: read-write when possible (so an older
+/// schema is upgraded), read-only when the file cannot be written.
+pub(super) fn open_for_reading(flag: Option<&Path>) -> anyhow::Result<Store> {
+    let path = db_path(flag);
+    Store::open(&path)
+        .or_else(|_| Store::open_read_only(&path))
+        .map_err(|e| {
+            usage(
+                format!("cannot read the run store {}: {e}", path.display()),
+                "name a run store written by `multivector run` with --db PATH",
+            )
+        })
+}
+
 /// Saves a run and says where.
 pub(super) fn save(flag: Option<&Path>, run: &NewRun) -> anyhow::Result<i64> {
     let store = open(flag)?;
@@ -50,7 +64,11 @@ pub(super) fn save(flag: Option<&Path>, run: &NewRun) -> anyhow::Result<i64> {
 }
 
 pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
-    let store = open(a.db.as_deref())?;
+    let store = if matches!(a.action, RunsAction::Delete { .. }) {
+        open(a.db.as_deref())?
+    } else {
+        open_for_reading(a.db.as_deref())?
+    };
     let text = match a.action {
         RunsAction::List { format } => {
             let runs = store.list().map_err(store_err)?;
@@ -195,7 +213,7 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn report(a: ReportArgs) -> anyhow::Result<ExitCode> {
-    let store = open(a.db.as_deref())?;
+    let store = open_for_reading(a.db.as_deref())?;
     let r = store.get(a.id).map_err(store_err)?;
     let text = store.scenario_text(a.id).map_err(store_err)?;
     write_report(&r, &text, a.view.as_deref(), &a.out)?;

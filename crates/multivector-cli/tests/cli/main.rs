@@ -242,6 +242,23 @@ fn extreme_numbers_are_refused_not_looped_on() {
 }
 
 #[test]
+fn a_store_that_cannot_be_written_keeps_the_printed_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("no/such/folder/x.db");
+    let o = run(&["run", "--draws", "0", "--db", db.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("recognition"),
+        "the forecasts are printed first"
+    );
+    assert!(
+        stderr(&o).contains("the results above were printed but not saved"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn malformed_csv_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     write(
