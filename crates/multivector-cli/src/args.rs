@@ -24,6 +24,9 @@ multivector bdm scenarios/ec-emissions.toml --preset paper --format json"
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// No progress bars on stderr (any command; notes and errors still appear).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -310,8 +313,8 @@ pub enum StopArg {
 /// Rounds and stopping of the expected-utility model, shared by `bdm` and `run`.
 #[derive(Debug, Default, Args)]
 pub struct StopFlags {
-    /// Number of rounds (with `--stop fixed`, the default; 10 when not given).
-    #[arg(long, value_name = "N")]
+    /// Number of rounds (with `--stop fixed`, the default; 10 when not given; at most 100,000).
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub rounds: Option<usize>,
     /// Probability that the status quo holds when nobody challenges, in [0, 1].
     #[arg(long, value_name = "Q")]
@@ -319,8 +322,8 @@ pub struct StopFlags {
     /// Fixed rounds, or stop when the median settles or the state repeats.
     #[arg(long, value_enum)]
     pub stop: Option<StopArg>,
-    /// With `--stop converged`: the most rounds to run [default: 100].
-    #[arg(long, value_name = "N")]
+    /// With `--stop converged`: the most rounds to run [default: 100; at most 100,000].
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub max_rounds: Option<usize>,
     /// With `--stop converged`: a move of the median below this fraction of the range counts
     /// as settled [default: 0.001].
@@ -357,8 +360,8 @@ pub struct OptionFlags {
 
 #[derive(Debug, Args)]
 pub struct BdmArgs {
-    /// Scenario file (.toml) or CSV (expected-utility or KTAB layout).
-    pub file: PathBuf,
+    /// Scenario file (.toml), CSV (expected-utility or KTAB layout) or built-in scenario name.
+    pub file: String,
     /// The issue to run, when the scenario has several.
     #[arg(long, value_name = "ID")]
     pub issue: Option<String>,
@@ -481,9 +484,6 @@ pub struct EnsembleFlags {
     /// Master seed of the ensemble; draw k uses stream k of ChaCha8 under it [default: 20220224].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// No progress bar on stderr.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -598,11 +598,11 @@ pub struct SmpArgs {
     /// Seed of the stochastic transitions (recorded in every output) [default: 20220224].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Stop after this many rounds at the latest.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    /// Stop after this many rounds at the latest (at most 100,000).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub max_rounds: usize,
     /// Never stop by the ratio before this round.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=100_000))]
     pub min_rounds: usize,
     /// Stop when a round's total move is below this share of the first round's.
     #[arg(long, value_name = "R", default_value_t = 0.02)]
@@ -633,11 +633,11 @@ pub enum PeerArg {
 pub struct OpinionArgs {
     /// Population file or built-in name [default: kazakhstan].
     pub scenario: Option<String>,
-    /// Agents [default: the file's].
-    #[arg(long, value_name = "N")]
+    /// Agents [default: the file's; at most 50,000,000].
+    #[arg(long, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=50_000_000))]
     pub agents: Option<usize>,
-    /// Sweeps (steps of calendar time) [default: the file's].
-    #[arg(long, value_name = "T")]
+    /// Sweeps (steps of calendar time) [default: the file's; at most 1,000,000].
+    #[arg(long, value_name = "T", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub sweeps: Option<usize>,
     /// Peer model, replacing the file's (its parameters when the file names the same model,
     /// otherwise the defaults in docs/opinion.md); `none` runs the mean-field media model
@@ -654,9 +654,6 @@ pub struct OpinionArgs {
     /// Seed of the population, the graph and the dynamics [default: 20220224].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// No progress bar on stderr.
-    #[arg(long)]
-    pub quiet: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -666,11 +663,12 @@ pub struct OpinionArgs {
 pub struct CalibrateArgs {
     /// Population file or built-in name [default: kazakhstan].
     pub scenario: Option<String>,
-    /// Latin-hypercube points (Nelder-Mead adds about a third of that, at most 100).
-    #[arg(long, value_name = "N", default_value_t = 200)]
+    /// Latin-hypercube points (Nelder-Mead adds about a third of that, at most 100; at most
+    /// 100,000 points).
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=100_000))]
     pub budget: usize,
-    /// Agents per simulation.
-    #[arg(long, value_name = "N", default_value_t = 5000)]
+    /// Agents per simulation (at most 1,000,000).
+    #[arg(long, value_name = "N", default_value_t = 5000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
     pub agents: usize,
     /// The poll wave left out of the fit [default: the last].
     #[arg(long, value_name = "ID")]
@@ -681,9 +679,6 @@ pub struct CalibrateArgs {
     /// Save the result as JSON here (for `multivector opinion --params`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// No progress bar on stderr.
-    #[arg(long)]
-    pub quiet: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -735,7 +730,7 @@ pub struct BacktestArgs {
     #[arg(long, default_value_t = multivector_ensemble::DEFAULT_SEED)]
     pub seed: u64,
     /// Ensemble draws per issue for the probabilistic scores (CRPS, interval coverage, PIT);
-    /// 0 scores the point forecasts only. 1,000 draws take under a minute on two cores.
+    /// 0 scores the point forecasts only. 1,000 draws take about five minutes on two cores.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=100_000))]
     pub draws: u32,
     /// Standard deviation of the ensemble's draws around each stated position, in points of the
@@ -751,9 +746,6 @@ pub struct BacktestArgs {
     /// Also write a self-contained HTML page: error distributions per model, PIT histograms.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
-    /// No progress bar.
-    #[arg(long, short)]
-    pub quiet: bool,
     /// With --format csv: one row per issue and model instead of the scores (only with csv).
     #[arg(long)]
     pub rows: bool,

@@ -4,6 +4,18 @@ use std::io::Write;
 
 use comfy_table::{Table, presets};
 
+static QUIET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+
+/// Records the global `--quiet` flag (once, before any command runs).
+pub fn set_quiet(quiet: bool) {
+    let _ = QUIET.set(quiet);
+}
+
+/// Whether progress bars are off (`--quiet`).
+pub fn quiet() -> bool {
+    QUIET.get().copied().unwrap_or(false)
+}
+
 /// Writes `text` to stdout. A closed pipe (`| head`) is not an error.
 pub fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

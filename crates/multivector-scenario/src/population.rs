@@ -48,16 +48,45 @@ pub fn parse(file: &str, text: &str) -> Result<PopulationSpec, ScenarioErrors> {
         );
         return Err(rep_errors(rep));
     }
-    if let Err(msg) = parsed.population.check() {
-        // Locate the record the message names, when it can be found in the text.
-        let offset = msg
-            .split('`')
-            .nth(1)
-            .and_then(|name| text.find(&format!("\"{name}\"")));
-        rep.push(offset, Some("population".into()), None, msg, Some(hint));
-        return Err(rep_errors(rep));
+    let spec = parsed.population;
+    let mut problems = spec.problems();
+    // The start is a real calendar date (2022-13-45 used to roll over to 2023-02-14); poll
+    // dates are labels (a source may give only a year) and the sweep places them.
+    let date = |d: &str| d.parse::<jiff::civil::Date>().is_ok();
+    if !date(&spec.start_date) {
+        problems.push(format!(
+            "population, field `start_date`: `{}` is not a date (write YYYY-MM-DD)",
+            spec.start_date
+        ));
     }
-    Ok(parsed.population)
+    if problems.is_empty() {
+        return Ok(spec);
+    }
+    for msg in problems {
+        let offset = locate(text, &msg);
+        rep.push(offset, Some("population".into()), None, msg, Some(hint));
+    }
+    Err(rep_errors(rep))
+}
+
+/// Where in `text` the record or field a check's message names is written: each name in
+/// backticks, in order, as a quoted value (`"kz-young"`) or as a key (`homophily =`); the
+/// last occurrence for an id that "appears twice".
+fn locate(text: &str, msg: &str) -> Option<usize> {
+    let twice = msg.contains("appears twice");
+    msg.split('`').skip(1).step_by(2).find_map(|name| {
+        let quoted = format!("\"{name}\"");
+        let found = if twice {
+            text.rfind(&quoted)
+        } else {
+            text.find(&quoted)
+        };
+        found.or_else(|| {
+            [format!("{name} ="), format!("{name}=")]
+                .iter()
+                .find_map(|k| text.find(k.as_str()))
+        })
+    })
 }
 
 fn rep_errors(rep: Reporter) -> ScenarioErrors {
@@ -252,6 +281,58 @@ mod tests {
         assert!(
             e.to_string().contains("unknown parameter `media_power`"),
             "{e}"
+        );
+        // Every problem at once, each located on its own line.
+        let bad = KAZAKHSTAN
+            .replacen("volume = 1.0", "volume = -1.0", 1)
+            .replacen("position = [0.05]", "position = [1.55]", 1)
+            .replacen("homophily = 0.6", "homophily = 2", 1)
+            .replacen("mean_degree = 10", "mean_degree = -10", 1)
+            .replacen(
+                "id = \"demoscope-2023-05\"",
+                "id = \"demoscope-2022-04\"",
+                1,
+            )
+            .replacen(
+                "start_date = \"2022-02-24\"",
+                "start_date = \"2022-13-45\"",
+                1,
+            )
+            .replacen("id = \"kz_older\"", "id = \"kz_young\"", 1);
+        let e = parse("p.toml", &bad).unwrap_err();
+        let text = e.to_string();
+        for needle in [
+            "outlet `kz_state`, field `volume`: -1",
+            "outlet `ru_state`, field `position`: 1.55",
+            "field `homophily`: 2 lies outside [0, 1]",
+            "field `mean_degree`: -10 must be above 0",
+            "poll `demoscope-2022-04`: the id appears twice",
+            "`2022-13-45` is not a date",
+            "group `kz_young`: the id appears twice",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert!(
+            e.errors().iter().all(|x| x.location.line.is_some()),
+            "{text}"
+        );
+        let line_of = |needle: &str| bad[..bad.find(needle).unwrap()].matches('\n').count() + 1;
+        let dup = e
+            .errors()
+            .iter()
+            .find(|x| x.message.contains("group `kz_young`: the id appears twice"))
+            .unwrap();
+        // The second `kz_young`, where the duplicate stands.
+        assert!(
+            dup.location.line.unwrap() > line_of("id = \"kz_young\""),
+            "{dup}"
+        );
+        let nan = KAZAKHSTAN.replacen("volume = 1.0", "volume = nan", 1);
+        assert!(
+            parse("p.toml", &nan)
+                .unwrap_err()
+                .to_string()
+                .contains("field `volume`: NaN")
         );
         let bad = KAZAKHSTAN.replacen("sweeps = 150", "sweeps = 150\ncolour = 1", 1);
         assert!(

@@ -148,7 +148,8 @@ pub struct Builder {
     states: Vec<String>,
     index: HashMap<String, usize>,
     rollcalls: Vec<RollCall>,
-    votes: Vec<Vec<(usize, Vote)>>,
+    /// `votes[r][s]`: the vote recorded for state `s` (insertion index) on roll call `r`.
+    votes: Vec<Vec<Option<Vote>>>,
     keys: HashMap<String, usize>,
     duplicates: usize,
 }
@@ -184,8 +185,21 @@ impl Builder {
         k
     }
 
-    pub fn vote(&mut self, rollcall: usize, state: usize, v: Vote) {
-        self.votes[rollcall].push((state, v));
+    /// Records state `state`'s vote on roll call `rollcall`. The same vote twice is harmless;
+    /// a different one is a conflict the file must settle: `Err` with the vote recorded
+    /// first, and the first is kept (nothing is overwritten silently).
+    pub fn vote(&mut self, rollcall: usize, state: usize, v: Vote) -> Result<(), Vote> {
+        let row = &mut self.votes[rollcall];
+        if row.len() <= state {
+            row.resize(state + 1, None);
+        }
+        match row[state] {
+            Some(prev) if prev != v => Err(prev),
+            _ => {
+                row[state] = Some(v);
+                Ok(())
+            }
+        }
     }
 
     /// The table, roll calls in date order (stable), states in code order.
@@ -203,8 +217,10 @@ impl Builder {
         let mut cells = vec![Vote::Absent; rorder.len() * n];
         let mut rollcalls = Vec::with_capacity(rorder.len());
         for (r, &old) in rorder.iter().enumerate() {
-            for &(s, v) in &self.votes[old] {
-                cells[r * n + new_index[s]] = v;
+            for (s, v) in self.votes[old].iter().enumerate() {
+                if let Some(v) = v {
+                    cells[r * n + new_index[s]] = *v;
+                }
             }
             rollcalls.push(self.rollcalls[old].clone());
         }

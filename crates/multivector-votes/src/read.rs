@@ -270,6 +270,18 @@ fn columns(
     Ok(out)
 }
 
+/// The message for a state recorded twice on one roll call with different votes.
+fn conflict(rollcall: &str, state: &str, first: Vote, now: Vote) -> String {
+    format!(
+        "roll call `{rollcall}`, state `{state}`: voted `{}` here but `{}` earlier in the data; one of them is wrong",
+        now.letter(),
+        first.letter()
+    )
+}
+
+const CONFLICT_HINT: &str =
+    "keep one vote per state and roll call (the first is kept until the file is corrected)";
+
 /// Runs `f` on every well-formed record (1-based line, record); unreadable rows and rows whose
 /// field count differs from the header's are reported, not passed on. Stops when `errs` is
 /// full.
@@ -440,7 +452,14 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
             };
             if let Some(r) = r {
                 let s = b.state(&code);
-                b.vote(r, s, vote);
+                if let Err(first) = b.vote(r, s, vote) {
+                    errs.push(
+                        path,
+                        Some(line),
+                        conflict(id, &code, first, vote),
+                        CONFLICT_HINT,
+                    );
+                }
             }
         },
     );
@@ -573,7 +592,9 @@ pub fn read_dgacm(files: &[PathBuf]) -> Result<VoteTable, VoteErrors> {
                     match countries::iso3(name) {
                         Some(code) => {
                             let st = b.state(code);
-                            b.vote(r, st, vote);
+                            if let Err(first) = b.vote(r, st, vote) {
+                                errs.push(path, Some(ln), conflict(&symbol, code, first, vote), CONFLICT_HINT);
+                            }
                         }
                         None => errs.push(path, Some(ln), format!("resolution `{symbol}`, `{key}`: unknown state name `{name}`"), "add the spelling to the country table (crates/multivector-votes/src/countries_table.rs)"),
                     }
@@ -644,7 +665,16 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
         };
         for &(k, s) in &state_cols {
             match Vote::from_voeten(&rec[k]) {
-                Some(v) => b.vote(r, s, v),
+                Some(v) => {
+                    if let Err(first) = b.vote(r, s, v) {
+                        errs.push(
+                            path,
+                            Some(line),
+                            conflict(id, &names[k], first, v),
+                            CONFLICT_HINT,
+                        );
+                    }
+                }
                 None => errs.push(
                     path,
                     Some(line),
@@ -748,7 +778,14 @@ pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
             };
             if let Some(r) = r {
                 let s = b.state(&code);
-                b.vote(r, s, v);
+                if let Err(first) = b.vote(r, s, v) {
+                    errs.push(
+                        path,
+                        Some(line),
+                        conflict(res, &code, first, v),
+                        CONFLICT_HINT,
+                    );
+                }
             }
         },
     );

@@ -48,7 +48,7 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
     }
     // One tick per model run: every issue's point forecasts, then every ensemble draw.
     let usable_upper = issues.len() as u64 * (settings.draws as u64 + 1);
-    let bar = if a.quiet || settings.draws == 0 {
+    let bar = if crate::output::quiet() || settings.draws == 0 {
         indicatif::ProgressBar::hidden()
     } else {
         indicatif::ProgressBar::with_draw_target(

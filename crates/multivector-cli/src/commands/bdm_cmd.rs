@@ -7,15 +7,16 @@ use multivector_core::{IssueInput, StopRule};
 use multivector_models::bdm::{Bdm, BdmOptions, BdmRun, MoveKind, Region};
 use serde_json::{Map, Value, json};
 
-use super::{bdm_options, issue_input, load_file, pick_issue};
+use super::{bdm_options, issue_input, pick_issue};
 use crate::args::{BdmArgs, Format};
 use crate::exit::usage;
+use crate::output::note;
 use crate::output::{csv_text, emit, full, num, table};
 
 pub fn run(a: BdmArgs) -> anyhow::Result<ExitCode> {
-    let loaded = load_file(&a.file)?;
+    let loaded = super::load_scenario(Some(&a.file))?;
     let s = &loaded.scenario;
-    let file = a.file.display().to_string();
+    let file = a.file.clone();
     let issue = pick_issue(s, a.issue.as_deref(), &file)?;
     let input = issue_input(s, issue)?;
     let options = bdm_options(a.preset, Some(&a.options), &a.stop)?;
@@ -67,7 +68,18 @@ fn find_actor(
             })
         })
     };
-    by_name(true).or_else(|| by_name(false)).ok_or_else(|| {
+    if let Some(k) = by_name(true) {
+        return Ok(k);
+    }
+    if let Some(k) = by_name(false) {
+        // Matched without regard to case: say which actor was taken.
+        note(&format!(
+            "`{who}` read as actor `{}` (matched ignoring case)",
+            input.actor_ids[k]
+        ));
+        return Ok(k);
+    }
+    Err({
         usage(
             format!(
                 "no actor `{who}` holds a stance on issue `{}`",

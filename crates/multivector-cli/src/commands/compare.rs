@@ -83,8 +83,8 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
     let ens = if draws > 0 {
         Some((
-            ensemble(s, bdm, draws, seed, a.ensemble.quiet, None)?,
-            ensemble(s, bdm, draws, seed, a.ensemble.quiet, Some(v))?,
+            ensemble(s, bdm, draws, seed, crate::output::quiet(), None)?,
+            ensemble(s, bdm, draws, seed, crate::output::quiet(), Some(v))?,
         ))
     } else {
         None

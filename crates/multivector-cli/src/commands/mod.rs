@@ -32,6 +32,7 @@ use crate::output::note;
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    crate::output::set_quiet(cli.quiet);
     match cli.command {
         Command::Bdm(a) => bdm_cmd::run(a),
         Command::Run(a) => run::run(a),

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context as _;
 use multivector_ensemble::calibrate::{Budget, Calibration, Param, calibrate as search};
 use multivector_models::opinion::dynamics::Peer;
 use multivector_models::opinion::media::Series;
@@ -196,14 +195,20 @@ pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
     }
     let agents = a.agents.unwrap_or(spec.agents);
     let sweeps = a.sweeps.unwrap_or(spec.sweeps);
-    if agents == 0 {
+    // Every size is checked before anything is allocated (100 billion agents used to abort
+    // on a failed allocation).
+    if let Some(p) =
+        multivector_models::opinion::spec::size_problems(agents, sweeps, spec.groups.len())
+            .into_iter()
+            .next()
+    {
         return Err(usage(
-            "--agents 0 simulates nobody",
-            "give at least one agent per group",
+            p,
+            "choose fewer --agents or --sweeps (limits: docs/errors.md)",
         ));
     }
     let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
-    let bar = progress_bar(sweeps, a.quiet, "sweeps");
+    let bar = progress_bar(sweeps, crate::output::quiet(), "sweeps");
     let answers = spec
         .run_with(agents, sweeps, seed, &mut |t| bar.set_position(t as u64))
         .map_err(|e| {
@@ -339,6 +344,23 @@ fn opinion_table(
 }
 
 pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
+    // Where the result goes is checked before minutes of simulation, not after.
+    if let Some(path) = &a.out {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(usage(
+                format!(
+                    "cannot write {}: the folder {} does not exist",
+                    path.display(),
+                    dir.display()
+                ),
+                "give --out a path in a folder that exists",
+            ));
+        }
+    }
     let spec = load(a.scenario.as_deref())?;
     if spec.calibrate.is_empty() {
         return Err(usage(
@@ -404,7 +426,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
             Err(_) => f64::INFINITY,
         }
     };
-    let bar = progress_bar(a.budget, a.quiet, "parameter sets");
+    let bar = progress_bar(a.budget, crate::output::quiet(), "parameter sets");
     let c = search(&params, budget, &loss, &|k| bar.set_position(k as u64))
         .map_err(|e| usage(e, "check the [[population.calibrate]] ranges and --budget"))?;
     bar.finish_and_clear();
@@ -442,8 +464,12 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         "polls": polls,
     });
     if let Some(path) = &a.out {
-        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n").map_err(|e| {
+            usage(
+                format!("cannot write {}: {e}", path.display()),
+                "give --out a path in a folder that exists and that you may write to",
+            )
+        })?;
         note(&format!("saved the calibration to {}", path.display()));
     }
     let text = match a.format {

@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use multivector_core::assess::{self, Profile, Retrodiction};
 use multivector_core::{Forecast, Forecaster, Issue, IssueInput, Scenario};
 use multivector_models::baselines::{WeightedMean, WeightedMedian};
@@ -50,7 +49,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             [presets[0].1, presets[1].1],
             draws,
             seed,
-            a.ensemble.quiet,
+            crate::output::quiet(),
             None,
         )?)
     } else {
@@ -558,8 +557,12 @@ fn write_out(
     results: &[IssueResult],
     ens: Option<&multivector_ensemble::Ensemble>,
 ) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        crate::exit::usage(
+            format!("cannot create the output folder {}: {e}", dir.display()),
+            "--out names a folder for the CSV files; give a path that is not an existing file",
+        )
+    })?;
     let mut rounds = Vec::new();
     let mut positions = Vec::new();
     for r in results {
@@ -610,7 +613,12 @@ fn write_out(
     }
     for (name, text) in &files {
         let path = dir.join(name);
-        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(&path, text).map_err(|e| {
+            crate::exit::usage(
+                format!("cannot write {}: {e}", path.display()),
+                "give --out a folder you may write to",
+            )
+        })?;
     }
     note(&format!(
         "wrote {} to {}",

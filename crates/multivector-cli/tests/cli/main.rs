@@ -259,6 +259,85 @@ fn a_store_that_cannot_be_written_keeps_the_printed_results() {
 }
 
 #[test]
+fn user_errors_exit_2_before_any_work_and_every_command_takes_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let missing = dir.path().join("no/such/c.json");
+    for (args, needle) in [
+        (
+            vec![
+                "run",
+                "--draws",
+                "0",
+                "--no-store",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+            "cannot create the output folder",
+        ),
+        (
+            vec!["calibrate", "--out", missing.to_str().unwrap()],
+            "does not exist",
+        ),
+        (
+            vec!["opinion", "--agents", "100000000000"],
+            "is not in 1..=50000000",
+        ),
+        (
+            vec!["opinion", "--agents", "40000000", "--sweeps", "999999"],
+            "is more than the limit",
+        ),
+        (
+            vec![
+                "bdm",
+                "scenarios/ec-emissions.toml",
+                "--rounds",
+                "99999999999",
+            ],
+            "is not in 1..=100000",
+        ),
+        (
+            vec!["calibrate", "--budget", "99999999"],
+            "is not in 1..=100000",
+        ),
+        (
+            vec!["smp", "kazakhstan", "--max-rounds", "0"],
+            "is not in 1..=100000",
+        ),
+    ] {
+        let t0 = std::time::Instant::now();
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(20),
+            "{args:?} did the work first"
+        );
+    }
+    // Built-in names work for `bdm` as for `run`; --quiet and -q on any command.
+    let o = run(&["bdm", "kazakhstan", "--issue", "recognition", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("issue `recognition` of `kazakhstan`"));
+    for cmd in [
+        vec!["votes", "--quiet", "--help"],
+        vec!["align", "-q", "--help"],
+        vec!["evidence", "--quiet"],
+    ] {
+        let o = run(&cmd);
+        assert!(o.status.success(), "{cmd:?}: {}", stderr(&o));
+    }
+    // An actor matched without regard to case is named.
+    let o = run(&["bdm", "scenarios/ec-emissions.toml", "--view", "belgium"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`belgium` read as actor `"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn malformed_csv_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     write(

@@ -107,6 +107,93 @@ pub struct Knob {
     pub high: f64,
 }
 
+/// The most agents a population may have (about 0.4 GB per 20 million in the mean-field
+/// model; more would abort on allocation rather than fail with a message).
+pub const MAX_AGENTS: usize = 50_000_000;
+/// The most sweeps a run may have.
+pub const MAX_SWEEPS: usize = 1_000_000;
+/// The most agent updates (agents x sweeps) one run may ask for: about an hour of the
+/// fastest kernel on one core.
+pub const MAX_UPDATES: f64 = 2e11;
+/// The largest mean degree of a generated network.
+pub const MAX_DEGREE: f64 = 10_000.0;
+
+/// Problems with a run of `agents` agents in `groups` groups over `sweeps` sweeps: every size
+/// a user controls is bounded before anything is allocated.
+pub fn size_problems(agents: usize, sweeps: usize, groups: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if agents < groups.max(1) {
+        out.push(format!(
+            "population: {agents} agents cannot fill {groups} groups"
+        ));
+    }
+    if agents > MAX_AGENTS {
+        out.push(format!(
+            "population: {agents} agents is more than the limit of {MAX_AGENTS}"
+        ));
+    }
+    if sweeps > MAX_SWEEPS {
+        out.push(format!(
+            "population: {sweeps} sweeps is more than the limit of {MAX_SWEEPS}"
+        ));
+    }
+    let updates = agents as f64 * sweeps as f64;
+    if updates > MAX_UPDATES && agents <= MAX_AGENTS && sweeps <= MAX_SWEEPS {
+        out.push(format!(
+            "population: {agents} agents x {sweeps} sweeps = {updates:e} updates is more than the limit of {MAX_UPDATES:e} for one run"
+        ));
+    }
+    out
+}
+
+/// Problems with the media block: outlets' positions in [0, 1], volumes finite and >= 0,
+/// audience shares in [0, 1], one audience row per group.
+fn media_problems(m: &Media, items: usize, groups: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for o in &m.outlets {
+        if o.position.len() != items {
+            out.push(format!(
+                "media, outlet `{}`, field `position`: {} series for {items} items",
+                o.name,
+                o.position.len()
+            ));
+        }
+        for s in &o.position {
+            for &(from, v) in &s.points {
+                if !from.is_finite() || !(0.0..=1.0).contains(&v) {
+                    out.push(format!(
+                        "media, outlet `{}`, field `position`: {v} (from sweep {from}) is not a position in [0, 1]",
+                        o.name
+                    ));
+                }
+            }
+        }
+        for &(from, v) in &o.volume.points {
+            if !(from.is_finite() && v.is_finite() && v >= 0.0) {
+                out.push(format!(
+                    "media, outlet `{}`, field `volume`: {v} (from sweep {from}) must be a finite number >= 0",
+                    o.name
+                ));
+            }
+        }
+    }
+    if m.audience.len() != groups * m.outlets.len() {
+        out.push(format!(
+            "media, field `audience`: {} shares for {groups} groups x {} outlets",
+            m.audience.len(),
+            m.outlets.len()
+        ));
+    }
+    for &a in &m.audience {
+        if !(0.0..=1.0).contains(&a) {
+            out.push(format!(
+                "media, field `audience`: {a} is not a share in [0, 1]"
+            ));
+        }
+    }
+    out
+}
+
 /// The knobs a calibration understands.
 pub const KNOBS: [&str; 4] = ["media_strength", "start_shift", "peer_eps", "answer_sigma"];
 
@@ -210,34 +297,84 @@ pub struct Answers {
 impl PopulationSpec {
     /// Checks everything a run relies on; the message names the group, outlet, poll or knob.
     pub fn check(&self) -> Result<(), String> {
+        match self.problems().into_iter().next() {
+            Some(p) => Err(p),
+            None => Ok(()),
+        }
+    }
+
+    /// Every problem of the spec, in file order as far as it can be told (an empty list:
+    /// the spec can run). Each message names its record and field.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
         let items = self.items.len();
         if items == 0 {
-            return Err("population: `items` is empty; name at least one opinion item".into());
+            out.push("population: `items` is empty; name at least one opinion item".into());
         }
         if self.groups.is_empty() {
-            return Err("population: no groups".into());
+            out.push("population: no groups".into());
         }
         if self.groups.len() > u16::MAX as usize {
-            return Err("population: too many groups".into());
+            out.push("population: too many groups".into());
         }
         if !(self.days_per_sweep.is_finite() && self.days_per_sweep > 0.0) {
-            return Err("population: `days_per_sweep` must be a positive number".into());
+            out.push("population: `days_per_sweep` must be a positive number".into());
         }
-        if self.agents < self.groups.len() {
-            return Err(format!(
-                "population: {} agents cannot fill {} groups",
-                self.agents,
-                self.groups.len()
-            ));
+        out.extend(size_problems(self.agents, self.sweeps, self.groups.len()));
+        match &self.network {
+            Network::Sbm {
+                mean_degree,
+                homophily,
+            } => {
+                if !(mean_degree.is_finite() && *mean_degree > 0.0 && *mean_degree <= MAX_DEGREE) {
+                    out.push(format!("population, network, field `mean_degree`: {mean_degree} must be above 0 and at most {MAX_DEGREE}"));
+                }
+                if !(0.0..=1.0).contains(homophily) {
+                    out.push(format!(
+                        "population, network, field `homophily`: {homophily} lies outside [0, 1]"
+                    ));
+                }
+            }
+            Network::ErdosRenyi { mean_degree } => {
+                if !(mean_degree.is_finite() && *mean_degree > 0.0 && *mean_degree <= MAX_DEGREE) {
+                    out.push(format!("population, network, field `mean_degree`: {mean_degree} must be above 0 and at most {MAX_DEGREE}"));
+                }
+            }
+            Network::BarabasiAlbert { m } => {
+                if *m == 0 || *m as f64 > MAX_DEGREE {
+                    out.push(format!(
+                        "population, network, field `m`: {m} must be from 1 to {MAX_DEGREE}"
+                    ));
+                }
+            }
+            Network::WattsStrogatz { k, beta } => {
+                if *k == 0 || *k as f64 > MAX_DEGREE {
+                    out.push(format!(
+                        "population, network, field `k`: {k} must be from 1 to {MAX_DEGREE}"
+                    ));
+                }
+                if !(0.0..=1.0).contains(beta) {
+                    out.push(format!(
+                        "population, network, field `beta`: {beta} lies outside [0, 1]"
+                    ));
+                }
+            }
+            Network::None | Network::EdgeList { .. } => {}
         }
         let total: f64 = self.groups.iter().map(|g| g.census).sum();
-        for g in &self.groups {
+        for (k, g) in self.groups.iter().enumerate() {
+            if self.groups[..k].iter().any(|x| x.id == g.id) {
+                out.push(format!(
+                    "population, group `{}`: the id appears twice",
+                    g.id
+                ));
+            }
             let at = |f: &str, v: f64| format!("population, group `{}`, field `{f}`: {v}", g.id);
             if !(g.census.is_finite() && g.census > 0.0) {
-                return Err(at("census", g.census) + " must be a positive share");
+                out.push(at("census", g.census) + " must be a positive share");
             }
             if g.start.len() != items {
-                return Err(format!(
+                out.push(format!(
                     "population, group `{}`, field `start`: {} values for {items} items",
                     g.id,
                     g.start.len()
@@ -245,48 +382,56 @@ impl PopulationSpec {
             }
             for &s in &g.start {
                 if !(0.0..=1.0).contains(&s) {
-                    return Err(at("start", s) + " lies outside [0, 1]");
+                    out.push(at("start", s) + " lies outside [0, 1]");
                 }
             }
             if !(g.start_sd.is_finite() && g.start_sd >= 0.0) {
-                return Err(at("start_sd", g.start_sd) + " must be >= 0");
+                out.push(at("start_sd", g.start_sd) + " must be >= 0");
             }
             if !(0.0..=1.0).contains(&g.zealots) {
-                return Err(at("zealots", g.zealots) + " lies outside [0, 1]");
+                out.push(at("zealots", g.zealots) + " lies outside [0, 1]");
             }
             if !(0.0..1.0).contains(&g.susceptibility) {
-                return Err(at("susceptibility", g.susceptibility) + " lies outside [0, 1)");
+                out.push(at("susceptibility", g.susceptibility) + " lies outside [0, 1)");
             }
         }
-        if (total - 1.0).abs() > 0.01 {
-            return Err(format!(
+        if total.is_finite() && (total - 1.0).abs() > 0.01 {
+            out.push(format!(
                 "population: census shares sum to {total:.3}; they should sum to 1"
             ));
         }
-        for p in &self.polls {
+        if let Some(m) = &self.media {
+            out.extend(media_problems(m, items, self.groups.len()));
+        }
+        for (k, p) in self.polls.iter().enumerate() {
+            if self.polls[..k].iter().any(|x| x.id == p.id) {
+                out.push(format!("poll `{}`: the id appears twice", p.id));
+            }
             let q = &p.question;
             if q.item >= items {
-                return Err(format!("poll `{}`: item {} does not exist", p.id, q.item));
+                out.push(format!("poll `{}`: item {} does not exist", p.id, q.item));
             }
             if p.sweep > self.sweeps {
-                return Err(format!(
+                out.push(format!(
                     "poll `{}`: sweep {} is after the last sweep {}",
                     p.id, p.sweep, self.sweeps
                 ));
             }
-            if q.cuts.windows(2).any(|w| w[0] >= w[1]) || q.sigma.is_nan() || q.sigma <= 0.0 {
-                return Err(format!(
-                    "poll `{}`: cuts must increase and sigma must be positive",
+            if q.cuts.iter().any(|c| !c.is_finite())
+                || q.cuts.windows(2).any(|w| w[0] >= w[1])
+                || !(q.sigma.is_finite() && q.sigma > 0.0)
+            {
+                out.push(format!(
+                    "poll `{}`: cuts must be finite and increase, and sigma must be a positive number",
                     p.id
                 ));
             }
             for o in &p.observed {
                 if o.answer > q.cuts.len()
                     || !(0.0..=1.0).contains(&o.share)
-                    || o.n.is_nan()
-                    || o.n < 1.0
+                    || !(o.n.is_finite() && o.n >= 1.0)
                 {
-                    return Err(format!(
+                    out.push(format!(
                         "poll `{}`: observed answer {} (share {}, n {}) is not an answer of the question, a share in [0, 1] or a sample size >= 1",
                         p.id, o.answer, o.share, o.n
                     ));
@@ -295,13 +440,13 @@ impl PopulationSpec {
         }
         for b in &self.bindings {
             if b.item >= items {
-                return Err(format!(
+                out.push(format!(
                     "binding of `{}` on `{}`: item {} does not exist",
                     b.actor, b.issue, b.item
                 ));
             }
             if b.groups.is_empty() {
-                return Err(format!(
+                out.push(format!(
                     "binding of `{}` on `{}`: no groups",
                     b.actor, b.issue
                 ));
@@ -311,14 +456,14 @@ impl PopulationSpec {
                 .iter()
                 .find(|g| !self.groups.iter().any(|x| &x.id == *g))
             {
-                return Err(format!(
+                out.push(format!(
                     "binding of `{}` on `{}`: unknown group `{g}`",
                     b.actor, b.issue
                 ));
             }
             if let Some([s0, s1]) = b.salience {
                 if !((0.0..=1.0).contains(&s0) && (0.0..=1.0).contains(&s1)) {
-                    return Err(format!(
+                    out.push(format!(
                         "binding of `{}` on `{}`: saliences lie in [0, 1]",
                         b.actor, b.issue
                     ));
@@ -327,17 +472,17 @@ impl PopulationSpec {
         }
         for k in &self.calibrate {
             if !KNOBS.contains(&k.name.as_str()) {
-                return Err(format!(
+                out.push(format!(
                     "calibrate: unknown parameter `{}`; known: {}",
                     k.name,
                     KNOBS.join(", ")
                 ));
             }
             if !(k.low.is_finite() && k.high.is_finite() && k.low < k.high) {
-                return Err(format!("calibrate `{}`: needs finite low < high", k.name));
+                out.push(format!("calibrate `{}`: needs finite low < high", k.name));
             }
         }
-        Ok(())
+        out
     }
 
     /// The spec with calibrated values applied (`names[k] = values[k]`).

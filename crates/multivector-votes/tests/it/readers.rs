@@ -178,3 +178,27 @@ fn unknown_layouts_and_empty_files() {
     let (_d, p) = folder(&[("readme.txt", "hello")]);
     assert!(load(&p).is_err());
 }
+
+#[test]
+fn a_conflicting_duplicate_vote_is_an_error_an_identical_one_is_not() {
+    // Line 2 is `r1,KAZ,Y`; a second `r1,KAZ,N` at the end (line 26) contradicts it.
+    let conflicting = format!("{VOTES}r1,KAZ,N\n");
+    let line = conflicting.lines().count();
+    let e = err(
+        &[
+            ("unga_votes_t.csv", &conflicting),
+            ("unga_rollcalls_t.csv", ROLLCALLS),
+        ],
+        "unga_votes_t.csv",
+    );
+    has(
+        &e,
+        Some(line),
+        "roll call `r1`, state `KAZ`: voted `N` here but `Y` earlier",
+    );
+    let (_d, p) = folder(&[
+        ("unga_votes_t.csv", &format!("{VOTES}r1,KAZ,Y\n")),
+        ("unga_rollcalls_t.csv", ROLLCALLS),
+    ]);
+    assert!(load(&p).is_ok(), "the same vote twice is harmless");
+}
