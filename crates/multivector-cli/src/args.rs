@@ -174,7 +174,10 @@ multivector runs compare 3 4\n  multivector runs export 3 --format csv > forecas
     /// The web app: browse scenarios and runs, edit stances, start runs, compare, download.
     #[command(
         after_help = "Binds 127.0.0.1 (use --bind to change, at your own risk). Runs go to the \
-same store as `multivector run`.\n\nExample:\n  multivector serve --port 8080\n  then open http://127.0.0.1:8080"
+same store as `multivector run`. The app answers only to its own host names (add one with \
+--allow-host), refuses state-changing requests from other sites, sends no script and \
+forbids framing; slow clients are closed after --header-timeout seconds. Limits: \
+docs/errors.md.\n\nExample:\n  multivector serve --port 8080\n  then open http://127.0.0.1:8080"
     )]
     Serve(ServeArgs),
 }

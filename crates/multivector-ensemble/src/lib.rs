@@ -316,13 +316,18 @@ pub fn summarise(s: &Scenario, e: &Ensemble) -> (Vec<IssueSummary>, Vec<(String,
         }
     }
     let nm = e.models.len();
+    // Equidistance is undefined (NaN) without a focal actor or with fewer than two vectors:
+    // such draws are left out, and a model with none left has no interval (never NaN).
     let eq = e
         .models
         .iter()
         .enumerate()
-        .map(|(mi, m)| {
-            let xs: Vec<f64> = (0..e.draws).map(|d| e.equidistance[d * nm + mi]).collect();
-            (m.clone(), Interval::of(&xs))
+        .filter_map(|(mi, m)| {
+            let xs: Vec<f64> = (0..e.draws)
+                .map(|d| e.equidistance[d * nm + mi])
+                .filter(|x| x.is_finite())
+                .collect();
+            (!xs.is_empty()).then(|| (m.clone(), Interval::of(&xs)))
         })
         .collect();
     (out, eq)

@@ -56,8 +56,9 @@ struct App {
     hosts: Vec<String>,
 }
 
-/// Most connections open at once; more are closed on arrival.
-const MAX_CONNECTIONS: usize = 256;
+/// Most connections open at once; further clients wait in the listen backlog until one
+/// closes (slow clients are closed by the header timeout, so the wait is bounded).
+const MAX_CONNECTIONS: usize = 512;
 /// The longest one connection may live, whatever it does.
 const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(300);
 /// Sent with every response: no script, no framing, no external anything, no sniffing.
@@ -688,8 +689,8 @@ fn router(app: Shared) -> Router {
 /// Serves `router` on `listener` until Ctrl-C: HTTP/1.1 with a deadline for each request's
 /// headers that also bounds a kept-alive connection's idle time (hyper's header read
 /// timeout, which needs the timer installed here: axum's own `serve` installs none, so slow
-/// clients held connections forever), at most [`MAX_CONNECTIONS`] at once, each closed after
-/// [`CONNECTION_LIFETIME`].
+/// clients held connections forever), at most [`MAX_CONNECTIONS`] at once (more wait to be
+/// accepted), each closed after [`CONNECTION_LIFETIME`].
 async fn serve_connections(
     listener: tokio::net::TcpListener,
     router: Router,
@@ -699,17 +700,22 @@ async fn serve_connections(
     let stop = tokio::signal::ctrl_c();
     tokio::pin!(stop);
     loop {
+        // A free connection slot first, then a connection: at the cap, new clients wait.
+        let permit = tokio::select! {
+            _ = &mut stop => return,
+            p = open.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => return,
+            },
+        };
         let accepted = tokio::select! {
             _ = &mut stop => return,
             a = listener.accept() => a,
         };
         // A failed accept (say, too many open files) is not fatal; back off briefly.
         let Ok((stream, _)) = accepted else {
+            drop(permit);
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
-        };
-        let Ok(permit) = open.clone().try_acquire_owned() else {
-            drop(stream);
             continue;
         };
         let service = hyper_util::service::TowerToHyperService::new(router.clone());

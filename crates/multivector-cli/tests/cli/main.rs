@@ -1376,3 +1376,117 @@ fn backtest_bad_input_is_located_and_exits_2() {
         stderr(&o)
     );
 }
+
+/// A valid scenario at the edges of what is accepted: capabilities of 1e15, 1e-15 and 0, a
+/// salience of 1e-9, a scale of +-1e15 with actors at both ends, a declared spread.
+const EXTREME: &str = r#"format_version = 1
+[scenario]
+id = "ext"
+name = "Extreme"
+salience_scale = "0-1"
+[[actors]]
+id = "A"
+kind = "state"
+capability = 1e15
+[[actors]]
+id = "B"
+kind = "state"
+capability = 1e-15
+[[actors]]
+id = "C"
+kind = "state"
+capability = 0
+[[issues]]
+id = "q"
+question = "?"
+scale = { min = -1e15, max = 1e15, low = "0", high = "100" }
+thresholds = [{ value = 0, direction = "above", label = "above 0" }]
+[[stances]]
+actor = "A"
+issue = "q"
+position = -1e15
+salience = 1e-9
+uncertainty = { position = { sd = 0.5 } }
+assumption = "test"
+[[stances]]
+actor = "B"
+issue = "q"
+position = 1e15
+salience = 1
+assumption = "test"
+[[stances]]
+actor = "C"
+issue = "q"
+position = 0
+salience = 1
+assumption = "test"
+[[variants]]
+name = "v"
+description = "B as strong as A"
+assumption = "test"
+changes = [{ actor = "B", capability = 1e15 }]
+"#;
+
+/// Every `null` in `v` with its path (array indices as `N`).
+fn nulls(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Null => out.push(path.to_string()),
+        serde_json::Value::Array(a) => a.iter().for_each(|x| nulls(x, &format!("{path}/N"), out)),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .for_each(|(k, x)| nulls(x, &format!("{path}/{k}"), out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn no_command_prints_a_non_finite_number_on_extreme_valid_input() {
+    // serde_json writes NaN and infinity as `null`, so a non-finite number would show as a
+    // null where a number belongs. Nulls are allowed only where a value is optional by
+    // meaning (no outcome, no unit, no focal actor, a model without rounds, ...).
+    const OPTIONAL: [&str; 10] = [
+        "note",
+        "rounds",
+        "trajectory",
+        "observed",
+        "equidistance",
+        "unit",
+        "status_quo",
+        "mean_error_scaled",
+        "cycle",
+        "chosen",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "x.toml", EXTREME);
+    for args in [
+        vec!["run", "x.toml", "--draws", "30", "--no-store"],
+        vec!["bdm", "x.toml"],
+        vec!["bdm", "x.toml", "--preset", "paper", "--stop", "converged"],
+        vec!["smp", "x.toml"],
+        vec!["compare", "x.toml", "--variant", "v", "--draws", "20"],
+        vec!["sensitivity", "x.toml", "--issue", "q"],
+        vec!["sensitivity", "x.toml", "--issue", "q", "--model", "smp"],
+    ] {
+        let mut json = args.clone();
+        json.extend(["--format", "json", "-q"]);
+        let o = run_in(dir.path(), &json);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut found = Vec::new();
+        nulls(&v, "", &mut found);
+        for path in found {
+            let key = path.rsplit('/').next().unwrap_or_default();
+            assert!(
+                OPTIONAL.contains(&key) || key == "cycle_median",
+                "{args:?}: null at {path}"
+            );
+        }
+        let mut table = args.clone();
+        table.push("-q");
+        let text = stdout(&run_in(dir.path(), &table)).to_ascii_lowercase();
+        assert!(
+            !text.contains("nan") && !text.contains("inf "),
+            "{args:?}: a non-finite number in the table:\n{text}"
+        );
+    }
+}
