@@ -135,6 +135,26 @@ pub fn load_str(file: &str, text: &str, format: Format) -> Result<Loaded, Scenar
     })
 }
 
+/// The largest scenario, population or DEU file read (a larger one is refused before it is
+/// read: the largest real scenario is a few hundred kilobytes).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a file of at most `limit` bytes; a larger one is an error naming its size.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    // Read one byte past the limit: a file that grows while read is caught too.
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "the file is larger than {} MiB, the most this program reads from one input file",
+            limit / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}
+
 /// Reads a scenario file, choosing the layout from the extension (`.toml`, `.csv`) and, for
 /// CSV, from the header.
 pub fn load_path(path: &Path) -> Result<Loaded, ScenarioErrors> {
@@ -150,7 +170,7 @@ pub fn load_path(path: &Path) -> Result<Loaded, ScenarioErrors> {
         }
         .into()
     };
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = read_limited(path, MAX_FILE_BYTES).map_err(|e| {
         fail(
             format!("cannot read the file: {e}"),
             "check the path; `multivector run` with no argument runs the built-in scenario",

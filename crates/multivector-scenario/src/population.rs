@@ -74,19 +74,24 @@ pub fn parse(file: &str, text: &str) -> Result<PopulationSpec, ScenarioErrors> {
 /// last occurrence for an id that "appears twice".
 fn locate(text: &str, msg: &str) -> Option<usize> {
     let twice = msg.contains("appears twice");
-    msg.split('`').skip(1).step_by(2).find_map(|name| {
-        let quoted = format!("\"{name}\"");
-        let found = if twice {
-            text.rfind(&quoted)
-        } else {
-            text.find(&quoted)
-        };
-        found.or_else(|| {
-            [format!("{name} ="), format!("{name}=")]
-                .iter()
-                .find_map(|k| text.find(k.as_str()))
+    msg.split('`')
+        .skip(1)
+        .step_by(2)
+        .find_map(|name| {
+            let quoted = format!("\"{name}\"");
+            let found = if twice {
+                text.rfind(&quoted)
+            } else {
+                text.find(&quoted)
+            };
+            found.or_else(|| {
+                [format!("{name} ="), format!("{name}=")]
+                    .iter()
+                    .find_map(|k| text.find(k.as_str()))
+            })
         })
-    })
+        // A message about the population as a whole points at its table.
+        .or_else(|| text.find("[population]"))
 }
 
 fn rep_errors(rep: Reporter) -> ScenarioErrors {
@@ -132,7 +137,10 @@ pub fn parse_edge_list(file: &str, text: &str) -> Result<Vec<(u32, u32)>, Scenar
 /// Reads a population file from disk (and its edge list, if it names one).
 pub fn load_path(path: &Path) -> Result<PopulationSpec, ScenarioErrors> {
     let name = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    let read = crate::read_limited(path, crate::MAX_FILE_BYTES).and_then(|b| {
+        String::from_utf8(b).map_err(|_| std::io::Error::other("the file is not valid UTF-8"))
+    });
+    match read {
         Ok(text) => {
             let mut spec = parse(&name, &text)?;
             if let multivector_models::opinion::spec::Network::EdgeList { path: rel, edges } =

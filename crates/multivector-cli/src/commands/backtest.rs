@@ -14,12 +14,16 @@ use crate::output::{csv_text, emit, full, note, num, table};
 
 pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
     let name = a.file.display().to_string();
-    let text = std::fs::read_to_string(&a.file).map_err(|e| {
-        usage(
-            format!("{name}: cannot be read: {e}"),
-            "give the path of a DEU file (tab- or comma-separated, one header row)",
-        )
-    })?;
+    let text = multivector_scenario::read_limited(&a.file, multivector_scenario::MAX_FILE_BYTES)
+        .and_then(|b| {
+            String::from_utf8(b).map_err(|_| std::io::Error::other("the file is not valid UTF-8"))
+        })
+        .map_err(|e| {
+            usage(
+                format!("{name}: cannot be read: {e}"),
+                "give the path of a DEU file (tab- or comma-separated, one header row)",
+            )
+        })?;
     let issues = parse_deu(&name, &text)?;
     let settings = BacktestSettings {
         capabilities: match a.capabilities {

@@ -257,3 +257,58 @@ fn the_web_app_cannot_be_turned_against_its_user() {
         );
     }
 }
+
+/// Percent-encodes every byte but ASCII letters and digits.
+fn form_encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "browser"))]
+#[test]
+fn any_form_value_gets_a_run_or_a_located_422_never_a_server_error() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+    let dir = tempfile::tempdir().unwrap();
+    let srv = start(&dir.path().join("w.db"));
+    let p = srv.port;
+    let value = prop_oneof![
+        Just("NaN".to_string()),
+        Just("inf".to_string()),
+        Just("-1e308".to_string()),
+        Just("1e20".to_string()),
+        Just("\"><script>alert(1)</script>".to_string()),
+        "-?[0-9]{1,4}(\\.[0-9]{1,3})?",
+        ".{0,12}",
+    ];
+    let mut runner = TestRunner::new(Config {
+        cases: 40,
+        ..Config::default()
+    });
+    runner
+        .run(&(value.clone(), value, 0usize..90), |(a, b, k)| {
+            let body = format!(
+                "scenario=kazakhstan&draws=0&seed=1&p{k}={}&s{k}={}",
+                form_encode(&a),
+                form_encode(&b)
+            );
+            let (code, _, page) = http(p, "POST", "/runs", &body);
+            prop_assert!(
+                code == 303 || code == 422,
+                "{code} for {a:?}, {b:?}: {page}"
+            );
+            prop_assert!(!page.contains("<script>"), "unescaped: {page}");
+            if code == 422 {
+                prop_assert!(page.contains("id=\"errors\""), "{page}");
+            }
+            Ok(())
+        })
+        .unwrap();
+}

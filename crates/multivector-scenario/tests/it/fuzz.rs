@@ -61,3 +61,113 @@ proptest! {
         }
     }
 }
+
+/// A valid-looking scenario with the given numbers: two or three actors on one issue.
+fn extreme_scenario(scale: (f64, f64), caps: &[f64], pos: &[f64], sal: &[f64]) -> String {
+    let mut t = format!(
+        "format_version = 1\n[scenario]\nid = \"x\"\nname = \"X\"\nsalience_scale = \"0-1\"\n\
+         [[issues]]\nid = \"q\"\nquestion = \"?\"\n\
+         scale = {{ min = {:e}, max = {:e}, low = \"a\", high = \"b\" }}\n",
+        scale.0, scale.1
+    );
+    for (k, c) in caps.iter().enumerate() {
+        t.push_str(&format!(
+            "[[actors]]\nid = \"A{k}\"\nkind = \"state\"\ncapability = {c:e}\n"
+        ));
+    }
+    for k in 0..caps.len() {
+        t.push_str(&format!(
+            "[[stances]]\nactor = \"A{k}\"\nissue = \"q\"\nposition = {:e}\nsalience = {:e}\nassumption = \"t\"\n",
+            pos[k], sal[k]
+        ));
+    }
+    t
+}
+
+fn extreme() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        Just(1e-300),
+        Just(1e-15),
+        Just(1.0),
+        Just(1e15),
+        Just(1e16),
+        Just(1e308),
+        -1e15..1e15f64,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Scenarios built from extreme numbers either load and give finite forecasts from every
+    /// model, or are refused with located errors; never a panic, a hang or a non-finite
+    /// number.
+    #[test]
+    fn extreme_numbers_give_located_errors_or_finite_forecasts(
+        scale in prop_oneof![
+            Just((0.0, 100.0)),
+            Just((-1e15, 1e15)),
+            Just((0.0, 1e-6)),
+            Just((0.0, 1e16)),
+            Just((-1e308, 1e308)),
+        ],
+        caps in prop::collection::vec(extreme(), 2..4),
+        unit_pos in prop::collection::vec(0.0..=1.0f64, 4),
+        sal in prop::collection::vec(prop_oneof![Just(0.0), Just(1e-12), Just(0.5), Just(1.0)], 4),
+    ) {
+        let n = caps.len();
+        let pos: Vec<f64> = unit_pos[..n]
+            .iter()
+            .map(|u| if scale.1 - scale.0 < f64::MAX { scale.0 + u * (scale.1 - scale.0) } else { 0.0 })
+            .collect();
+        let text = extreme_scenario(scale, &caps, &pos, &sal[..n]);
+        match load_str("x.toml", &text, Format::Toml) {
+            Err(errs) => {
+                for e in errs.errors() {
+                    prop_assert!(e.location.line.is_some(), "{e}");
+                    prop_assert!(e.hint.is_some(), "{e}");
+                }
+            }
+            Ok(loaded) => {
+                use multivector_core::Forecaster;
+                let s = loaded.scenario;
+                let Ok(input) = s.issue_input(0) else {
+                    // No weight at all: a typed error, already tested elsewhere.
+                    return Ok(());
+                };
+                let bdm = multivector_models::bdm::Bdm::new(multivector_models::bdm::BdmOptions::preset(
+                    multivector_models::bdm::Preset::Scholz,
+                ));
+                let models: [&dyn Forecaster; 4] = [
+                    &multivector_models::baselines::WeightedMean,
+                    &multivector_models::baselines::WeightedMedian,
+                    &bdm,
+                    &multivector_models::smp::Smp::default(),
+                ];
+                for m in models {
+                    if let Ok(f) = m.forecast(&input) {
+                        prop_assert!(f.value.is_finite(), "{}: {} on {text}", m.name(), f.value);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn files_over_the_size_limit_are_refused_before_reading() {
+    let dir = std::env::temp_dir().join(format!("mv-limit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.toml");
+    std::fs::write(&path, vec![b'#'; 2048]).unwrap();
+    assert_eq!(
+        multivector_scenario::read_limited(&path, 2048)
+            .unwrap()
+            .len(),
+        2048
+    );
+    let e = multivector_scenario::read_limited(&path, 2047).unwrap_err();
+    assert!(e.to_string().contains("larger than"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

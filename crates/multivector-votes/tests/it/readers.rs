@@ -202,3 +202,46 @@ fn a_conflicting_duplicate_vote_is_an_error_an_identical_one_is_not() {
     ]);
     assert!(load(&p).is_ok(), "the same vote twice is harmless");
 }
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        /// Vote rows built from valid and invalid pieces: the file either loads, with every
+        /// vote it holds, or every problem is reported with its line; never a panic.
+        #[test]
+        fn vote_rows_load_or_fail_with_lines(
+            rows in prop::collection::vec(
+                (
+                    prop_oneof![Just("r1"), Just("r2"), Just("r9"), Just("")],
+                    prop_oneof![Just("KAZ"), Just("RUS"), Just("USA"), Just("K4Z"), Just("")],
+                    prop_oneof![Just("Y"), Just("N"), Just("A"), Just("X"), Just("-"), Just("Q"), Just("")],
+                ),
+                1..30,
+            )
+        ) {
+            let body: String = rows.iter().map(|(r, s, v)| format!("{r},{s},{v}\n")).collect();
+            let text = format!("rollcall_id,iso3,vote\n{body}");
+            let (_d, p) = folder(&[("unga_votes_t.csv", &text), ("unga_rollcalls_t.csv", ROLLCALLS)]);
+            match load(&p) {
+                Ok((table, _)) => {
+                    for (r, s, v) in &rows {
+                        let ri = table.rollcalls.iter().position(|rc| rc.id == *r);
+                        let (Some(ri), Some(si)) = (ri, table.state(s)) else { continue };
+                        prop_assert_eq!(table.vote(ri, si).letter().to_string(), v.to_string());
+                    }
+                }
+                Err(e) => {
+                    prop_assert!(!e.0.is_empty());
+                    let lines = text.lines().count();
+                    for x in &e.0 {
+                        prop_assert!(x.line.is_some_and(|l| (2..=lines).contains(&l)), "{x}");
+                    }
+                }
+            }
+        }
+    }
+}
