@@ -178,8 +178,9 @@ pub fn load(path: &Path) -> Result<(VoteTable, Layout), VoteErrors> {
         ));
     }
     let text = read_text(path)?;
+    // The first line, whatever ends it (LF, CRLF or a lone CR).
     let first = text
-        .lines()
+        .split(['\n', '\r'])
         .next()
         .unwrap_or("")
         .trim_start_matches('\u{feff}')
@@ -282,23 +283,68 @@ fn conflict(rollcall: &str, state: &str, first: Vote, now: Vote) -> String {
 const CONFLICT_HINT: &str =
     "keep one vote per state and roll call (the first is kept until the file is corrected)";
 
+/// 1-based line numbers of byte offsets, asked in increasing order: counts `\n` once over
+/// the text (a lone `\r` ends a line too, as in old Mac files).
+struct LineIndex<'a> {
+    text: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        LineIndex {
+            text,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line_at(&mut self, byte: usize) -> usize {
+        // The csv crate may place a record just before the line end that precedes it (the
+        // `\n` of a CRLF): a record never starts with a line end, so step over them.
+        let mut end = byte.min(self.text.len());
+        while end < self.text.len() && matches!(self.text[end], b'\r' | b'\n') {
+            end += 1;
+        }
+        if end < self.at {
+            // Not in order: count from the start.
+            *self = LineIndex::new(self.text);
+        }
+        for k in self.at..end {
+            let c = self.text[k];
+            if c == b'\n' || (c == b'\r' && self.text.get(k + 1) != Some(&b'\n')) {
+                self.line += 1;
+            }
+        }
+        self.at = end;
+        self.line
+    }
+}
+
 /// Runs `f` on every well-formed record (1-based line, record); unreadable rows and rows whose
 /// field count differs from the header's are reported, not passed on. Stops when `errs` is
 /// full.
 fn each_record(
     path: &Path,
+    text: &str,
     rdr: &mut csv::Reader<&[u8]>,
     width: usize,
     errs: &mut Errs,
     mut f: impl FnMut(usize, &csv::StringRecord, &mut Errs),
 ) {
+    let mut lines = LineIndex::new(text.as_bytes());
     for rec in rdr.records() {
         if errs.full() {
             break;
         }
+        // The line from the record's byte offset: the csv crate's own line count is one short
+        // on files with CRLF endings.
         let line = rec
             .as_ref()
-            .map_or(0, |r| r.position().map_or(0, |p| p.line() as usize));
+            .ok()
+            .and_then(|r| r.position())
+            .map_or(0, |p| lines.line_at(p.byte() as usize));
         match rec {
             Err(e) => errs.push(
                 path,
@@ -380,6 +426,7 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
     )?;
     each_record(
         &rc_path,
+        &rc_text,
         &mut rdr,
         header.len(),
         &mut errs,
@@ -418,6 +465,7 @@ pub fn read_merged(path: &Path) -> Result<VoteTable, VoteErrors> {
     let c = columns(path, &header, &[&["rollcall_id"], &["iso3"], &["vote"]])?;
     each_record(
         path,
+        &text,
         &mut rdr,
         header.len(),
         &mut errs,
@@ -638,55 +686,62 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
         }
     }
     let mut errs = Errs { list: Vec::new() };
-    each_record(path, &mut rdr, names.len(), &mut errs, |line, rec, errs| {
-        let (id, date) = (rec[c[0]].trim(), rec[c[1]].trim());
-        if !valid_date(date) {
-            errs.push(
-                path,
-                Some(line),
-                format!("roll call `{id}`: invalid date `{date}`"),
-                "dates are written YYYY-MM-DD",
-            );
-            return;
-        }
-        let flags = flag_cols
-            .iter()
-            .filter(|(k, _)| rec[*k].trim().eq_ignore_ascii_case("true"))
-            .map(|(_, f)| f.to_string())
-            .collect();
-        let Some(r) = b.rollcall(rollcall(
-            format!("voeten:{id}"),
-            date.to_string(),
-            None,
-            None,
-            flags,
-        )) else {
-            return;
-        };
-        for &(k, s) in &state_cols {
-            match Vote::from_voeten(&rec[k]) {
-                Some(v) => {
-                    if let Err(first) = b.vote(r, s, v) {
-                        errs.push(
-                            path,
-                            Some(line),
-                            conflict(id, &names[k], first, v),
-                            CONFLICT_HINT,
-                        );
-                    }
-                }
-                None => errs.push(
+    each_record(
+        path,
+        &text,
+        &mut rdr,
+        names.len(),
+        &mut errs,
+        |line, rec, errs| {
+            let (id, date) = (rec[c[0]].trim(), rec[c[1]].trim());
+            if !valid_date(date) {
+                errs.push(
                     path,
                     Some(line),
-                    format!(
-                        "roll call `{id}`, state `{}`: `{}` is not a vote code",
-                        names[k], &rec[k]
-                    ),
-                    "Voeten codes: 1 yes, 2 abstain, 3 no, 8 absent, 9 not a member",
-                ),
+                    format!("roll call `{id}`: invalid date `{date}`"),
+                    "dates are written YYYY-MM-DD",
+                );
+                return;
             }
-        }
-    });
+            let flags = flag_cols
+                .iter()
+                .filter(|(k, _)| rec[*k].trim().eq_ignore_ascii_case("true"))
+                .map(|(_, f)| f.to_string())
+                .collect();
+            let Some(r) = b.rollcall(rollcall(
+                format!("voeten:{id}"),
+                date.to_string(),
+                None,
+                None,
+                flags,
+            )) else {
+                return;
+            };
+            for &(k, s) in &state_cols {
+                match Vote::from_voeten(&rec[k]) {
+                    Some(v) => {
+                        if let Err(first) = b.vote(r, s, v) {
+                            errs.push(
+                                path,
+                                Some(line),
+                                conflict(id, &names[k], first, v),
+                                CONFLICT_HINT,
+                            );
+                        }
+                    }
+                    None => errs.push(
+                        path,
+                        Some(line),
+                        format!(
+                            "roll call `{id}`, state `{}`: `{}` is not a vote code",
+                            names[k], &rec[k]
+                        ),
+                        "Voeten codes: 1 yes, 2 abstain, 3 no, 8 absent, 9 not a member",
+                    ),
+                }
+            }
+        },
+    );
     errs.finish(b)
 }
 
@@ -712,6 +767,7 @@ pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
         std::collections::HashMap::new();
     each_record(
         path,
+        &text,
         &mut rdr,
         header.len(),
         &mut errs,

@@ -17,7 +17,25 @@ pub fn run(a: SmpArgs) -> anyhow::Result<ExitCode> {
     let s = &loaded.scenario;
     let input = space_input(s, a.issue.as_deref(), &a.file)?;
     let options = options(&a)?;
-    let run = Smp::new(options).run(&input);
+    // A round costs about n^3 contests: show rounds with the time left when the issue is
+    // large enough for a round to take a noticeable time (about 100 actors and up).
+    let bar = if crate::output::quiet() || input.len() < 100 {
+        indicatif::ProgressBar::hidden()
+    } else {
+        indicatif::ProgressBar::with_draw_target(
+            Some(options.stop.max_rounds as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        )
+        .with_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {wide_bar} round {pos} of at most {len}, {eta} left at this pace",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+        .with_message(format!("spatial model, {} actors", input.len()))
+    };
+    let run = Smp::new(options).run_observed(&input, &|t| bar.set_position(t as u64));
+    bar.finish_and_clear();
     let text = match a.format {
         Format::Table => table_text(s, &run),
         Format::Csv => csv_rows(&run)?,

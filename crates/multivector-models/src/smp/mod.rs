@@ -927,7 +927,7 @@ impl Run<'_> {
         }
     }
 
-    fn run(&self) -> SmpRun {
+    fn run(&self, observe: &(dyn Fn(usize) + Sync)) -> SmpRun {
         let (n, d) = (self.n, self.d);
         let mut x = self.inp.unit.clone();
         let mut q = x.clone();
@@ -1079,6 +1079,7 @@ impl Run<'_> {
             moves.push(moved);
             let frac = moved / (moves[0] + stop.floor);
             fractional.push(frac);
+            observe(t);
             if t >= stop.min_rounds && frac < stop.ratio {
                 converged = true;
                 break;
@@ -1220,6 +1221,13 @@ impl Smp {
 
     /// Runs the model to its stopping rule.
     pub fn run(&self, input: &SmpInput) -> SmpRun {
+        self.run_observed(input, &|_| {})
+    }
+
+    /// [`Smp::run`], calling `observe` with each round's number as it finishes (the caller's
+    /// progress display; a round of a large issue can take seconds). The numbers are those of
+    /// [`Smp::run`]: observing changes nothing.
+    pub fn run_observed(&self, input: &SmpInput, observe: &(dyn Fn(usize) + Sync)) -> SmpRun {
         let d = input.dim();
         let n = input.len();
         let sigma: Vec<f64> = (0..n)
@@ -1239,7 +1247,7 @@ impl Smp {
             w,
             fast_forward: true,
         }
-        .run()
+        .run(observe)
     }
 }
 
@@ -1302,7 +1310,7 @@ mod tests {
             w,
             fast_forward,
         }
-        .run()
+        .run(&|_| {})
     }
 
     /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random

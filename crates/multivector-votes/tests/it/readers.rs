@@ -152,6 +152,27 @@ fn voeten_wide_malformed_rows_are_located() {
     has(&e, Some(1), "`Freedonia`");
 }
 
+#[test]
+fn line_numbers_hold_for_every_line_ending() {
+    // The csv crate's own line count is one short on CRLF files; every layout's lines are
+    // counted from byte offsets instead.
+    let bad = WIDE.replace("2022-04-07", "07/04/2022");
+    for ending in ["\n", "\r\n", "\r"] {
+        let text = bad.replace('\n', ending);
+        let e = err(&[("w.csv", &text)], "w.csv");
+        has(&e, Some(3), "invalid date");
+        let votes = VOTES.replace("r2,RUS,N", "r2,RUS,Q").replace('\n', ending);
+        let e = err(
+            &[
+                ("unga_votes_t.csv", &votes),
+                ("unga_rollcalls_t.csv", ROLLCALLS),
+            ],
+            "unga_votes_t.csv",
+        );
+        has(&e, Some(9), "`Q` is not a vote");
+    }
+}
+
 const UNDL: &str = "undl_id,ms_code,ms_name,ms_vote,date,session,resolution,title
 3959039,KAZ,KAZAKHSTAN,A,2022-03-02,ES-11,A/RES/ES-11/1,Aggression against Ukraine
 3959039,RUS,RUSSIAN FEDERATION,N,2022-03-02,ES-11,A/RES/ES-11/1,Aggression against Ukraine
