@@ -688,7 +688,7 @@ pub fn parse_voeten_wide(path: &Path, text: &str) -> Result<VoteTable, VoteError
     let mut errs = Errs { list: Vec::new() };
     each_record(
         path,
-        &text,
+        text,
         &mut rdr,
         names.len(),
         &mut errs,
@@ -767,7 +767,7 @@ pub fn parse_undl(path: &Path, text: &str) -> Result<VoteTable, VoteErrors> {
         std::collections::HashMap::new();
     each_record(
         path,
-        &text,
+        text,
         &mut rdr,
         header.len(),
         &mut errs,
