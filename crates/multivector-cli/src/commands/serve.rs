@@ -6,7 +6,6 @@
 //! background jobs, `--jobs` at a time, with at most 32 waiting; a bad form gets a 4xx page
 //! with the scenario validator's located errors.
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -17,6 +16,7 @@ use axum::extract::{DefaultBodyLimit, Form, Path as UrlPath, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 use multivector_scenario::{Format, builtin, load_str};
 use multivector_store::{NewRun, Store};
 use serde::Deserialize;
@@ -155,31 +155,38 @@ async fn guard(
 
 type Shared = Arc<App>;
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}\
+th{background:#f3f3f3}.error{color:#a00}input[type=number]{width:6em}nav a{margin-right:1em}";
 
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{t} - multivector</title><style>
-body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
-table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px}}
-th{{background:#f3f3f3}}.error{{color:#a00}}input[type=number]{{width:6em}}nav a{{margin-right:1em}}
-</style></head><body><nav><a href="/">multivector</a></nav><h1>{t}</h1>{body}</body></html>"#,
-        t = esc(title)
-    ))
+/// A page of the app around `body`. Every page is a maud template: interpolated text is
+/// escaped unless marked otherwise, and only the report (rendered by the report module,
+/// which escapes its own text) is inserted as markup. `refresh` reloads the page every
+/// second (a job still running).
+fn page(title: &str, body: Markup, refresh: bool) -> Html<String> {
+    Html(
+        html! {
+            (DOCTYPE)
+            html lang="en" {
+                head {
+                    meta charset="utf-8";
+                    @if refresh { meta http-equiv="refresh" content="1"; }
+                    title { (title) " - multivector" }
+                    style { (PreEscaped(STYLE)) }
+                }
+                body {
+                    nav { a href="/" { "multivector" } }
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+        .into_string(),
+    )
 }
 
 fn err_page(code: StatusCode, title: &str, msg: &str) -> Response {
-    (
-        code,
-        page(title, &format!("<p class=\"error\">{}</p>", esc(msg))),
-    )
-        .into_response()
+    (code, page(title, html! { p.error { (msg) } }, false)).into_response()
 }
 
 fn store(app: &App) -> Result<Store, Box<Response>> {
@@ -200,31 +207,12 @@ fn builtin_text(name: &str) -> Option<&'static str> {
 }
 
 async fn index(State(app): State<Shared>) -> Response {
-    let mut b = String::from("<h2>Scenarios</h2><ul>");
-    for (name, _) in builtin::ALL {
-        let _ = write!(b, "<li><a href=\"/scenarios/{0}\">{0}</a></li>", esc(name));
-    }
-    b.push_str("</ul><h2>Runs</h2>");
     let store = match store(&app) {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    match store.list() {
-        Ok(runs) => {
-            b.push_str("<table id=\"runs\"><tr><th>run</th><th>created</th><th>scenario</th><th>seed</th><th>draws</th><th>downloads</th></tr>");
-            for r in runs {
-                let _ = write!(
-                    b,
-                    "<tr><td><a href=\"/runs/{id}\">run {id}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><a href=\"/runs/{id}/export.json\">JSON</a> <a href=\"/runs/{id}/export.csv\">CSV</a></td></tr>",
-                    esc(&r.created),
-                    esc(&r.scenario_id),
-                    r.seed,
-                    r.draws,
-                    id = r.id
-                );
-            }
-            b.push_str("</table><form action=\"/compare\" method=\"get\"><label>Compare run <input name=\"a\" type=\"number\" required></label> <label>with run <input name=\"b\" type=\"number\" required></label> <button>Compare</button></form>");
-        }
+    let runs = match store.list() {
+        Ok(runs) => runs,
         Err(e) => {
             return err_page(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -232,10 +220,33 @@ async fn index(State(app): State<Shared>) -> Response {
                 &e.to_string(),
             );
         }
-    }
+    };
     let jobs = app.jobs.lock().map(|j| j.len()).unwrap_or(0);
-    let _ = write!(b, "<p>{jobs} job(s) submitted since start.</p>");
-    page("multivector", &b).into_response()
+    let body = html! {
+        h2 { "Scenarios" }
+        ul { @for (name, _) in builtin::ALL { li { a href={ "/scenarios/" (name) } { (name) } } } }
+        h2 { "Runs" }
+        table #runs {
+            tr { th { "run" } th { "created" } th { "scenario" } th { "seed" } th { "draws" } th { "downloads" } }
+            @for r in &runs {
+                tr {
+                    td { a href={ "/runs/" (r.id) } { "run " (r.id) } }
+                    td { (r.created) } td { (r.scenario_id) } td { (r.seed) } td { (r.draws) }
+                    td {
+                        a href={ "/runs/" (r.id) "/export.json" } { "JSON" } " "
+                        a href={ "/runs/" (r.id) "/export.csv" } { "CSV" }
+                    }
+                }
+            }
+        }
+        form action="/compare" method="get" {
+            label { "Compare run " input name="a" type="number" required; } " "
+            label { "with run " input name="b" type="number" required; } " "
+            button { "Compare" }
+        }
+        p { (jobs) " job(s) submitted since start." }
+    };
+    page("multivector", body, false).into_response()
 }
 
 fn scenario_form(
@@ -243,55 +254,54 @@ fn scenario_form(
     text: &str,
     errors: &[String],
     values: &std::collections::HashMap<String, String>,
-) -> Result<String, String> {
+) -> Result<Markup, String> {
     let s = load_str(name, text, Format::Toml)
         .map_err(|e| e.to_string())?
         .scenario;
-    let mut b = String::new();
-    if !errors.is_empty() {
-        b.push_str("<div class=\"error\" id=\"errors\"><p>The edits were not accepted:</p><ul>");
-        for e in errors {
-            let _ = write!(b, "<li>{}</li>", esc(e));
-        }
-        b.push_str("</ul></div>");
-    }
-    let _ = write!(
-        b,
-        "<p>{}</p><form method=\"post\" action=\"/runs\"><input type=\"hidden\" name=\"scenario\" value=\"{}\">\
-         <label>Draws <input type=\"number\" name=\"draws\" value=\"{}\" min=\"0\" max=\"{MAX_WEB_DRAWS}\"></label> \
-         <label>Seed <input type=\"number\" name=\"seed\" value=\"{}\" min=\"0\"></label> <button id=\"run\">Run</button>\
-         <h2>Stances</h2><p>Edit a position or salience (salience on the scenario's scale, {}); the run uses the edited values.</p>\
-         <table><tr><th>issue</th><th>actor</th><th>position</th><th>salience</th></tr>",
-        esc(&s.meta.description),
-        esc(name),
-        esc(values.get("draws").map_or("200", String::as_str)),
-        esc(values.get("seed").map_or("20220224", String::as_str)),
-        match s.meta.salience_scale {
-            multivector_core::SalienceScale::Unit => "0-1",
-            multivector_core::SalienceScale::Percent => "0-100",
-        }
-    );
     let scale = s.meta.salience_scale.max();
-    for (k, st) in s.stances.iter().enumerate() {
-        let p = values
-            .get(&format!("p{k}"))
+    let value = |key: String, default: f64| {
+        values
+            .get(&key)
             .cloned()
-            .unwrap_or_else(|| st.position.to_string());
-        let sv = values
-            .get(&format!("s{k}"))
-            .cloned()
-            .unwrap_or_else(|| (st.salience * scale).to_string());
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td><input name=\"p{k}\" value=\"{}\" size=\"6\"></td><td><input name=\"s{k}\" value=\"{}\" size=\"6\"></td></tr>",
-            esc(&s.issues[st.issue].id),
-            esc(&s.actors[st.actor].id),
-            esc(&p),
-            esc(&sv)
-        );
-    }
-    b.push_str("</table></form>");
-    Ok(b)
+            .unwrap_or_else(|| default.to_string())
+    };
+    Ok(html! {
+        @if !errors.is_empty() {
+            div.error #errors {
+                p { "The edits were not accepted:" }
+                ul { @for e in errors { li { (e) } } }
+            }
+        }
+        p { (s.meta.description) }
+        form method="post" action="/runs" {
+            input type="hidden" name="scenario" value=(name);
+            label { "Draws " input type="number" name="draws" value=(values.get("draws").map_or("200", String::as_str)) min="0" max=(MAX_WEB_DRAWS); }
+            " "
+            label { "Seed " input type="number" name="seed" value=(values.get("seed").map_or("20220224", String::as_str)) min="0"; }
+            " "
+            button #run { "Run" }
+            h2 { "Stances" }
+            p {
+                "Edit a position or salience (salience on the scenario's scale, "
+                (match s.meta.salience_scale {
+                    multivector_core::SalienceScale::Unit => "0-1",
+                    multivector_core::SalienceScale::Percent => "0-100",
+                })
+                "); the run uses the edited values."
+            }
+            table {
+                tr { th { "issue" } th { "actor" } th { "position" } th { "salience" } }
+                @for (k, st) in s.stances.iter().enumerate() {
+                    tr {
+                        td { (s.issues[st.issue].id) }
+                        td { (s.actors[st.actor].id) }
+                        td { input name={ "p" (k) } value=(value(format!("p{k}"), st.position)) size="6"; }
+                        td { input name={ "s" (k) } value=(value(format!("s{k}"), st.salience * scale)) size="6"; }
+                    }
+                }
+            }
+        }
+    })
 }
 
 async fn scenario_page(UrlPath(name): UrlPath<String>) -> Response {
@@ -303,7 +313,7 @@ async fn scenario_page(UrlPath(name): UrlPath<String>) -> Response {
         );
     };
     match scenario_form(&name, text, &[], &Default::default()) {
-        Ok(b) => page(&format!("Scenario {name}"), &b).into_response(),
+        Ok(b) => page(&format!("Scenario {name}"), b, false).into_response(),
         Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Scenario", &e),
     }
 }
@@ -393,10 +403,10 @@ fn form_error(
     errors: &[String],
     form: &std::collections::HashMap<String, String>,
 ) -> Response {
-    let b = scenario_form(name, text, errors, form).unwrap_or_default();
+    let b = scenario_form(name, text, errors, form).unwrap_or_else(|e| html! { p.error { (e) } });
     (
         StatusCode::UNPROCESSABLE_ENTITY,
-        page(&format!("Scenario {name}"), &b),
+        page(&format!("Scenario {name}"), b, false),
     )
         .into_response()
 }
@@ -538,37 +548,19 @@ async fn job_page(State(app): State<Shared>, UrlPath(id): UrlPath<usize>) -> Res
             "start runs from a scenario page",
         );
     };
-    let (refresh, body) = match state {
-        JobState::Queued => (
-            true,
-            "<p id=\"status\">Waiting for a free slot.</p>".to_string(),
-        ),
-        JobState::Running => (
-            true,
-            format!(
-                "<p id=\"status\">Running: {done} of {draws} draws.</p><progress max=\"{draws}\" value=\"{done}\"></progress>"
-            ),
-        ),
-        JobState::Done(run) => (
-            false,
-            format!(
-                "<p id=\"status\">Done: <a id=\"result\" href=\"/runs/{run}\">run {run}</a>.</p>"
-            ),
-        ),
-        JobState::Failed(e) => (
-            false,
-            format!("<p id=\"status\" class=\"error\">Failed: {}</p>", esc(&e)),
-        ),
+    let refresh = matches!(state, JobState::Queued | JobState::Running);
+    let body = match state {
+        JobState::Queued => html! { p #status { "Waiting for a free slot." } },
+        JobState::Running => html! {
+            p #status { "Running: " (done) " of " (draws) " draws." }
+            progress max=(draws) value=(done) {}
+        },
+        JobState::Done(run) => html! {
+            p #status { "Done: " a #result href={ "/runs/" (run) } { "run " (run) } "." }
+        },
+        JobState::Failed(e) => html! { p #status .error { "Failed: " (e) } },
     };
-    let mut html = page(&format!("Job {id}: {scenario}"), &body).0;
-    if refresh {
-        html = html.replacen(
-            "<head>",
-            "<head><meta http-equiv=\"refresh\" content=\"1\">",
-            1,
-        );
-    }
-    Html(html).into_response()
+    page(&format!("Job {id}: {scenario}"), body, refresh).into_response()
 }
 
 async fn run_page(State(app): State<Shared>, UrlPath(id): UrlPath<i64>) -> Response {
@@ -588,7 +580,16 @@ async fn run_page(State(app): State<Shared>, UrlPath(id): UrlPath<i64>) -> Respo
         );
     };
     match super::report::html(&run, &loaded.scenario, None) {
-        Ok(h) => Html(h.replacen("<body>", &format!("<body><nav><a href=\"/\">multivector</a> <a href=\"/runs/{id}/export.json\">JSON</a> <a href=\"/runs/{id}/export.csv\">CSV</a></nav>"), 1)).into_response(),
+        Ok(h) => {
+            let nav = html! {
+                nav {
+                    a href="/" { "multivector" } " "
+                    a href={ "/runs/" (id) "/export.json" } { "JSON" } " "
+                    a href={ "/runs/" (id) "/export.csv" } { "CSV" }
+                }
+            };
+            Html(h.replacen("<body>", &format!("<body>{}", nav.into_string()), 1)).into_response()
+        }
         Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Report", &e.to_string()),
     }
 }
@@ -653,22 +654,19 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
             "compare two stored runs",
         );
     };
-    let mut b = format!(
-        "<table id=\"compare\"><tr><th>issue</th><th>model</th><th>run {}</th><th>run {}</th><th>difference</th></tr>",
-        q.a, q.b
-    );
-    for (i, m, va, vb) in ra.paired_with(&rb) {
-        let _ = write!(
-            b,
-            "<tr><td>{}</td><td>{}</td><td>{va:.3}</td><td>{}</td><td>{}</td></tr>",
-            esc(i),
-            esc(m),
-            vb.map_or("-".into(), |v| format!("{v:.3}")),
-            vb.map_or("-".into(), |v| format!("{:+.3}", v - va))
-        );
-    }
-    b.push_str("</table>");
-    page(&format!("Run {} and run {}", q.a, q.b), &b).into_response()
+    let b = html! {
+        table #compare {
+            tr { th { "issue" } th { "model" } th { "run " (q.a) } th { "run " (q.b) } th { "difference" } }
+            @for (i, m, va, vb) in ra.paired_with(&rb) {
+                tr {
+                    td { (i) } td { (m) } td { (format!("{va:.3}")) }
+                    td { (vb.map_or("-".into(), |v| format!("{v:.3}"))) }
+                    td { (vb.map_or("-".into(), |v| format!("{:+.3}", v - va))) }
+                }
+            }
+        }
+    };
+    page(&format!("Run {} and run {}", q.a, q.b), b, false).into_response()
 }
 
 /// The router, for the server and for tests.
