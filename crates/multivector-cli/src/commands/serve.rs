@@ -384,9 +384,13 @@ fn edited_text(
     let mut errors = Vec::new();
     for (who, change) in &changes {
         if let Err(e) = load_str(name, &with(&[change]), Format::Toml) {
-            errors.extend(e.errors().iter().map(|x| match &x.hint {
-                Some(h) => format!("{who}: {x} (hint: {h})"),
-                None => format!("{who}: {x}"),
+            // The problem in the user's terms: the stance and field, not a line of the
+            // generated variant text (nor that text's hint about writing variants).
+            errors.extend(e.errors().iter().map(|x| {
+                let field = x.location.field.as_deref().map_or(String::new(), |f| {
+                    format!(", field `{}`", f.trim_start_matches("changes."))
+                });
+                format!("{who}{field}: {}", x.message)
             }));
         }
     }

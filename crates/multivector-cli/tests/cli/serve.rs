@@ -156,7 +156,11 @@ fn the_web_app_runs_edits_compares_and_refuses_bad_input() {
     let (code, _, body) = http(p, "POST", "/runs", "scenario=kazakhstan&draws=0&s0=400");
     assert_eq!(code, 422);
     assert!(body.contains("lies outside the salience scale"), "{body}");
-    assert!(body.contains("kazakhstan:"), "located");
+    // Located by stance and field (the user's terms), not by a line of generated text.
+    assert!(
+        body.contains("stance of `KAZ` on `recognition`, field `salience`: 400 lies outside"),
+        "{body}"
+    );
     let (code, _, body) = http(p, "POST", "/runs", "scenario=kazakhstan&p0=abc");
     assert_eq!(code, 422);
     assert!(body.contains("is not a number"));
