@@ -171,3 +171,41 @@ fn files_over_the_size_limit_are_refused_before_reading() {
     assert!(e.to_string().contains("larger than"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(60))]
+
+    /// The Kazakhstan population with numbers pushed to extremes (outlet volumes and
+    /// positions, homophily, mean degree, a group's census share and start): either every
+    /// problem is reported with a line, or a short run gives finite poll toplines and group
+    /// means.
+    #[test]
+    fn extreme_population_numbers_give_located_errors_or_finite_runs(
+        volume in prop_oneof![Just(-1.0), Just(0.0), Just(1e-300), Just(1e15), Just(f64::NAN), 0.0..5.0f64],
+        position in prop_oneof![Just(-0.5), Just(0.0), Just(1.0), Just(1.55), 0.0..1.0f64],
+        homophily in prop_oneof![Just(-1.0), Just(0.0), Just(1.0), Just(2.0), 0.0..1.0f64],
+        degree in prop_oneof![Just(-10.0), Just(0.0), Just(1e-9), Just(1e6), 1.0..30.0f64],
+        start in prop_oneof![Just(0.0), Just(1.0), Just(1.35), 0.0..1.0f64],
+    ) {
+        let base = multivector_scenario::population::KAZAKHSTAN;
+        let text = base
+            .replacen("volume = 1.0", &format!("volume = {volume:?}").replace("NaN", "nan"), 1)
+            .replacen("position = [0.05]", &format!("position = [{position:?}]"), 1)
+            .replacen("homophily = 0.6", &format!("homophily = {homophily:?}"), 1)
+            .replacen("mean_degree = 10", &format!("mean_degree = {degree:?}"), 1)
+            .replacen("start = [0.35]", &format!("start = [{start:?}]"), 1);
+        match multivector_scenario::population::parse("p.toml", &text) {
+            Err(errs) => {
+                for e in errs.errors() {
+                    prop_assert!(e.location.line.is_some(), "{e}");
+                }
+            }
+            Ok(spec) => {
+                let a = spec.run(300, 12, 1).map_err(|e| TestCaseError::fail(e))?;
+                for v in a.toplines.iter().flatten().chain(a.means.iter().flatten().flatten()) {
+                    prop_assert!(v.is_finite(), "{v} with {text}");
+                }
+            }
+        }
+    }
+}
