@@ -6,12 +6,12 @@
 //! it (1: equally far from all of them; 0: sitting on one while another is at the far end). It
 //! needs at least two vectors. See `docs/profile.md` for its limits.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::domain::{Issue, Scenario};
 
 /// Distance from a forecast to one vector's position.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VectorDistance {
     pub actor: String,
     pub position: f64,
@@ -20,7 +20,7 @@ pub struct VectorDistance {
 }
 
 /// The profile of one issue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueProfile {
     pub issue: String,
     pub forecast: f64,
@@ -32,7 +32,7 @@ pub struct IssueProfile {
 }
 
 /// Mean alignment `1 - distance` with one power across the issues it holds a stance on.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alignment {
     pub actor: String,
     pub alignment: f64,
@@ -40,7 +40,7 @@ pub struct Alignment {
 }
 
 /// The multi-vector profile of a set of forecasts.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub issues: Vec<IssueProfile>,
     /// Focal-salience-weighted mean of the issues' equidistance (issues without one, or with
@@ -126,7 +126,7 @@ pub fn profile(s: &Scenario, focal: Option<usize>, forecasts: &[(usize, f64)]) -
 }
 
 /// Whether a forecast lands on the same side of one threshold as the observed outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ThresholdCall {
     pub label: String,
     pub value: f64,
@@ -136,7 +136,7 @@ pub struct ThresholdCall {
 }
 
 /// A forecast scored against an observed outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Retrodiction {
     pub issue: String,
     pub forecast: f64,

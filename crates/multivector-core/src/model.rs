@@ -5,7 +5,7 @@
 //! happened. [`execute`] runs the loop, applies the [`StopRule`], detects cycles (a state that
 //! repeats exactly) and hands every round to an [`Observer`].
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::input::InputError;
@@ -20,7 +20,7 @@ pub enum ModelError {
 }
 
 /// When the executor stops.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum StopRule {
     /// Exactly this many rounds (cycles are detected and reported, not acted on).
@@ -47,14 +47,14 @@ impl StopRule {
 
 /// A state that repeats: the state after round `start + length` equals the state after round
 /// `start`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cycle {
     pub start: usize,
     pub length: usize,
 }
 
 /// Why the executor stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StopReason {
     /// The fixed number of rounds (or `max_rounds`) was run.
@@ -203,7 +203,7 @@ where
 }
 
 /// One number on the issue scale from a model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
     pub value: f64,
     /// Rounds run, for round-based models.

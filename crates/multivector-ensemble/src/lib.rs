@@ -28,7 +28,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Triangular};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Draws `multivector run` makes when not told otherwise: quick on the built-in scenario.
 pub const DEFAULT_DRAWS: usize = 1000;
@@ -217,7 +217,7 @@ pub fn quantile(xs: &[f64], p: f64) -> f64 {
 }
 
 /// The distribution of one quantity.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub median: f64,
     pub p10: f64,
@@ -239,7 +239,7 @@ impl Interval {
 }
 
 /// Summary of one issue and model.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueSummary {
     pub issue: String,
     pub model: String,
@@ -249,7 +249,7 @@ pub struct IssueSummary {
 }
 
 /// How one model's threshold probabilities scored against the observed outcomes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BrierScore {
     pub model: String,
     /// Mean Brier score over every (issue, threshold) with an observed outcome (0 best; 0.25

@@ -19,7 +19,7 @@ use multivector_core::{
     Cycle, Forecast, Forecaster, InputEvent, IssueInput, ModelError, Recorder, RoundModel,
     StopReason, StopRule, execute, stats,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Default number of rounds.
 pub const DEFAULT_ROUNDS: usize = 10;
@@ -31,7 +31,7 @@ pub const DEFAULT_PATIENCE: usize = 2;
 pub const DEFAULT_MAX_ROUNDS: usize = 100;
 
 /// How the probability that `i` prevails over `j` is normalised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Probability {
     /// The published equation: divide by the weighted votes of this pair only.
@@ -41,7 +41,7 @@ pub enum Probability {
 }
 
 /// Whether the status-quo term carries the `(1 - Q)` bracket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QTerm {
     Full,
@@ -50,7 +50,7 @@ pub enum QTerm {
 }
 
 /// Whose risk exponent evaluates the opponent's expected utility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Perspective {
     /// The receiver estimates the opponent's incentive with its own exponent.
@@ -60,7 +60,7 @@ pub enum Perspective {
 }
 
 /// Which of several offers an actor accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OfferRule {
     /// Lost conflict, else compromise, else capitulation.
@@ -70,7 +70,7 @@ pub enum OfferRule {
 }
 
 /// Among several compromises, which one is accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CompromisePick {
     /// The numerically smallest point `(|a| x_i + b x_j) / (|a| + b)` (the Scholz code).
@@ -80,7 +80,7 @@ pub enum CompromisePick {
 }
 
 /// What distances are normalised by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RangeRule {
     /// The range of the initial positions.
@@ -90,7 +90,7 @@ pub enum RangeRule {
 }
 
 /// A named set of options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {
     Scholz,
@@ -108,7 +108,7 @@ impl Preset {
 }
 
 /// Every option of the model.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct BdmOptions {
     pub probability: Probability,
     pub q_term: QTerm,
@@ -169,7 +169,7 @@ impl Default for BdmOptions {
 }
 
 /// The kind of move an actor accepts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MoveKind {
     ConflictLost,
@@ -178,7 +178,7 @@ pub enum MoveKind {
 }
 
 /// Where a pair `(a, b)` lies in the expected-utility plane, seen from the receiver.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Region {
     ConflictLost,
@@ -219,7 +219,7 @@ impl Region {
 }
 
 /// One accepted move.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Move {
     /// Index of the actor that moves.
     pub actor: usize,
@@ -235,7 +235,7 @@ pub struct Move {
 }
 
 /// One round of a run. Round 0 is the input (no risk exponents, no moves).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BdmRound {
     pub round: usize,
     /// Positions at the end of the round.
@@ -250,7 +250,7 @@ pub struct BdmRound {
 }
 
 /// A finished run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BdmRun {
     pub actor_ids: Vec<String>,
     pub options: BdmOptions,
@@ -299,7 +299,7 @@ impl BdmRun {
 }
 
 /// The expected-utility pair of one actor against another (the "view from" chart).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ViewPair {
     pub other: usize,
     pub a: f64,

@@ -20,6 +20,7 @@
 //! ```
 
 pub mod backtest;
+pub mod run;
 pub mod scoring;
 pub mod stacking;
 

@@ -4,59 +4,94 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use multivector_core::assess::{self, Profile, Retrodiction};
-use multivector_core::{Forecast, Forecaster, Issue, IssueInput, Scenario};
+use multivector::run::{self as pipeline, EnsembleReport, RunObserver, RunReport, RunSettings};
+use multivector_core::Scenario;
 use multivector_models::baselines::{WeightedMean, WeightedMedian};
-use multivector_models::bdm::{Bdm, BdmRun};
+use multivector_models::bdm::Bdm;
 use multivector_models::smp::Smp;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::{bdm_options, issue_input, load_scenario};
+use super::{bdm_options, load_scenario};
 use crate::args::{Format, PresetArg, RunArgs};
 use crate::output::{csv_text, emit, full, note, num, opt, table};
 
-/// One model's result on one issue.
-struct Row {
-    model: String,
-    forecast: Forecast,
-    /// The BDM run behind the forecast, for trajectories.
-    run: Option<BdmRun>,
+/// The ensemble's progress on stderr (hidden with --quiet).
+struct Bar(indicatif::ProgressBar);
+
+impl RunObserver for Bar {
+    fn draws(&self, done: usize, _total: usize) {
+        if done % 16 == 0 {
+            self.0.set_position(done as u64);
+        }
+    }
 }
 
-struct IssueResult {
-    issue: usize,
-    input: IssueInput,
-    rows: Vec<Row>,
+impl Bar {
+    fn new(draws: usize) -> Bar {
+        let bar = if crate::output::quiet() || draws == 0 {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::with_draw_target(
+                Some(draws as u64),
+                indicatif::ProgressDrawTarget::stderr(),
+            )
+        };
+        bar.set_message("draws");
+        Bar(bar)
+    }
+}
+
+/// The settings of `run` from its arguments (the web app builds the same from its form).
+pub(super) fn settings(a: &RunArgs) -> anyhow::Result<RunSettings> {
+    let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
+    Ok(RunSettings {
+        bdm_scholz: bdm_options(PresetArg::Scholz, None, &a.stop)?,
+        bdm_paper: bdm_options(PresetArg::Paper, None, &a.stop)?,
+        two_level: a.two_level,
+        population_variant: a.population_variant.clone(),
+        // The ensemble is drawn only where it is shown: in the table, the JSON, or --out
+        // (the CSV on stdout holds the point forecasts alone).
+        draws: if a.format != Format::Csv || a.out.is_some() {
+            draws
+        } else {
+            0
+        },
+        seed,
+        ..RunSettings::default()
+    })
+}
+
+/// The settings of `run` with no options but draws and seed (what the web app runs).
+pub(super) fn default_settings(draws: usize, seed: u64) -> anyhow::Result<RunSettings> {
+    let stop = crate::args::StopFlags::default();
+    Ok(RunSettings {
+        bdm_scholz: bdm_options(PresetArg::Scholz, None, &stop)?,
+        bdm_paper: bdm_options(PresetArg::Paper, None, &stop)?,
+        draws,
+        seed,
+        ..RunSettings::default()
+    })
+}
+
+/// The run as a stored document: the report, and the two-level series when asked for.
+pub(super) fn document(report: &RunReport, two: Option<&Value>) -> anyhow::Result<Value> {
+    let mut doc = serde_json::to_value(report)?;
+    if let (Value::Object(m), Some(t)) = (&mut doc, two) {
+        m.insert("two_level".into(), t.clone());
+    }
+    Ok(doc)
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scenario(a.scenario.as_deref())?;
     let s = &loaded.scenario;
-    let presets = [
-        ("bdm-scholz", bdm_options(PresetArg::Scholz, None, &a.stop)?),
-        ("bdm-paper", bdm_options(PresetArg::Paper, None, &a.stop)?),
-    ];
-    super::warn_late_events(s, None, presets[0].1.stop.max_rounds());
-    let (draws, seed) = super::ensemble_settings(&a.ensemble)?;
-    let results = point_results(s, presets)?;
-    let judged = judge(s, &results);
-    // The ensemble is drawn only where it is shown: in the table, the JSON, or --out
-    // (the CSV on stdout holds the point forecasts alone).
-    let wanted = a.format != Format::Csv || a.out.is_some();
-    let ens = if draws > 0 && wanted {
-        Some(ensemble(
-            s,
-            [presets[0].1, presets[1].1],
-            draws,
-            seed,
-            crate::output::quiet(),
-            None,
-        )?)
-    } else {
-        None
-    };
+    let settings = settings(&a)?;
+    super::warn_late_events(s, None, settings.bdm_scholz.stop.max_rounds());
+    let bar = Bar::new(settings.draws);
+    let report = pipeline::run(s, &settings, &bar)?;
+    bar.0.finish_and_clear();
     if let Some(dir) = &a.out {
-        write_out(dir, s, &results, ens.as_ref())?;
+        write_out(dir, s, &report)?;
     }
     let two = if a.two_level {
         let spec = match &a.population {
@@ -67,55 +102,32 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             s,
             &spec,
             a.population_variant.as_deref(),
-            &all_models([presets[0].1, presets[1].1]),
-            seed,
+            &settings.models().forecasters(),
+            settings.seed,
         )?)
     } else {
         None
     };
-    let mut full_doc = json_doc(s, &results, &judged);
-    if let Value::Object(m) = &mut full_doc {
-        if let Some(e) = &ens {
-            m.insert("ensemble".into(), ensemble_json(s, e));
-        }
-        if let Some(t) = &two {
-            m.insert("two_level".into(), t.clone());
-        }
-    }
+    let full_doc = document(&report, two.as_ref())?;
     let text = match a.format {
         Format::Table => {
-            table_text(s, &results)
-                + &judged_text(s, &judged)
-                + &ens
+            table_text(s, &report)
+                + &judged_text(s, &report)
+                + &report
+                    .ensemble
                     .as_ref()
-                    .map_or_else(String::new, |e| ensemble_text(s, e))
+                    .map_or_else(String::new, ensemble_text)
                 + &two
                     .as_ref()
                     .map_or_else(String::new, super::opinion::two_level_text)
         }
-        Format::Csv => csv_forecasts(s, &results)?,
+        Format::Csv => csv_forecasts(s, &report)?,
         Format::Json => serde_json::to_string_pretty(&full_doc)? + "\n",
     };
     emit(&text)?;
     if !a.no_store || a.report.is_some() {
         let scenario_text = super::scenario_text(a.scenario.as_deref())?;
-        let new = multivector_store::NewRun {
-            command: "run".into(),
-            scenario_id: s.meta.id.clone(),
-            scenario_text: scenario_text.clone(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            seed,
-            draws: if ens.is_some() { draws } else { 0 },
-            options: json!({
-                "bdm-scholz": presets[0].1,
-                "bdm-paper": presets[1].1,
-                "smp": multivector_models::smp::SmpOptions::default(),
-                "two_level": a.two_level,
-                "population_variant": a.population_variant,
-            }),
-            forecasts: super::runs::forecasts_of(&full_doc),
-            document: full_doc.clone(),
-        };
+        let new = super::runs::new_run("run", s, scenario_text.clone(), &report, full_doc)?;
         if a.no_store {
             // Report only: keep the run in memory.
             let store = multivector_store::Store::open_in_memory()?;
@@ -142,84 +154,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every model's point forecast on every issue (BDM runs kept for their trajectories).
-fn point_results(
-    s: &Scenario,
-    presets: [(&str, multivector_models::bdm::BdmOptions); 2],
-) -> anyhow::Result<Vec<IssueResult>> {
-    let mut smp = multivector_core::forecast_issues(s, &Smp::default())?.into_iter();
-    let mut results = Vec::new();
-    for issue in 0..s.issues.len() {
-        let input = issue_input(s, issue)?;
-        let mut rows = Vec::new();
-        for (name, o) in presets {
-            let run = Bdm::new(o).run(&input)?;
-            rows.push(Row {
-                model: name.into(),
-                forecast: run.forecast(),
-                run: Some(run),
-            });
-        }
-        rows.push(Row {
-            model: "smp".into(),
-            forecast: smp.next().expect("one SMP forecast per issue"),
-            run: None,
-        });
-        let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
-        for m in baselines {
-            rows.push(Row {
-                model: m.name(),
-                forecast: m.forecast(&input)?,
-                run: None,
-            });
-        }
-        results.push(IssueResult { issue, input, rows });
-    }
-    Ok(results)
-}
-
-/// The run's JSON document (what `run --format json` prints), for the web app: point
-/// forecasts, retrodiction and profile, and an ensemble of `draws` draws reporting progress.
-pub(super) fn document(
-    s: &Scenario,
-    draws: usize,
-    seed: u64,
-    progress: &(dyn Fn(usize) + Sync),
-) -> anyhow::Result<Value> {
-    let stop = crate::args::StopFlags::default();
-    let presets = [
-        ("bdm-scholz", bdm_options(PresetArg::Scholz, None, &stop)?),
-        ("bdm-paper", bdm_options(PresetArg::Paper, None, &stop)?),
-    ];
-    let results = point_results(s, presets)?;
-    let judged = judge(s, &results);
-    let mut doc = json_doc(s, &results, &judged);
-    if draws > 0 {
-        let models = all_models([presets[0].1, presets[1].1]);
-        let e = multivector_ensemble::run_variant(s, None, &models, draws, seed, progress)?;
-        if let Value::Object(m) = &mut doc {
-            m.insert("ensemble".into(), ensemble_json(s, &e));
-        }
-    }
-    Ok(doc)
-}
-
-/// The nearest labelled point of the scale, in words.
-fn label(issue: &Issue, v: f64) -> String {
-    issue
-        .scale
-        .nearest_label(v)
-        .map(|l| {
-            if (l.value - v).abs() < 1e-9 {
-                l.label.clone()
-            } else {
-                format!("near {}: {}", full(l.value), l.label)
-            }
-        })
-        .unwrap_or_default()
-}
-
-fn table_text(s: &Scenario, results: &[IssueResult]) -> String {
+fn table_text(s: &Scenario, r: &RunReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "Scenario `{}`: {}", s.meta.id, s.meta.name);
     let _ = writeln!(
@@ -240,28 +175,27 @@ fn table_text(s: &Scenario, results: &[IssueResult]) -> String {
         .map(String::from)
         .to_vec(),
     );
-    for r in results {
-        let iss = &s.issues[r.issue];
-        for row in &r.rows {
+    for iss in &r.issues {
+        for (model, f) in &iss.forecasts {
             t.add_row(vec![
                 iss.id.clone(),
-                row.model.clone(),
-                num(row.forecast.value),
-                label(iss, row.forecast.value),
+                model.clone(),
+                num(f.value),
+                f.label.clone(),
                 opt(iss.status_quo),
-                opt(iss.outcome.as_ref().map(|o| o.value)),
+                opt(iss.observed.as_ref().map(|o| o.value)),
             ]);
         }
     }
     let _ = writeln!(out, "{t}");
-    let notes: Vec<String> = results
+    let notes: Vec<String> = r
+        .issues
         .iter()
-        .flat_map(|r| {
-            r.rows.iter().filter_map(|row| {
-                row.forecast
-                    .note
+        .flat_map(|iss| {
+            iss.forecasts.iter().filter_map(|(model, f)| {
+                f.note
                     .as_ref()
-                    .map(|n| format!("{} / {}: {n}", s.issues[r.issue].id, row.model))
+                    .map(|n| format!("{} / {model}: {n}", iss.id))
             })
         })
         .collect();
@@ -285,75 +219,40 @@ const FORECAST_HEADER: [&str; 8] = [
     "note",
 ];
 
-fn forecast_rows(s: &Scenario, results: &[IssueResult]) -> Vec<Vec<String>> {
+fn forecast_rows(r: &RunReport) -> Vec<Vec<String>> {
     let o = |v: Option<f64>| v.map_or_else(String::new, full);
     let mut rows = Vec::new();
-    for r in results {
-        let iss = &s.issues[r.issue];
-        for row in &r.rows {
+    for iss in &r.issues {
+        for (model, f) in &iss.forecasts {
             rows.push(vec![
                 iss.id.clone(),
-                row.model.clone(),
-                full(row.forecast.value),
-                label(iss, row.forecast.value),
+                model.clone(),
+                full(f.value),
+                f.label.clone(),
                 o(iss.status_quo),
-                o(iss.outcome.as_ref().map(|x| x.value)),
-                row.forecast
-                    .rounds
-                    .map_or_else(String::new, |v| v.to_string()),
-                row.forecast.note.clone().unwrap_or_default(),
+                o(iss.observed.as_ref().map(|x| x.value)),
+                f.rounds.map_or_else(String::new, |v| v.to_string()),
+                f.note.clone().unwrap_or_default(),
             ]);
         }
     }
     rows
 }
 
-fn csv_forecasts(s: &Scenario, results: &[IssueResult]) -> anyhow::Result<String> {
-    csv_text(&FORECAST_HEADER, &forecast_rows(s, results))
+fn csv_forecasts(_s: &Scenario, r: &RunReport) -> anyhow::Result<String> {
+    csv_text(&FORECAST_HEADER, &forecast_rows(r))
 }
 
-/// Retrodiction and profile of one model's forecasts.
-struct Judged {
-    model: String,
-    retro: Vec<Retrodiction>,
-    profile: Profile,
-}
-
-const MODELS: [&str; 5] = ["bdm-scholz", "bdm-paper", "smp", "mean", "median"];
-
-fn judge(s: &Scenario, results: &[IssueResult]) -> Vec<Judged> {
-    MODELS
-        .iter()
-        .map(|&m| {
-            let forecasts: Vec<(usize, f64)> = results
-                .iter()
-                .filter_map(|r| {
-                    r.rows
-                        .iter()
-                        .find(|row| row.model == m)
-                        .map(|row| (r.issue, row.forecast.value))
-                })
-                .collect();
-            Judged {
-                model: m.to_string(),
-                retro: forecasts
-                    .iter()
-                    .filter_map(|&(k, f)| assess::retrodict(&s.issues[k], f))
-                    .collect(),
-                profile: assess::profile(s, s.meta.focal, &forecasts),
-            }
-        })
-        .collect()
-}
-
-fn mean_error(j: &Judged) -> Option<f64> {
-    (!j.retro.is_empty())
-        .then(|| j.retro.iter().map(|r| r.error_scaled).sum::<f64>() / j.retro.len() as f64)
-}
-
-fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
+fn judged_text(s: &Scenario, r: &RunReport) -> String {
     let mut out = String::new();
-    if judged.iter().any(|j| !j.retro.is_empty()) {
+    // Retrodiction rows by model, in model order.
+    let retro = |m: &str| -> Vec<&multivector_core::assess::Retrodiction> {
+        r.issues
+            .iter()
+            .filter_map(|i| i.retrodiction.get(m))
+            .collect()
+    };
+    if r.issues.iter().any(|i| !i.retrodiction.is_empty()) {
         let _ = writeln!(
             out,
             "\nRetrodiction: forecasts against what happened (error on the issue scale and as a share of its width)\n"
@@ -372,47 +271,47 @@ fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
             .to_vec(),
         );
         let mut misses = Vec::new();
-        for j in judged {
-            for r in &j.retro {
-                let right = r.thresholds.iter().filter(|c| c.correct).count();
+        for m in &r.models {
+            for x in retro(&m.model) {
+                let right = x.thresholds.iter().filter(|c| c.correct).count();
                 t.add_row(vec![
-                    j.model.clone(),
-                    r.issue.clone(),
-                    num(r.forecast),
-                    num(r.observed),
-                    num(r.error),
-                    num(r.error_scaled),
-                    format!("{right}/{}", r.thresholds.len()),
+                    m.model.clone(),
+                    x.issue.clone(),
+                    num(x.forecast),
+                    num(x.observed),
+                    num(x.error),
+                    num(x.error_scaled),
+                    format!("{right}/{}", x.thresholds.len()),
                 ]);
-                for c in r.thresholds.iter().filter(|c| !c.correct) {
+                for c in x.thresholds.iter().filter(|c| !c.correct) {
                     misses.push(format!(
                         "{} on {}: forecast {} is {} the side of \"{}\" ({}) but the outcome {} is {}",
-                        j.model,
-                        r.issue,
-                        num(r.forecast),
+                        m.model,
+                        x.issue,
+                        num(x.forecast),
                         if c.forecast_side { "on" } else { "off" },
                         c.label,
                         full(c.value),
-                        num(r.observed),
+                        num(x.observed),
                         if c.observed_side { "on it" } else { "off it" },
                     ));
                 }
             }
         }
         let _ = writeln!(out, "{t}\n");
-        let mut m = table(
+        let mut mt = table(
             ["model", "issues scored", "mean error (0-1)"]
                 .map(String::from)
                 .to_vec(),
         );
-        for j in judged {
-            m.add_row(vec![
-                j.model.clone(),
-                j.retro.len().to_string(),
-                opt(mean_error(j)),
+        for m in &r.models {
+            mt.add_row(vec![
+                m.model.clone(),
+                m.issues_scored.to_string(),
+                opt(m.mean_error_scaled),
             ]);
         }
-        let _ = writeln!(out, "{m}");
+        let _ = writeln!(out, "{mt}");
         if misses.is_empty() {
             let _ = writeln!(
                 out,
@@ -443,8 +342,12 @@ fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
         header.extend(vectors.iter().map(|v| format!("d({v})")));
         header.extend(["E".to_string(), "weight".into()]);
         let mut t = table(header);
-        let j = &judged[0];
-        for p in &j.profile.issues {
+        let first = r
+            .models
+            .first()
+            .map(|m| m.model.clone())
+            .unwrap_or_default();
+        for p in r.issues.iter().filter_map(|i| i.profile.get(&first)) {
             let mut row = vec![p.issue.clone(), num(p.forecast)];
             for v in &vectors {
                 row.push(
@@ -463,8 +366,8 @@ fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
             "model".into(),
             format!("equidistance index ({focal})"),
         ]);
-        for j in judged {
-            e.add_row(vec![j.model.clone(), opt(j.profile.equidistance)]);
+        for m in &r.models {
+            e.add_row(vec![m.model.clone(), opt(m.equidistance)]);
         }
         let _ = writeln!(out, "{e}\n");
         let mut al = table(
@@ -473,12 +376,11 @@ fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
                 .chain(vectors.iter().map(|v| format!("align({v})")))
                 .collect(),
         );
-        for j in judged {
-            let mut row = vec![j.model.clone()];
+        for m in &r.models {
+            let mut row = vec![m.model.clone()];
             for v in &vectors {
                 row.push(
-                    j.profile
-                        .alignment
+                    m.alignment
                         .iter()
                         .find(|x| x.actor == *v)
                         .map_or("-".into(), |x| num(x.alignment)),
@@ -494,69 +396,9 @@ fn judged_text(s: &Scenario, judged: &[Judged]) -> String {
     out
 }
 
-fn json_doc(s: &Scenario, results: &[IssueResult], judged: &[Judged]) -> Value {
-    let issues: Vec<Value> = results
-        .iter()
-        .map(|r| {
-            let iss = &s.issues[r.issue];
-            let mut forecasts = serde_json::Map::new();
-            for row in &r.rows {
-                forecasts.insert(
-                    row.model.clone(),
-                    json!({
-                        "value": row.forecast.value,
-                        "label": label(iss, row.forecast.value),
-                        "rounds": row.forecast.rounds,
-                        "note": row.forecast.note,
-                        "trajectory": row.run.as_ref().map(|r| r.rounds.iter().map(|x| x.median).collect::<Vec<_>>()),
-                    }),
-                );
-            }
-            let mut profile = serde_json::Map::new();
-            let mut retro = serde_json::Map::new();
-            for j in judged {
-                if let Some(p) = j.profile.issues.iter().find(|p| p.issue == iss.id) {
-                    profile.insert(j.model.clone(), json!(p));
-                }
-                if let Some(r) = j.retro.iter().find(|r| r.issue == iss.id) {
-                    retro.insert(j.model.clone(), json!(r));
-                }
-            }
-            json!({
-                "id": iss.id,
-                "question": iss.question,
-                "scale": { "min": iss.scale.min, "max": iss.scale.max, "unit": iss.scale.unit },
-                "actors": r.input.actor_ids,
-                "status_quo": iss.status_quo,
-                "observed": iss.outcome.as_ref().map(|o| json!({"value": o.value, "date": o.date})),
-                "forecasts": forecasts,
-                "retrodiction": retro,
-                "profile": profile,
-            })
-        })
-        .collect();
-    json!({
-        "scenario": { "id": s.meta.id, "name": s.meta.name },
-        "version": env!("CARGO_PKG_VERSION"),
-        "issues": issues,
-        "models": judged.iter().map(|j| json!({
-            "model": j.model,
-            "mean_error_scaled": mean_error(j),
-            "issues_scored": j.retro.len(),
-            "equidistance": j.profile.equidistance,
-            "alignment": j.profile.alignment,
-        })).collect::<Vec<_>>(),
-    })
-}
-
 /// Writes `forecasts.csv`, `rounds.csv` (median and mean per round), `positions.csv` (every
 /// actor every round) and, with an ensemble, `ensemble.csv`, all in long format.
-fn write_out(
-    dir: &Path,
-    s: &Scenario,
-    results: &[IssueResult],
-    ens: Option<&multivector_ensemble::Ensemble>,
-) -> anyhow::Result<()> {
+fn write_out(dir: &Path, s: &Scenario, r: &RunReport) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| {
         crate::exit::usage(
             format!("cannot create the output folder {}: {e}", dir.display()),
@@ -565,34 +407,36 @@ fn write_out(
     })?;
     let mut rounds = Vec::new();
     let mut positions = Vec::new();
-    for r in results {
-        let iss = &s.issues[r.issue].id;
-        for row in &r.rows {
-            let Some(run) = &row.run else { continue };
+    for (k, iss) in r.issues.iter().enumerate() {
+        for (model, _) in &iss.forecasts {
+            let Some((_, _, run)) = r.bdm_runs.iter().find(|(i, m, _)| *i == k && m == model)
+            else {
+                continue;
+            };
             for rd in &run.rounds {
                 rounds.push(vec![
-                    iss.clone(),
-                    row.model.clone(),
+                    iss.id.clone(),
+                    model.clone(),
                     rd.round.to_string(),
                     full(rd.median),
                     full(rd.mean),
                     rd.moves.len().to_string(),
                 ]);
-                for (k, id) in r.input.actor_ids.iter().enumerate() {
+                for (a, id) in iss.actors.iter().enumerate() {
                     positions.push(vec![
-                        iss.clone(),
-                        row.model.clone(),
+                        iss.id.clone(),
+                        model.clone(),
                         rd.round.to_string(),
                         id.clone(),
-                        full(rd.positions[k]),
-                        rd.risk.as_ref().map_or_else(String::new, |v| full(v[k])),
+                        full(rd.positions[a]),
+                        rd.risk.as_ref().map_or_else(String::new, |v| full(v[a])),
                     ]);
                 }
             }
         }
     }
     let mut files = vec![
-        ("forecasts.csv", csv_forecasts(s, results)?),
+        ("forecasts.csv", csv_forecasts(s, r)?),
         (
             "rounds.csv",
             csv_text(
@@ -608,8 +452,8 @@ fn write_out(
             )?,
         ),
     ];
-    if let Some(e) = ens {
-        files.push(("ensemble.csv", ensemble_csv(s, e)?));
+    if let Some(e) = &r.ensemble {
+        files.push(("ensemble.csv", ensemble_csv(e)?));
     }
     for (name, text) in &files {
         let path = dir.join(name);
@@ -669,13 +513,10 @@ pub(super) fn ensemble(
     Ok(e)
 }
 
-fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
-    let (sum, eq) = multivector_ensemble::summarise(s, e);
+fn ensemble_text(e: &EnsembleReport) -> String {
     let mut out = format!(
         "\nEnsemble: {} draws of the declared uncertain inputs, master seed {}, multivector {}\n\n",
-        e.draws,
-        e.master_seed,
-        env!("CARGO_PKG_VERSION")
+        e.draws, e.master_seed, e.version
     );
     let mut t = table(
         [
@@ -689,7 +530,7 @@ fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
         .map(String::from)
         .to_vec(),
     );
-    for x in &sum {
+    for x in &e.issues {
         let f = &x.forecast;
         t.add_row(vec![
             x.issue.clone(),
@@ -710,22 +551,22 @@ fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
             .map(String::from)
             .to_vec(),
     );
-    for (m, i) in &eq {
+    for x in &e.equidistance {
+        let i = &x.interval;
         q.add_row(vec![
-            m.clone(),
+            x.model.clone(),
             num(i.median),
             format!("{} - {}", num(i.p10), num(i.p90)),
         ]);
     }
     let _ = writeln!(out, "{q}");
-    let brier = multivector_ensemble::brier(s, &sum);
-    if !brier.is_empty() {
+    if !e.brier.is_empty() {
         let mut b = table(
             ["model", "Brier score", "thresholds scored"]
                 .map(String::from)
                 .to_vec(),
         );
-        for x in &brier {
+        for x in &e.brier {
             b.add_row(vec![x.model.clone(), num(x.brier), x.n.to_string()]);
         }
         let _ = writeln!(
@@ -739,9 +580,9 @@ fn ensemble_text(s: &Scenario, e: &multivector_ensemble::Ensemble) -> String {
 /// One row per issue, model and statistic: `issue, model, draws, master_seed, median, p10,
 /// p90, p025, p975` plus one `p_<threshold>` column per threshold position (labels in
 /// `thresholds`).
-fn ensemble_csv(s: &Scenario, e: &multivector_ensemble::Ensemble) -> anyhow::Result<String> {
-    let (sum, _) = multivector_ensemble::summarise(s, e);
-    let rows: Vec<Vec<String>> = sum
+fn ensemble_csv(e: &EnsembleReport) -> anyhow::Result<String> {
+    let rows: Vec<Vec<String>> = e
+        .issues
         .iter()
         .map(|x| {
             let f = &x.forecast;
@@ -778,16 +619,4 @@ fn ensemble_csv(s: &Scenario, e: &multivector_ensemble::Ensemble) -> anyhow::Res
         ],
         &rows,
     )
-}
-
-fn ensemble_json(s: &Scenario, e: &multivector_ensemble::Ensemble) -> Value {
-    let (sum, eq) = multivector_ensemble::summarise(s, e);
-    json!({
-        "draws": e.draws,
-        "master_seed": e.master_seed,
-        "version": env!("CARGO_PKG_VERSION"),
-        "issues": sum,
-        "equidistance": eq.iter().map(|(m, i)| json!({"model": m, "interval": i})).collect::<Vec<_>>(),
-        "brier": multivector_ensemble::brier(s, &sum),
-    })
 }

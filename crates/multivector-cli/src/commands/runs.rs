@@ -247,15 +247,24 @@ pub(super) fn write_report(
 }
 
 /// What `run` stores: the forecasts of the JSON document.
-pub(super) fn forecasts_of(doc: &Value) -> Vec<(String, String, f64)> {
-    let mut out = Vec::new();
-    for iss in doc["issues"].as_array().into_iter().flatten() {
-        let id = iss["id"].as_str().unwrap_or_default().to_string();
-        for (m, f) in iss["forecasts"].as_object().into_iter().flatten() {
-            if let Some(v) = f["value"].as_f64() {
-                out.push((id.clone(), m.clone(), v));
-            }
-        }
-    }
-    out
+/// A run to store: the report's settings as its options, its forecasts as rows, the whole
+/// document as JSON. The CLI and the web app store runs through this one function.
+pub(super) fn new_run(
+    command: &str,
+    s: &multivector_core::Scenario,
+    scenario_text: String,
+    report: &multivector::run::RunReport,
+    document: Value,
+) -> anyhow::Result<NewRun> {
+    Ok(NewRun {
+        command: command.into(),
+        scenario_id: s.meta.id.clone(),
+        scenario_text,
+        version: env!("CARGO_PKG_VERSION").into(),
+        seed: report.settings.seed,
+        draws: report.ensemble.as_ref().map_or(0, |e| e.draws),
+        options: serde_json::to_value(&report.settings)?,
+        forecasts: report.forecast_rows(),
+        document,
+    })
 }

@@ -18,7 +18,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 use multivector_scenario::{Format, builtin, load_str};
-use multivector_store::{NewRun, Store};
+use multivector_store::Store;
 use serde::Deserialize;
 
 use crate::args::ServeArgs;
@@ -54,6 +54,15 @@ struct App {
     slots: Arc<tokio::sync::Semaphore>,
     /// Host names (without port) the app answers to, lower case.
     hosts: Vec<String>,
+}
+
+/// A job's progress, for its page: the draws done so far.
+struct JobProgress(Arc<AtomicUsize>);
+
+impl multivector::run::RunObserver for JobProgress {
+    fn draws(&self, done: usize, _total: usize) {
+        self.0.store(done, Ordering::Relaxed);
+    }
 }
 
 /// Most connections open at once; further clients wait in the listen backlog until one
@@ -496,23 +505,16 @@ async fn start_run(
                     s = s.apply(&v);
                 }
             }
-            let doc =
-                super::run::document(&s, draws, seed, &|k| progress.store(k, Ordering::Relaxed))?;
-            let new = NewRun {
-                command: if edited {
-                    "web run (edited stances)".into()
-                } else {
-                    "web run".into()
-                },
-                scenario_id: s.meta.id.clone(),
-                scenario_text: full,
-                version: env!("CARGO_PKG_VERSION").into(),
-                seed,
-                draws,
-                options: serde_json::json!({"presets": ["scholz", "paper"], "smp": "default"}),
-                forecasts: super::runs::forecasts_of(&doc),
-                document: doc,
+            // The same settings as `multivector run --draws N --seed S`, built the same way.
+            let settings = super::run::default_settings(draws, seed)?;
+            let report = multivector::run::run(&s, &settings, &JobProgress(progress))?;
+            let doc = super::run::document(&report, None)?;
+            let command = if edited {
+                "web run (edited stances)"
+            } else {
+                "web run"
             };
+            let new = super::runs::new_run(command, &s, full, &report, doc)?;
             Ok(Store::open(&app3.db)?.save(&new)?)
         })
         .await;

@@ -1444,11 +1444,12 @@ fn no_command_prints_a_non_finite_number_on_extreme_valid_input() {
     // serde_json writes NaN and infinity as `null`, so a non-finite number would show as a
     // null where a number belongs. Nulls are allowed only where a value is optional by
     // meaning (no outcome, no unit, no focal actor, a model without rounds, ...).
-    const OPTIONAL: [&str; 10] = [
+    const OPTIONAL: [&str; 11] = [
         "note",
         "rounds",
         "trajectory",
         "observed",
+        "population_variant",
         "equidistance",
         "unit",
         "status_quo",

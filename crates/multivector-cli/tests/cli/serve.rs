@@ -316,3 +316,48 @@ fn any_form_value_gets_a_run_or_a_located_422_never_a_server_error() {
         })
         .unwrap();
 }
+
+#[cfg(not(feature = "browser"))]
+#[test]
+fn a_web_run_and_the_same_run_from_the_shell_store_identical_settings_and_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("same.db");
+    let srv = start(&db);
+    let (code, head, _) = http(
+        srv.port,
+        "POST",
+        "/runs",
+        "scenario=kazakhstan&draws=30&seed=3",
+    );
+    assert_eq!(code, 303, "{head}");
+    let job = head
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let web: i64 = wait_for_run(srv.port, &job)
+        .trim_start_matches("/runs/")
+        .parse()
+        .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_multivector"))
+        .args(["run", "--draws", "30", "--seed", "3", "--quiet", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    drop(srv);
+    let store = multivector_store::Store::open(&db).unwrap();
+    let runs = store.list().unwrap();
+    let shell = runs.iter().map(|r| r.id).find(|&id| id != web).unwrap();
+    let (a, b) = (store.get(web).unwrap(), store.get(shell).unwrap());
+    assert_eq!(a.summary.command, "web run");
+    assert_eq!(b.summary.command, "run");
+    assert_eq!(a.options, b.options, "settings");
+    assert_eq!(a.document, b.document, "documents");
+    assert_eq!((a.summary.seed, a.summary.draws), (3, 30));
+    // The stored document reads back as the typed report.
+    let report = multivector::run::RunReport::from_json(&a.document).unwrap();
+    assert_eq!(report.settings.draws, 30);
+    assert_eq!(report.ensemble.unwrap().draws, 30);
+}

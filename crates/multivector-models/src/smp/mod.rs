@@ -28,7 +28,7 @@ use pce::{Election, PceRule, Scratch, VictoryProb, VotingRule};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Two positions closer than this (Euclidean, on the unit scale) are the same position.
 pub const SAME_POSITION: f64 = 1e-3;
@@ -46,7 +46,7 @@ const CYCLE_MEMORY: usize = 8;
 const PARALLEL_FROM: usize = 64;
 
 /// How the inferred win probabilities are mapped to risk attitudes (`big_r_range`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskRange {
     /// `[0, 1]`.
@@ -58,7 +58,7 @@ pub enum RiskRange {
 }
 
 /// How actor `h` perceives actor `i`'s risk attitude (`big_r_adjust`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskAdjust {
     /// Its own attitude.
@@ -86,7 +86,7 @@ impl RiskAdjust {
 }
 
 /// What a third party expects from joining a side (`third_party_commit`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ThirdParty {
     /// Whichever side wins, the third party keeps its own position.
@@ -98,7 +98,7 @@ pub enum ThirdParty {
 }
 
 /// Where a bargain lands between the two positions (`bargain_point`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BargainPoint {
     /// Weights `s P` and `s (1 - P)`.
@@ -110,7 +110,7 @@ pub enum BargainPoint {
 }
 
 /// Whose view of the contest builds the bargain (`bargain_view`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BargainView {
     /// The initiator's (the default).
@@ -122,7 +122,7 @@ pub enum BargainView {
 }
 
 /// How an actor picks a bargain from its queue (`transitions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Transitions {
     /// The most probable bargain (the default).
@@ -133,7 +133,7 @@ pub enum Transitions {
 
 /// When the run stops: after round `t` when `t >= max_rounds`, or when `t >= min_rounds` and
 /// `D(t) / (D(1) + floor) < ratio`, `D(t)` being the sum of the actors' moves in round `t`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SmpStop {
     pub max_rounds: usize,
     pub min_rounds: usize,
@@ -153,7 +153,7 @@ impl Default for SmpStop {
 }
 
 /// Every option of the model; [`Default`] is KTAB's default parameter set.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SmpOptions {
     pub victory_prob: VictoryProb,
     pub pce: PceRule,
@@ -203,7 +203,7 @@ impl SmpOptions {
 }
 
 /// One dimension of the space: its name and scale.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dimension {
     pub name: String,
     pub min: f64,

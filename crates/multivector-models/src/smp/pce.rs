@@ -5,10 +5,10 @@
 //! Cost: a victory matrix over `m` options with `n` voters is `O(m^2 n)`; the conditional
 //! PCE adds `O(m^2)`, a Markov PCE `O(m^2)` per iteration.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How an actor's utility difference becomes a vote (`voting_rule`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VotingRule {
     /// The sign of the difference (a ramp of width 1e-8).
@@ -27,7 +27,7 @@ pub enum VotingRule {
 
 /// How coalition strengths become the probability that one option beats another
 /// (`victory_prob`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VictoryProb {
     /// `C(a:b) / (C(a:b) + C(b:a))` (the default).
@@ -43,7 +43,7 @@ pub enum VictoryProb {
 }
 
 /// Which probabilistic Condorcet election turns a victory matrix into outcome probabilities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PceRule {
     /// `P(a)` proportional to `prod_b V(a, b)` (the default).
@@ -112,7 +112,7 @@ pub fn victory(rule: VictoryProb, cab: f64, cba: f64) -> f64 {
 }
 
 /// The rules of one election.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Election {
     pub voting: VotingRule,
     pub victory: VictoryProb,

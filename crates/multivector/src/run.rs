@@ -1,0 +1,549 @@
+//! The main job: every issue of a scenario through every model, scored against what happened,
+//! profiled against the vectors, and (with draws) an ensemble over the declared uncertainty.
+//! Every front end builds a [`RunSettings`], calls [`run`] and formats the typed
+//! [`RunReport`]; the run store keeps the report as JSON and reads it back as this type.
+//!
+//! ```
+//! use multivector::run::{run, RunSettings, NoProgress};
+//!
+//! let scenario = multivector::scenario::builtin::load("kazakhstan").unwrap().unwrap().scenario;
+//! let settings = RunSettings { draws: 20, ..RunSettings::default() };
+//! let report = run(&scenario, &settings, &NoProgress).unwrap();
+//! let recognition = report.issue("recognition").unwrap();
+//! assert!(recognition.forecasts["mean"].value.is_finite());
+//! assert_eq!(report.ensemble.as_ref().unwrap().draws, 20);
+//! ```
+
+use indexmap::IndexMap;
+use multivector_core::assess::{self, Alignment, IssueProfile, Profile, Retrodiction};
+use multivector_core::{Forecast, Forecaster, Issue, IssueInput, ModelError, Scenario};
+use multivector_ensemble::{BrierScore, Interval, IssueSummary, Model};
+use multivector_models::baselines::{WeightedMean, WeightedMedian};
+use multivector_models::bdm::{Bdm, BdmOptions, BdmRun, Preset};
+use multivector_models::smp::{Smp, SmpOptions};
+use serde::{Deserialize, Serialize};
+
+/// Version of the [`RunReport`] document. Documents of another version are refused when read
+/// back ([`RunReport::from_json`]), never half-read.
+pub const RUN_SCHEMA_VERSION: u32 = 1;
+
+/// The most ensemble draws one run accepts.
+pub const MAX_DRAWS: usize = 1_000_000;
+
+/// Everything that decides a run's numbers besides the scenario. The CLI, the web app and the
+/// Python package build it the same way; the store keeps it beside the report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    #[serde(rename = "bdm-scholz")]
+    pub bdm_scholz: BdmOptions,
+    #[serde(rename = "bdm-paper")]
+    pub bdm_paper: BdmOptions,
+    pub smp: SmpOptions,
+    /// Whether the two-level game (population and bargaining on one time axis) is run too.
+    pub two_level: bool,
+    /// The population variant of a two-level run.
+    pub population_variant: Option<String>,
+    /// Ensemble draws (0: point forecasts only).
+    pub draws: usize,
+    /// Master seed of the ensemble (draw `k` uses ChaCha8 on stream `k`).
+    pub seed: u64,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        Self {
+            bdm_scholz: BdmOptions::preset(Preset::Scholz),
+            bdm_paper: BdmOptions::preset(Preset::Paper),
+            smp: SmpOptions::default(),
+            two_level: false,
+            population_variant: None,
+            draws: 1000,
+            seed: multivector_ensemble::DEFAULT_SEED,
+        }
+    }
+}
+
+impl RunSettings {
+    /// Checks the settings; the error names the setting and its allowed range.
+    pub fn validate(&self) -> Result<(), RunError> {
+        if self.draws > MAX_DRAWS {
+            return Err(RunError::Settings {
+                field: "draws",
+                message: format!("{} is more than the limit of {MAX_DRAWS}", self.draws),
+            });
+        }
+        Ok(())
+    }
+
+    /// The standard model set of these settings.
+    pub fn models(&self) -> ModelSet {
+        ModelSet::standard(self.bdm_scholz, self.bdm_paper, self.smp)
+    }
+}
+
+/// The models a run uses, with their names, in report order.
+#[derive(Debug)]
+pub struct ModelSet {
+    bdm: [(String, BdmOptions); 2],
+    smp: SmpOptions,
+}
+
+/// The names of the standard model set, in report order.
+pub const MODEL_NAMES: [&str; 5] = ["bdm-scholz", "bdm-paper", "smp", "mean", "median"];
+
+impl ModelSet {
+    /// Both expected-utility presets (with these options), the spatial model, the weighted
+    /// mean and the weighted median.
+    pub fn standard(scholz: BdmOptions, paper: BdmOptions, smp: SmpOptions) -> Self {
+        ModelSet {
+            bdm: [
+                (MODEL_NAMES[0].to_string(), scholz),
+                (MODEL_NAMES[1].to_string(), paper),
+            ],
+            smp,
+        }
+    }
+
+    /// The models as the ensemble crate takes them.
+    pub fn forecasters(&self) -> Vec<Model> {
+        vec![
+            (self.bdm[0].0.clone(), Box::new(Bdm::new(self.bdm[0].1))),
+            (self.bdm[1].0.clone(), Box::new(Bdm::new(self.bdm[1].1))),
+            (MODEL_NAMES[2].into(), Box::new(Smp::new(self.smp))),
+            (MODEL_NAMES[3].into(), Box::new(WeightedMean)),
+            (MODEL_NAMES[4].into(), Box::new(WeightedMedian)),
+        ]
+    }
+}
+
+/// Why a run could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error("setting `{field}`: {message}")]
+    Settings {
+        field: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Input(#[from] multivector_core::InputError),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    #[error("the run document has schema version {found}; this multivector reads version {known}")]
+    Schema { found: u32, known: u32 },
+    #[error("the run document cannot be read: {0}")]
+    Document(String),
+}
+
+/// What a run tells its caller as it goes (argmin's shape: the run owns the loop, observers
+/// watch). The CLI's progress bar and the web app's job page are two of them.
+pub trait RunObserver: Sync {
+    /// `done` of `total` ensemble draws finished (from any thread).
+    fn draws(&self, done: usize, total: usize);
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl RunObserver for NoProgress {
+    fn draws(&self, _: usize, _: usize) {}
+}
+
+/// A run's results: what `run --format json` prints and what the store keeps.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    pub schema_version: u32,
+    pub scenario: ScenarioRef,
+    pub version: String,
+    pub issues: Vec<IssueReport>,
+    pub models: Vec<ModelReport>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ensemble: Option<EnsembleReport>,
+    /// The settings the run was made with (also stored beside it).
+    pub settings: RunSettings,
+    /// The BDM runs behind the expected-utility forecasts, round by round (for the CSV
+    /// files of `run --out`; not part of the stored document).
+    #[serde(skip)]
+    pub bdm_runs: Vec<(usize, String, BdmRun)>,
+}
+
+/// The scenario a report is of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// One issue's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IssueReport {
+    pub id: String,
+    pub question: String,
+    pub scale: ScaleRef,
+    pub actors: Vec<String>,
+    pub status_quo: Option<f64>,
+    pub observed: Option<Observed>,
+    /// By model, in report order.
+    pub forecasts: IndexMap<String, ForecastReport>,
+    pub retrodiction: IndexMap<String, Retrodiction>,
+    pub profile: IndexMap<String, IssueProfile>,
+}
+
+/// An issue's scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScaleRef {
+    pub min: f64,
+    pub max: f64,
+    pub unit: Option<String>,
+}
+
+/// What happened on an issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Observed {
+    pub value: f64,
+    pub date: String,
+}
+
+/// One model's forecast on one issue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastReport {
+    pub value: f64,
+    /// The scale's nearest labelled point, in words.
+    pub label: String,
+    pub rounds: Option<usize>,
+    pub note: Option<String>,
+    /// The median position after every round (round-based models that keep their rounds).
+    pub trajectory: Option<Vec<f64>>,
+}
+
+/// One model across the issues: retrodiction and the multi-vector profile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelReport {
+    pub model: String,
+    /// Mean absolute error as a share of each scale's width, over the issues with an outcome.
+    pub mean_error_scaled: Option<f64>,
+    pub issues_scored: usize,
+    pub equidistance: Option<f64>,
+    pub alignment: Vec<Alignment>,
+}
+
+/// The ensemble's summaries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnsembleReport {
+    pub draws: usize,
+    pub master_seed: u64,
+    pub version: String,
+    pub issues: Vec<IssueSummary>,
+    pub equidistance: Vec<EquidistanceSummary>,
+    pub brier: Vec<BrierScore>,
+}
+
+/// The equidistance index of one model across the draws.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EquidistanceSummary {
+    pub model: String,
+    pub interval: Interval,
+}
+
+impl RunReport {
+    /// The report of the issue with this id.
+    pub fn issue(&self, id: &str) -> Option<&IssueReport> {
+        self.issues.iter().find(|i| i.id == id)
+    }
+
+    /// Every point forecast as `(issue, model, value)`, in report order.
+    pub fn forecast_rows(&self) -> Vec<(String, String, f64)> {
+        self.issues
+            .iter()
+            .flat_map(|i| {
+                i.forecasts
+                    .iter()
+                    .map(move |(m, f)| (i.id.clone(), m.clone(), f.value))
+            })
+            .collect()
+    }
+
+    /// Reads a stored document back: a document of another schema version is an error,
+    /// never read half-way.
+    pub fn from_json(doc: &serde_json::Value) -> Result<RunReport, RunError> {
+        let found = doc
+            .get("schema_version")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0) as u32;
+        if found != RUN_SCHEMA_VERSION {
+            return Err(RunError::Schema {
+                found,
+                known: RUN_SCHEMA_VERSION,
+            });
+        }
+        serde_json::from_value(doc.clone()).map_err(|e| RunError::Document(e.to_string()))
+    }
+}
+
+/// The scale's nearest labelled point in words (`near 50: label` when not exactly on it).
+pub fn label(issue: &Issue, v: f64) -> String {
+    issue
+        .scale
+        .nearest_label(v)
+        .map(|l| {
+            if (l.value - v).abs() < 1e-9 {
+                l.label.clone()
+            } else {
+                format!("near {}: {}", l.value, l.label)
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// One issue's point forecasts by model, with its input.
+type PointForecasts = (usize, Vec<(String, Forecast)>, IssueInput);
+
+/// Runs every model on every issue of `s`, scores and profiles the forecasts and, with
+/// `settings.draws > 0`, draws the ensemble. Deterministic: the same scenario, settings and
+/// version give the same report, whatever the thread count.
+pub fn run(
+    s: &Scenario,
+    settings: &RunSettings,
+    observer: &dyn RunObserver,
+) -> Result<RunReport, RunError> {
+    settings.validate()?;
+    let set = settings.models();
+    let mut smp = multivector_core::forecast_issues(s, &Smp::new(settings.smp))?.into_iter();
+    let mut issues = Vec::with_capacity(s.issues.len());
+    let mut bdm_runs = Vec::new();
+    let mut point: Vec<PointForecasts> = Vec::new();
+    for k in 0..s.issues.len() {
+        let input = s.issue_input(k)?;
+        let mut rows: Vec<(String, Forecast)> = Vec::new();
+        for (name, o) in &set.bdm {
+            let r = Bdm::new(*o).run(&input)?;
+            rows.push((name.clone(), r.forecast()));
+            bdm_runs.push((k, name.clone(), r));
+        }
+        rows.push((
+            MODEL_NAMES[2].into(),
+            smp.next().ok_or_else(|| {
+                ModelError::Invalid("the spatial model gave no forecast for an issue".into())
+            })?,
+        ));
+        let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
+        for m in baselines {
+            rows.push((m.name(), m.forecast(&input)?));
+        }
+        point.push((k, rows, input));
+    }
+
+    // Retrodiction and profile per model.
+    let judged: Vec<(String, Vec<Retrodiction>, Profile)> = MODEL_NAMES
+        .iter()
+        .map(|&m| {
+            let forecasts: Vec<(usize, f64)> = point
+                .iter()
+                .filter_map(|(k, rows, _)| rows.iter().find(|r| r.0 == m).map(|r| (*k, r.1.value)))
+                .collect();
+            (
+                m.to_string(),
+                forecasts
+                    .iter()
+                    .filter_map(|&(k, f)| assess::retrodict(&s.issues[k], f))
+                    .collect(),
+                assess::profile(s, s.meta.focal, &forecasts),
+            )
+        })
+        .collect();
+
+    for (k, rows, input) in &point {
+        let iss = &s.issues[*k];
+        let forecasts = rows
+            .iter()
+            .map(|(name, f)| {
+                let trajectory = bdm_runs
+                    .iter()
+                    .find(|(i, n, _)| i == k && n == name)
+                    .map(|(_, _, r)| r.rounds.iter().map(|x| x.median).collect());
+                (
+                    name.clone(),
+                    ForecastReport {
+                        value: f.value,
+                        label: label(iss, f.value),
+                        rounds: f.rounds,
+                        note: f.note.clone(),
+                        trajectory,
+                    },
+                )
+            })
+            .collect();
+        let mut retrodiction = IndexMap::new();
+        let mut profile = IndexMap::new();
+        for (m, retro, prof) in &judged {
+            if let Some(p) = prof.issues.iter().find(|p| p.issue == iss.id) {
+                profile.insert(m.clone(), p.clone());
+            }
+            if let Some(r) = retro.iter().find(|r| r.issue == iss.id) {
+                retrodiction.insert(m.clone(), r.clone());
+            }
+        }
+        issues.push(IssueReport {
+            id: iss.id.clone(),
+            question: iss.question.clone(),
+            scale: ScaleRef {
+                min: iss.scale.min,
+                max: iss.scale.max,
+                unit: iss.scale.unit.clone(),
+            },
+            actors: input.actor_ids.clone(),
+            status_quo: iss.status_quo,
+            observed: iss.outcome.as_ref().map(|o| Observed {
+                value: o.value,
+                date: o.date.clone(),
+            }),
+            forecasts,
+            retrodiction,
+            profile,
+        });
+    }
+    let models = judged
+        .iter()
+        .map(|(m, retro, prof)| ModelReport {
+            model: m.clone(),
+            mean_error_scaled: (!retro.is_empty())
+                .then(|| retro.iter().map(|r| r.error_scaled).sum::<f64>() / retro.len() as f64),
+            issues_scored: retro.len(),
+            equidistance: prof.equidistance,
+            alignment: prof.alignment.clone(),
+        })
+        .collect();
+
+    let ensemble = if settings.draws > 0 {
+        let total = settings.draws;
+        let e = multivector_ensemble::run_variant(
+            s,
+            None,
+            &set.forecasters(),
+            total,
+            settings.seed,
+            &|k| observer.draws(k, total),
+        )?;
+        Some(ensemble_report(s, &e))
+    } else {
+        None
+    };
+    Ok(RunReport {
+        schema_version: RUN_SCHEMA_VERSION,
+        scenario: ScenarioRef {
+            id: s.meta.id.clone(),
+            name: s.meta.name.clone(),
+        },
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        issues,
+        models,
+        ensemble,
+        settings: settings.clone(),
+        bdm_runs,
+    })
+}
+
+/// The summaries of an ensemble of `s`.
+pub fn ensemble_report(s: &Scenario, e: &multivector_ensemble::Ensemble) -> EnsembleReport {
+    let (issues, eq) = multivector_ensemble::summarise(s, e);
+    let brier = multivector_ensemble::brier(s, &issues);
+    EnsembleReport {
+        draws: e.draws,
+        master_seed: e.master_seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        issues,
+        equidistance: eq
+            .into_iter()
+            .map(|(model, interval)| EquidistanceSummary { model, interval })
+            .collect(),
+        brier,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kazakhstan() -> Scenario {
+        multivector_scenario::builtin::load("kazakhstan")
+            .and_then(Result::ok)
+            .map(|l| l.scenario)
+            .unwrap_or_else(|| panic!("the built-in scenario loads"))
+    }
+
+    #[test]
+    fn a_report_reads_back_as_itself_and_other_versions_are_refused() {
+        let s = kazakhstan();
+        let settings = RunSettings {
+            draws: 12,
+            ..RunSettings::default()
+        };
+        let mut report = run(&s, &settings, &NoProgress).unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_value(&report).unwrap_or_default();
+        let back = RunReport::from_json(&json).unwrap_or_else(|e| panic!("{e}"));
+        // Everything but the BDM rounds (kept for CSV files, not stored).
+        report.bdm_runs.clear();
+        assert_eq!(back, report);
+        let mut old = json.clone();
+        old["schema_version"] = serde_json::json!(0);
+        assert!(matches!(
+            RunReport::from_json(&old),
+            Err(RunError::Schema {
+                found: 0,
+                known: RUN_SCHEMA_VERSION
+            })
+        ));
+        let mut broken = json;
+        broken["issues"] = serde_json::json!("not a list");
+        assert!(matches!(
+            RunReport::from_json(&broken),
+            Err(RunError::Document(_))
+        ));
+    }
+
+    #[test]
+    fn the_weighted_mean_in_a_report_follows_its_closed_form() {
+        // sum(c s x) / sum(c s) over the stances of one issue, computed here from the scenario.
+        let s = kazakhstan();
+        let report = run(
+            &s,
+            &RunSettings {
+                draws: 0,
+                ..RunSettings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(report.ensemble.is_none());
+        for (k, iss) in s.issues.iter().enumerate() {
+            let input = s.issue_input(k).unwrap_or_else(|e| panic!("{e}"));
+            let (mut num, mut den) = (0.0, 0.0);
+            for a in 0..input.len() {
+                let w = input.capabilities[a] * input.saliences[a];
+                num += w * input.positions[a];
+                den += w;
+            }
+            let got = report.issue(&iss.id).map(|i| i.forecasts["mean"].value);
+            let want = num / den;
+            assert!(
+                got.is_some_and(|g| (g - want).abs() < 1e-9),
+                "{}: {got:?} vs {want}",
+                iss.id
+            );
+        }
+    }
+
+    #[test]
+    fn too_many_draws_are_refused_before_any_work() {
+        let e = run(
+            &kazakhstan(),
+            &RunSettings {
+                draws: MAX_DRAWS + 1,
+                ..RunSettings::default()
+            },
+            &NoProgress,
+        );
+        assert!(matches!(e, Err(RunError::Settings { field: "draws", .. })));
+    }
+}
