@@ -393,9 +393,9 @@ impl Scenario {
             s.push(st.salience);
         }
         let slots: Vec<usize> = self.stances_on(issue).map(|st| st.actor).collect();
-        let mut input = IssueInput::new(&iss.id, ids, x, c, s)?;
-        input.scale = Some((iss.scale.min, iss.scale.max));
-        input.status_quo = iss.status_quo;
+        let mut input = IssueInput::new(&iss.id, ids, x, c, s)?
+            .with_scale(iss.scale.min, iss.scale.max)?
+            .with_status_quo(iss.status_quo)?;
         for e in &self.events {
             let (Some(round), Some(slot)) = (e.round, slots.iter().position(|&a| a == e.actor))
             else {
@@ -404,7 +404,7 @@ impl Scenario {
             if e.issue.is_some_and(|i| i != issue) {
                 continue;
             }
-            input.events.push(crate::input::InputEvent {
+            input = input.with_event(crate::input::InputEvent {
                 round,
                 slot,
                 position: e.position,
@@ -412,9 +412,8 @@ impl Scenario {
                 capability: e.capability,
                 leave: e.remove,
                 enter: e.enter,
-            });
+            })?;
         }
-        input.events.sort_by_key(|e| e.round);
         Ok(input)
     }
 }

@@ -49,6 +49,22 @@ pub enum InputError {
     NoWeight { issue: String },
     #[error("issue `{issue}`: the columns have different lengths")]
     Ragged { issue: String },
+    #[error(
+        "issue `{issue}`: the scale [{min}, {max}] needs finite ends, min below max, each at most 1e15 in size"
+    )]
+    BadScale { issue: String, min: f64, max: f64 },
+    #[error(
+        "issue `{issue}`, actor `{actor}`: position {value} lies outside the scale [{min}, {max}]"
+    )]
+    OutsideScale {
+        issue: String,
+        actor: String,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    #[error("issue `{issue}`: {message}")]
+    BadEvent { issue: String, message: String },
 }
 
 /// The largest size a position, scale end or capability may have: far beyond any real
@@ -56,6 +72,15 @@ pub enum InputError {
 /// finite (a capability of 1e308 used to make the weighted mean infinite, and a scale of
 /// +-1e308 made the spatial model's unit scale NaN and its loop endless).
 pub const MAX_MAGNITUDE: f64 = 1e15;
+
+/// A number of an actor's stance, as [`IssueInput::with_value`] names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InputField {
+    Position,
+    Salience,
+    Capability,
+}
 
 /// A change to one actor during bargaining, at the start of round `round` (from 1).
 #[derive(Debug, Clone, PartialEq)]
@@ -81,17 +106,17 @@ pub struct InputEvent {
 /// and a positive total weight `sum c_i s_i`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IssueInput {
-    pub issue_id: String,
-    pub actor_ids: Vec<String>,
-    pub positions: Vec<f64>,
-    pub capabilities: Vec<f64>,
-    pub saliences: Vec<f64>,
+    issue_id: String,
+    actor_ids: Vec<String>,
+    positions: Vec<f64>,
+    capabilities: Vec<f64>,
+    saliences: Vec<f64>,
     /// The issue scale `(min, max)` when the scenario defines one.
-    pub scale: Option<(f64, f64)>,
-    pub status_quo: Option<f64>,
+    scale: Option<(f64, f64)>,
+    status_quo: Option<f64>,
     /// Changes during bargaining, by round (round-based models apply them; baselines apply
     /// all of them, as the state after the last event).
-    pub events: Vec<InputEvent>,
+    events: Vec<InputEvent>,
 }
 
 impl IssueInput {
@@ -174,6 +199,155 @@ impl IssueInput {
             scale: None,
             status_quo: None,
             events: Vec::new(),
+        })
+    }
+
+    /// The issue's id.
+    pub fn issue_id(&self) -> &str {
+        &self.issue_id
+    }
+
+    /// The actors' ids, in input order.
+    pub fn actor_ids(&self) -> &[String] {
+        &self.actor_ids
+    }
+
+    /// Positions on the issue's scale.
+    pub fn positions(&self) -> &[f64] {
+        &self.positions
+    }
+
+    /// Capabilities (>= 0).
+    pub fn capabilities(&self) -> &[f64] {
+        &self.capabilities
+    }
+
+    /// Saliences on `[0, 1]`.
+    pub fn saliences(&self) -> &[f64] {
+        &self.saliences
+    }
+
+    /// The issue's scale `(min, max)`, when known.
+    pub fn scale(&self) -> Option<(f64, f64)> {
+        self.scale
+    }
+
+    /// The status quo, when known.
+    pub fn status_quo(&self) -> Option<f64> {
+        self.status_quo
+    }
+
+    /// Changes during bargaining, sorted by round.
+    pub fn events(&self) -> &[InputEvent] {
+        &self.events
+    }
+
+    /// The input on the scale `(min, max)`: finite, `min < max`, no larger than
+    /// [`MAX_MAGNITUDE`], every position inside it.
+    pub fn with_scale(mut self, min: f64, max: f64) -> Result<Self, InputError> {
+        let ok = |v: f64| v.is_finite() && v.abs() <= MAX_MAGNITUDE;
+        if !(ok(min) && ok(max) && min < max) {
+            return Err(InputError::BadScale {
+                issue: self.issue_id,
+                min,
+                max,
+            });
+        }
+        if let Some(k) = self.positions.iter().position(|p| !(min..=max).contains(p)) {
+            return Err(InputError::OutsideScale {
+                issue: self.issue_id,
+                actor: self.actor_ids[k].clone(),
+                value: self.positions[k],
+                min,
+                max,
+            });
+        }
+        self.scale = Some((min, max));
+        Ok(self)
+    }
+
+    /// The input with this status quo (finite, or none).
+    pub fn with_status_quo(mut self, status_quo: Option<f64>) -> Result<Self, InputError> {
+        if let Some(v) = status_quo {
+            if !(v.is_finite() && v.abs() <= MAX_MAGNITUDE) {
+                return Err(InputError::NotFinite {
+                    issue: self.issue_id,
+                    actor: "status quo".into(),
+                    field: "status_quo",
+                    value: v,
+                });
+            }
+        }
+        self.status_quo = status_quo;
+        Ok(self)
+    }
+
+    /// The input with one more event (kept sorted by round, stable): its actor exists, its
+    /// round is at least 1, its values keep the input's invariants.
+    pub fn with_event(mut self, e: InputEvent) -> Result<Self, InputError> {
+        let Some(actor) = self.actor_ids.get(e.slot).cloned() else {
+            return Err(InputError::BadEvent {
+                issue: self.issue_id,
+                message: format!("no actor in slot {}", e.slot),
+            });
+        };
+        if e.round == 0 {
+            return Err(InputError::BadEvent {
+                issue: self.issue_id,
+                message: format!("an event of `{actor}` at round 0; rounds count from 1"),
+            });
+        }
+        for (field, value) in [
+            ("position", e.position),
+            ("salience", e.salience),
+            ("capability", e.capability),
+        ] {
+            let Some(v) = value else { continue };
+            let bad = !v.is_finite()
+                || v.abs() > MAX_MAGNITUDE
+                || (field == "salience" && !(0.0..=1.0).contains(&v))
+                || (field == "capability" && v < 0.0);
+            if bad {
+                return Err(InputError::BadEvent {
+                    issue: self.issue_id,
+                    message: format!(
+                        "an event of `{actor}` sets {field} to {v}, outside its range"
+                    ),
+                });
+            }
+        }
+        let at = self.events.partition_point(|x| x.round <= e.round);
+        self.events.insert(at, e);
+        Ok(self)
+    }
+
+    /// The input with actor `slot`'s position, salience or capability replaced, checked as
+    /// [`IssueInput::new`] checks (sensitivity sweeps go through this).
+    pub fn with_value(&self, field: InputField, slot: usize, v: f64) -> Result<Self, InputError> {
+        let mut out = self.clone();
+        if slot >= out.len() {
+            return Err(InputError::BadEvent {
+                issue: out.issue_id,
+                message: format!("no actor in slot {slot}"),
+            });
+        }
+        match field {
+            InputField::Position => out.positions[slot] = v,
+            InputField::Salience => out.saliences[slot] = v,
+            InputField::Capability => out.capabilities[slot] = v,
+        }
+        let checked = IssueInput::new(
+            &out.issue_id,
+            out.actor_ids.clone(),
+            out.positions.clone(),
+            out.capabilities.clone(),
+            out.saliences.clone(),
+        )?;
+        Ok(IssueInput {
+            scale: out.scale,
+            status_quo: out.status_quo,
+            events: out.events,
+            ..checked
         })
     }
 
@@ -280,6 +454,49 @@ mod tests {
         assert!(
             IssueInput::new("q", ids(2), vec![1.0, 2.0], vec![1e15, 1.0], vec![1.0; 2]).is_ok()
         );
+    }
+
+    #[test]
+    fn builders_keep_the_invariants() {
+        let base = IssueInput::new("q", ids(2), vec![10.0, 20.0], vec![1.0; 2], vec![1.0; 2])
+            .unwrap();
+        // Scale: ends finite and ordered, positions inside.
+        assert!(base.clone().with_scale(0.0, 100.0).is_ok());
+        assert!(matches!(
+            base.clone().with_scale(50.0, 100.0),
+            Err(InputError::OutsideScale { .. })
+        ));
+        assert!(matches!(
+            base.clone().with_scale(f64::NEG_INFINITY, 100.0),
+            Err(InputError::BadScale { .. })
+        ));
+        assert!(base.clone().with_status_quo(Some(f64::NAN)).is_err());
+        // Events: a real actor, a round from 1, values in range; kept sorted by round.
+        let ev = |round, slot, salience| InputEvent {
+            round,
+            slot,
+            position: None,
+            salience,
+            capability: None,
+            leave: false,
+            enter: false,
+        };
+        assert!(base.clone().with_event(ev(1, 5, None)).is_err());
+        assert!(base.clone().with_event(ev(0, 0, None)).is_err());
+        assert!(base.clone().with_event(ev(1, 0, Some(1.5))).is_err());
+        let e = base
+            .clone()
+            .with_event(ev(3, 0, None))
+            .and_then(|i| i.with_event(ev(1, 1, Some(0.5))))
+            .unwrap();
+        assert_eq!(e.events().iter().map(|x| x.round).collect::<Vec<_>>(), [1, 3]);
+        // Values: a change that leaves no weight is refused, like the constructor refuses it.
+        let one = base.with_value(InputField::Salience, 0, 0.0).unwrap();
+        assert_eq!(one.saliences(), &[0.0, 1.0]);
+        assert!(matches!(
+            one.with_value(InputField::Capability, 1, 0.0),
+            Err(InputError::NoWeight { .. })
+        ));
     }
 
     #[test]

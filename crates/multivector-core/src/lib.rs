@@ -25,8 +25,8 @@
 //! )
 //! .unwrap();
 //! let w = input.weights();
-//! assert_eq!(stats::weighted_median(&input.positions, &w), 50.0);
-//! assert_eq!(stats::weighted_mean(&input.positions, &w), 62.5);
+//! assert_eq!(stats::weighted_median(input.positions(), &w), 50.0);
+//! assert_eq!(stats::weighted_mean(input.positions(), &w), 62.5);
 //! ```
 
 pub mod assess;
@@ -39,7 +39,7 @@ pub use domain::{
     Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
     Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty, Variant,
 };
-pub use input::{InputError, InputEvent, IssueInput, MAX_MAGNITUDE};
+pub use input::{InputError, InputEvent, InputField, IssueInput, MAX_MAGNITUDE};
 pub use model::{
     Cycle, Execution, Forecast, Forecaster, ModelError, Observer, Recorder, RoundModel, StopReason,
     StopRule, execute, forecast_issues,

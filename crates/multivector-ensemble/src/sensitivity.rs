@@ -5,7 +5,7 @@
 //! the scale), `[low, high]` for a uniform or triangular one. Effects are reported as changes
 //! of the forecast (on the issue's scale) when the input moves across its whole range.
 
-use multivector_core::{Forecaster, IssueInput, ModelError, Scenario, Spread};
+use multivector_core::{Forecaster, InputField, IssueInput, ModelError, Scenario, Spread};
 use rand::RngExt;
 use serde::Serialize;
 
@@ -90,12 +90,16 @@ pub fn inputs(s: &Scenario, k: usize) -> Vec<Input> {
     out
 }
 
-fn set(input: &mut IssueInput, i: &Input, v: f64) {
-    match i.field {
-        Field::Position => input.positions[i.slot] = v,
-        Field::Salience => input.saliences[i.slot] = v,
-        Field::Capability => input.capabilities[i.slot] = v,
-    }
+/// Sets one input through the checked builder: a value that would break an input's
+/// invariant (no weight left, say) is an error, not a silent NaN downstream.
+fn set(input: &mut IssueInput, i: &Input, v: f64) -> Result<(), ModelError> {
+    let field = match i.field {
+        Field::Position => InputField::Position,
+        Field::Salience => InputField::Salience,
+        Field::Capability => InputField::Capability,
+    };
+    *input = input.with_value(field, i.slot, v)?;
+    Ok(())
 }
 
 /// One-at-a-time swings and Morris screening with `trajectories` trajectories on a 4-level
@@ -116,7 +120,7 @@ pub fn analyse(
         let mut x = base.clone();
         let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
         for step in 0..=10 {
-            set(&mut x, i, i.low + (i.high - i.low) * step as f64 / 10.0);
+            set(&mut x, i, i.low + (i.high - i.low) * step as f64 / 10.0)?;
             let v = f(&x)?;
             lo = lo.min(v);
             hi = hi.max(v);
@@ -138,17 +142,17 @@ pub fn analyse(
         for j in (1..n).rev() {
             order.swap(j, rng.random_range(0..=j));
         }
-        let at = |u: &[f64]| -> IssueInput {
+        let at = |u: &[f64]| -> Result<IssueInput, ModelError> {
             let mut x = base.clone();
             for (i, inp) in ins.iter().enumerate() {
-                set(&mut x, inp, inp.low + (inp.high - inp.low) * u[i]);
+                set(&mut x, inp, inp.low + (inp.high - inp.low) * u[i])?;
             }
-            x
+            Ok(x)
         };
-        let mut prev = f(&at(&u))?;
+        let mut prev = f(&at(&u)?)?;
         for &i in &order {
             u[i] += delta;
-            let next = f(&at(&u))?;
+            let next = f(&at(&u)?)?;
             effects[i].push((next - prev) / delta);
             prev = next;
         }

@@ -19,7 +19,7 @@ impl Forecaster for WeightedMean {
         Ok(Forecast {
             value: {
                 let x = input.after_events();
-                stats::weighted_mean(&x.positions, &x.weights())
+                stats::weighted_mean(x.positions(), &x.weights())
             },
             rounds: None,
             note: None,
@@ -35,7 +35,7 @@ impl Forecaster for WeightedMedian {
         Ok(Forecast {
             value: {
                 let x = input.after_events();
-                stats::weighted_median(&x.positions, &x.weights())
+                stats::weighted_median(x.positions(), &x.weights())
             },
             rounds: None,
             note: None,

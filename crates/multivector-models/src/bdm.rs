@@ -344,7 +344,7 @@ impl Bdm {
             });
         }
         Ok(BdmRun {
-            actor_ids: input.actor_ids.clone(),
+            actor_ids: input.actor_ids().to_vec(),
             options: self.options,
             range: engine.range,
             rounds,
@@ -516,14 +516,14 @@ fn pw(base: f64, rho: f64) -> f64 {
 impl Engine {
     fn new(input: &IssueInput, o: BdmOptions) -> Self {
         let n = input.len();
-        let x0 = input.positions.clone();
+        let x0 = input.positions().to_vec();
         let (lo, hi) = x0
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), &v| {
                 (l.min(v), h.max(v))
             });
         let initial = hi - lo;
-        let scale = input.scale.map(|(a, b)| b - a).filter(|w| *w > 0.0);
+        let scale = input.scale().map(|(a, b)| b - a).filter(|w| *w > 0.0);
         let range = match (o.range, scale) {
             (RangeRule::Scale, Some(w)) => w,
             _ if initial > 0.0 => initial,
@@ -532,12 +532,12 @@ impl Engine {
             _ => scale.unwrap_or(1.0),
         };
         let active: Vec<bool> = (0..n)
-            .map(|i| !input.events.iter().any(|e| e.slot == i && e.enter))
+            .map(|i| !input.events().iter().any(|e| e.slot == i && e.enter))
             .collect();
         let w = (0..n)
             .map(|i| {
                 if active[i] {
-                    input.capabilities[i] * input.saliences[i]
+                    input.capabilities()[i] * input.saliences()[i]
                 } else {
                     0.0
                 }
@@ -545,12 +545,12 @@ impl Engine {
             .collect();
         Self {
             n,
-            x0,
+            x0: x0.to_vec(),
             w,
-            c: input.capabilities.clone(),
+            c: input.capabilities().to_vec(),
             active,
-            events: input.events.clone(),
-            s: input.saliences.clone(),
+            events: input.events().to_vec(),
+            s: input.saliences().to_vec(),
             range,
             o,
             order: (0..n).collect(),

@@ -470,7 +470,7 @@ fn input(
     positions: Vec<f64>,
     saliences: &[f64],
 ) -> Option<IssueInput> {
-    let mut input = IssueInput::new(
+    IssueInput::new(
         &issue.issue,
         base.kept
             .iter()
@@ -480,10 +480,9 @@ fn input(
         base.caps.clone(),
         saliences.iter().map(|s| s / 100.0).collect(),
     )
-    .ok()?;
-    input.scale = Some((0.0, 100.0));
-    input.status_quo = issue.reference;
-    Some(input)
+    .and_then(|i| i.with_scale(0.0, 100.0))
+    .and_then(|i| i.with_status_quo(issue.reference))
+    .ok()
 }
 
 /// The median of the stated positions, unweighted (the mean of the two middle ones for an even
@@ -539,7 +538,7 @@ fn model_forecasts(
         }
         out[k] = f.value;
     }
-    let mut stated = input.positions.clone();
+    let mut stated = input.positions().to_vec();
     stated.extend_from_slice(others);
     out[5] = median_of(stated).unwrap_or(f64::NAN);
     Ok(out)

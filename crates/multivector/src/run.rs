@@ -392,7 +392,7 @@ pub fn run(
                 max: iss.scale.max,
                 unit: iss.scale.unit.clone(),
             },
-            actors: input.actor_ids.clone(),
+            actors: input.actor_ids().to_vec(),
             status_quo: iss.status_quo,
             observed: iss.outcome.as_ref().map(|o| Observed {
                 value: o.value,
@@ -520,8 +520,8 @@ mod tests {
             let input = s.issue_input(k).unwrap_or_else(|e| panic!("{e}"));
             let (mut num, mut den) = (0.0, 0.0);
             for a in 0..input.len() {
-                let w = input.capabilities[a] * input.saliences[a];
-                num += w * input.positions[a];
+                let w = input.capabilities()[a] * input.saliences()[a];
+                num += w * input.positions()[a];
                 den += w;
             }
             let got = report.issue(&iss.id).map(|i| i.forecasts["mean"].value);

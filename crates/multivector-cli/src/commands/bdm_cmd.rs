@@ -53,11 +53,11 @@ fn find_actor(
     s: &multivector_core::Scenario,
     who: &str,
 ) -> anyhow::Result<usize> {
-    if let Some(k) = input.actor_ids.iter().position(|id| id == who) {
+    if let Some(k) = input.actor_ids().iter().position(|id| id == who) {
         return Ok(k);
     }
     let by_name = |exact: bool| {
-        input.actor_ids.iter().position(|id| {
+        input.actor_ids().iter().position(|id| {
             s.actors.iter().any(|a| {
                 a.id == *id
                     && if exact {
@@ -75,7 +75,7 @@ fn find_actor(
         // Matched without regard to case: say which actor was taken.
         note(&format!(
             "`{who}` read as actor `{}` (matched ignoring case)",
-            input.actor_ids[k]
+            input.actor_ids()[k]
         ));
         return Ok(k);
     }
@@ -83,9 +83,9 @@ fn find_actor(
         usage(
             format!(
                 "no actor `{who}` holds a stance on issue `{}`",
-                input.issue_id
+                input.issue_id()
             ),
-            format!("actors on this issue: {}", input.actor_ids.join(", ")),
+            format!("actors on this issue: {}", input.actor_ids().join(", ")),
         )
     })
 }
@@ -163,7 +163,7 @@ fn table_text(input: &IssueInput, run: &BdmRun, preset: &str, scenario: &str) ->
     let _ = writeln!(
         out,
         "Expected-utility model, preset {preset}: issue `{}` of `{scenario}`, {} actors",
-        input.issue_id,
+        input.issue_id(),
         input.len()
     );
     let _ = writeln!(out, "options: {}\n", options_line(&run.options, run.range));
@@ -175,7 +175,7 @@ fn table_text(input: &IssueInput, run: &BdmRun, preset: &str, scenario: &str) ->
         "moves".into(),
     ];
     if wide {
-        header.extend(input.actor_ids.iter().cloned());
+        header.extend(input.actor_ids().iter().cloned());
     }
     let mut t = table(header);
     for r in &run.rounds {
@@ -218,8 +218,8 @@ fn table_text(input: &IssueInput, run: &BdmRun, preset: &str, scenario: &str) ->
             any = true;
             m.add_row(vec![
                 r.round.to_string(),
-                input.actor_ids[mv.actor].clone(),
-                input.actor_ids[mv.counterpart].clone(),
+                input.actor_ids()[mv.actor].clone(),
+                input.actor_ids()[mv.counterpart].clone(),
                 kind_str(mv.kind).into(),
                 num(mv.from),
                 num(mv.to),
@@ -243,7 +243,7 @@ fn table_text(input: &IssueInput, run: &BdmRun, preset: &str, scenario: &str) ->
 fn csv_rounds(input: &IssueInput, run: &BdmRun) -> anyhow::Result<String> {
     let mut rows = Vec::new();
     for r in &run.rounds {
-        for (k, id) in input.actor_ids.iter().enumerate() {
+        for (k, id) in input.actor_ids().iter().enumerate() {
             rows.push(vec![
                 r.round.to_string(),
                 id.clone(),
@@ -263,7 +263,7 @@ fn csv_rounds(input: &IssueInput, run: &BdmRun) -> anyhow::Result<String> {
 /// The run as JSON: `{"rounds": [{"round": 0, "median", "mean", "positions": {..},
 /// "risk": {..}, "moves": [..]}, ..], ...}`. Round 0's `risk` is empty.
 pub fn run_json(input: &IssueInput, run: &BdmRun) -> Value {
-    let ids = &input.actor_ids;
+    let ids = &input.actor_ids();
     let rounds: Vec<Value> = run
         .rounds
         .iter()
@@ -306,7 +306,7 @@ pub fn run_json(input: &IssueInput, run: &BdmRun) -> Value {
         .collect();
     let f = run.forecast();
     json!({
-        "issue": input.issue_id,
+        "issue": input.issue_id(),
         "options": run.options,
         "range": run.range,
         "rounds": rounds,
@@ -324,7 +324,7 @@ fn view_text(
     pairs: &[multivector_models::bdm::ViewPair],
     format: Format,
 ) -> anyhow::Result<String> {
-    let ids = &input.actor_ids;
+    let ids = &input.actor_ids();
     let me = &ids[actor];
     Ok(match format {
         Format::Table => {
@@ -344,7 +344,7 @@ fn view_text(
             }
             format!(
                 "The view from {me}, round {round} (issue `{}`)\n\n{t}\n",
-                input.issue_id
+                input.issue_id()
             )
         }
         Format::Csv => csv_text(
@@ -363,7 +363,7 @@ fn view_text(
         )?,
         Format::Json => {
             let v = json!({
-                "issue": input.issue_id,
+                "issue": input.issue_id(),
                 "actor": me,
                 "round": round,
                 "pairs": pairs.iter().map(|p| json!({

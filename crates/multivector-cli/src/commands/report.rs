@@ -456,7 +456,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
     if let Some(who) = focal {
         let found = (0..s.issues.len()).find_map(|k| {
             let input = s.issue_input(k).ok()?;
-            let slot = input.actor_ids.iter().position(|a| *a == who)?;
+            let slot = input.actor_ids().iter().position(|a| *a == who)?;
             Some((k, input, slot))
         });
         match found {
@@ -466,7 +466,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
                     .map_err(|e| usage(e.to_string(), "choose another --view actor"))?;
                 let pts: Vec<(String, f64, f64)> = pairs
                     .iter()
-                    .map(|p| (input.actor_ids[p.other].clone(), p.a, p.b))
+                    .map(|p| (input.actor_ids()[p.other].clone(), p.a, p.b))
                     .collect();
                 let _ = write!(
                     o,

@@ -320,7 +320,7 @@ impl SmpInput {
     /// One dimension from a bargaining model's input (its events applied, as the state after
     /// the last event; the scale is the issue's, or the positions' range when it has none).
     pub fn from_issue(input: &IssueInput) -> Result<Self, ModelError> {
-        Self::from_issues(&input.issue_id, std::slice::from_ref(input))
+        Self::from_issues(input.issue_id(), std::slice::from_ref(input))
     }
 
     /// Several one-dimensional inputs over the same actors as the dimensions of one space.
@@ -329,42 +329,47 @@ impl SmpInput {
             return Err(ModelError::Invalid(format!("issue `{id}`: no dimensions")));
         };
         let inputs: Vec<IssueInput> = inputs.iter().map(IssueInput::after_events).collect();
-        let actors = first.actor_ids.clone();
+        let actors = first.actor_ids().to_vec();
         let n = actors.len();
         let d = inputs.len();
         let mut positions = vec![0.0; n * d];
         let mut saliences = vec![0.0; n * d];
         let mut dims = Vec::with_capacity(d);
         for (k, inp) in inputs.iter().enumerate() {
-            if inp.actor_ids != actors {
+            if inp.actor_ids() != actors {
                 return Err(ModelError::Invalid(format!(
                     "issue `{id}`: dimension `{}` has other actors than `{}`; every actor needs a \
                      stance on every dimension",
-                    inp.issue_id, first.issue_id
+                    inp.issue_id(),
+                    first.issue_id()
                 )));
             }
-            let (min, max) = inp.scale.unwrap_or_else(|| {
-                let lo = inp.positions.iter().copied().fold(f64::INFINITY, f64::min);
+            let (min, max) = inp.scale().unwrap_or_else(|| {
+                let lo = inp
+                    .positions()
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min);
                 let hi = inp
-                    .positions
+                    .positions()
                     .iter()
                     .copied()
                     .fold(f64::NEG_INFINITY, f64::max);
                 if hi > lo { (lo, hi) } else { (lo, lo + 1.0) }
             });
             dims.push(Dimension {
-                name: inp.issue_id.clone(),
+                name: inp.issue_id().to_string(),
                 min,
                 max,
             });
             for i in 0..n {
-                positions[i * d + k] = inp.positions[i];
-                saliences[i * d + k] = inp.saliences[i];
+                positions[i * d + k] = inp.positions()[i];
+                saliences[i * d + k] = inp.saliences()[i];
             }
         }
         // Capabilities are the first dimension's (stance overrides may differ by dimension;
         // the spatial model has one capability per actor).
-        let caps = inputs[0].capabilities.clone();
+        let caps = inputs[0].capabilities().to_vec();
         Self::new(id, actors, dims, caps, positions, saliences)
     }
 
@@ -1258,7 +1263,7 @@ impl Forecaster for Smp {
 
     /// The most probable final position (one dimension), with its probability in the note.
     fn forecast(&self, input: &IssueInput) -> Result<Forecast, ModelError> {
-        let mut f = self.forecast_space(&input.issue_id, std::slice::from_ref(input))?;
+        let mut f = self.forecast_space(input.issue_id(), std::slice::from_ref(input))?;
         Ok(f.remove(0))
     }
 

@@ -90,10 +90,12 @@ fn event(round: usize, slot: usize) -> InputEvent {
 fn a_no_op_event_changes_nothing() {
     let inp = crate::fixtures::ec_input();
     let mut with = inp.clone();
-    with.events.push(InputEvent {
-        capability: Some(inp.capabilities[3]),
-        ..event(3, 3)
-    });
+    with = with
+        .with_event(InputEvent {
+            capability: Some(inp.capabilities()[3]),
+            ..event(3, 3)
+        })
+        .unwrap();
     let a = Bdm::default().run(&inp).unwrap();
     let b = Bdm::default().run(&with).unwrap();
     assert_eq!(a.rounds, b.rounds);
@@ -104,10 +106,12 @@ fn a_leaver_stops_moving_and_stops_counting() {
     let inp = crate::fixtures::ec_input();
     let bel = 1;
     let mut with = inp.clone();
-    with.events.push(InputEvent {
-        leave: true,
-        ..event(2, bel)
-    });
+    with = with
+        .with_event(InputEvent {
+            leave: true,
+            ..event(2, bel)
+        })
+        .unwrap();
     let run = Bdm::default().run(&with).unwrap();
     for r in &run.rounds[2..] {
         assert!(
@@ -140,16 +144,18 @@ fn an_entrant_takes_no_part_before_its_round() {
     let inp = crate::fixtures::ec_input();
     let fra = 4;
     let mut with = inp.clone();
-    with.events.push(InputEvent {
-        enter: true,
-        ..event(3, fra)
-    });
+    with = with
+        .with_event(InputEvent {
+            enter: true,
+            ..event(3, fra)
+        })
+        .unwrap();
     let run = Bdm::default().run(&with).unwrap();
     let mut w = with.weights();
     w[fra] = 0.0;
     assert_eq!(
         run.rounds[0].median,
-        multivector_core::stats::weighted_median(&inp.positions, &w)
+        multivector_core::stats::weighted_median(inp.positions(), &w)
     );
     for r in &run.rounds[1..3] {
         assert!(
@@ -164,10 +170,12 @@ fn an_entrant_takes_no_part_before_its_round() {
 fn a_position_shock_lands_at_the_start_of_its_round() {
     let inp = input(&[0.0, 50.0, 100.0], &[1.0, 1.0, 1.0], &[0.5, 0.6, 0.7]);
     let mut with = inp.clone();
-    with.events.push(InputEvent {
-        position: Some(80.0),
-        ..event(2, 1)
-    });
+    with = with
+        .with_event(InputEvent {
+            position: Some(80.0),
+            ..event(2, 1)
+        })
+        .unwrap();
     let run = Bdm::default().run(&with).unwrap();
     let r2 = &run.rounds[2];
     match r2.moves.iter().find(|m| m.actor == 1) {
@@ -186,14 +194,18 @@ fn a_position_shock_lands_at_the_start_of_its_round() {
 fn events_that_leave_no_weight_are_an_error() {
     let inp = input(&[0.0, 10.0], &[1.0, 1.0], &[0.5, 0.9]);
     let mut with = inp.clone();
-    with.events.push(InputEvent {
-        leave: true,
-        ..event(2, 0)
-    });
-    with.events.push(InputEvent {
-        leave: true,
-        ..event(2, 1)
-    });
+    with = with
+        .with_event(InputEvent {
+            leave: true,
+            ..event(2, 0)
+        })
+        .unwrap();
+    with = with
+        .with_event(InputEvent {
+            leave: true,
+            ..event(2, 1)
+        })
+        .unwrap();
     let e = Bdm::default().run(&with).unwrap_err();
     assert!(
         e.to_string()

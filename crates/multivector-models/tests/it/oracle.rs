@@ -160,19 +160,19 @@ impl Naive {
 }
 
 fn naive_run(inp: &IssueInput, o: BdmOptions, rounds: usize) -> Vec<Vec<f64>> {
-    let lo = inp.positions.iter().cloned().fold(f64::MAX, f64::min);
-    let hi = inp.positions.iter().cloned().fold(f64::MIN, f64::max);
-    let d = match (o.range, inp.scale) {
+    let lo = inp.positions().iter().cloned().fold(f64::MAX, f64::min);
+    let hi = inp.positions().iter().cloned().fold(f64::MIN, f64::max);
+    let d = match (o.range, inp.scale()) {
         (RangeRule::Scale, Some((a, b))) => b - a,
         _ => hi - lo,
     };
     let nv = Naive {
         o,
         w: inp.weights(),
-        s: inp.saliences.clone(),
+        s: inp.saliences().to_vec(),
         d,
     };
-    let mut out = vec![inp.positions.clone()];
+    let mut out = vec![inp.positions().to_vec()];
     for _ in 0..rounds {
         let next = nv.round(out.last().unwrap());
         out.push(next);

@@ -14,8 +14,8 @@ proptest! {
 
     #[test]
     fn positions_stay_within_the_initial_range(inp in random_input(), p in preset()) {
-        let lo = inp.positions.iter().cloned().fold(f64::MAX, f64::min);
-        let hi = inp.positions.iter().cloned().fold(f64::MIN, f64::max);
+        let lo = inp.positions().iter().cloned().fold(f64::MAX, f64::min);
+        let hi = inp.positions().iter().cloned().fold(f64::MIN, f64::max);
         let run = Bdm::new(BdmOptions::preset(p)).run(&inp).unwrap();
         for r in &run.rounds {
             for &x in &r.positions {

@@ -20,8 +20,8 @@ const TABLE2_MEAN: [f64; 8] = [7.4, 7.5, 7.6, 7.3, 7.3, 7.4, 7.5, 7.6];
 fn initial_mean_and_median_match_the_spec() {
     let inp = ec_input();
     let w = inp.weights();
-    assert!((stats::weighted_mean(&inp.positions, &w) - 7.389956).abs() < 1e-6);
-    assert_eq!(stats::weighted_median(&inp.positions, &w), 7.0);
+    assert!((stats::weighted_mean(inp.positions(), &w) - 7.389956).abs() < 1e-6);
+    assert_eq!(stats::weighted_median(inp.positions(), &w), 7.0);
     assert!((WeightedMean.forecast(&inp).unwrap().value - 7.389956).abs() < 1e-6);
     assert_eq!(WeightedMedian.forecast(&inp).unwrap().value, 7.0);
 }

@@ -79,8 +79,8 @@ fn a_full_scenario_loads() {
         })
     );
     let input = s.issue_input(0).unwrap();
-    assert_eq!(input.capabilities, vec![60.0, 80.0], "stance override");
-    assert_eq!(input.scale, Some((0.0, 100.0)));
+    assert_eq!(input.capabilities(), vec![60.0, 80.0], "stance override");
+    assert_eq!(input.scale(), Some((0.0, 100.0)));
 }
 
 #[test]
@@ -89,7 +89,7 @@ fn the_published_example_scenario_matches_table_1() {
     let input = s.issue_input(0).unwrap();
     assert_eq!(input.len(), 10);
     let w = input.weights();
-    let mean = multivector_core::stats::weighted_mean(&input.positions, &w);
+    let mean = multivector_core::stats::weighted_mean(input.positions(), &w);
     assert!((mean - 7.389956).abs() < 1e-6, "{mean}");
     assert_eq!(s.issues[0].outcome.as_ref().unwrap().value, 8.833);
 }
@@ -219,9 +219,9 @@ fn events_load_into_issue_inputs_and_need_a_round() {
     let inp = s.issue_input(0).unwrap();
     assert_eq!(
         (
-            inp.events[0].round,
-            inp.events[0].slot,
-            inp.events[0].position
+            inp.events()[0].round,
+            inp.events()[0].slot,
+            inp.events()[0].position
         ),
         (3, 1, Some(50.0))
     );
@@ -234,7 +234,7 @@ fn events_load_into_issue_inputs_and_need_a_round() {
     assert!(
         v.issue_input(0)
             .unwrap()
-            .events
+            .events()
             .iter()
             .any(|e| e.enter && e.slot == 0)
     );
