@@ -458,8 +458,8 @@ mod tests {
 
     #[test]
     fn builders_keep_the_invariants() {
-        let base = IssueInput::new("q", ids(2), vec![10.0, 20.0], vec![1.0; 2], vec![1.0; 2])
-            .unwrap();
+        let base =
+            IssueInput::new("q", ids(2), vec![10.0, 20.0], vec![1.0; 2], vec![1.0; 2]).unwrap();
         // Scale: ends finite and ordered, positions inside.
         assert!(base.clone().with_scale(0.0, 100.0).is_ok());
         assert!(matches!(
@@ -489,7 +489,10 @@ mod tests {
             .with_event(ev(3, 0, None))
             .and_then(|i| i.with_event(ev(1, 1, Some(0.5))))
             .unwrap();
-        assert_eq!(e.events().iter().map(|x| x.round).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(
+            e.events().iter().map(|x| x.round).collect::<Vec<_>>(),
+            [1, 3]
+        );
         // Values: a change that leaves no weight is refused, like the constructor refuses it.
         let one = base.with_value(InputField::Salience, 0, 0.0).unwrap();
         assert_eq!(one.saliences(), &[0.0, 1.0]);
