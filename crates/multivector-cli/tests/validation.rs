@@ -66,9 +66,9 @@ fn published_csv_reads_as_the_typed_scenario() {
     let toml = builtin::load("ec-emissions").unwrap().unwrap();
     let a = csv.scenario.issue_input(0).unwrap();
     let b = toml.scenario.issue_input(0).unwrap();
-    assert_eq!(a.positions, b.positions);
-    assert_eq!(a.capabilities, b.capabilities);
-    assert_eq!(a.saliences, b.saliences);
+    assert_eq!(a.positions(), b.positions());
+    assert_eq!(a.capabilities(), b.capabilities());
+    assert_eq!(a.saliences(), b.saliences());
     // With range = initial both give the same run.
     let ra = Bdm::new(BdmOptions::preset(Preset::Scholz))
         .run(&a)
