@@ -112,7 +112,7 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
     };
     emit(&out)?;
     if let Some(path) = &a.report {
-        std::fs::write(path, super::backtest_report::html(&r, &name)).map_err(|e| {
+        std::fs::write(path, multivector_report::backtest::html(&r, &name)).map_err(|e| {
             usage(
                 format!("{}: cannot be written: {e}", path.display()),
                 "give a path in a folder that exists and that you may write to",

@@ -2,12 +2,10 @@
 
 mod align;
 mod backtest;
-mod backtest_report;
 mod bdm_cmd;
 mod compare;
 mod evidence;
 mod opinion;
-mod report;
 mod run;
 mod runs;
 mod sensitivity;

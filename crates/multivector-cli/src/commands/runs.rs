@@ -231,7 +231,12 @@ pub(super) fn write_report(
         .unwrap_or(multivector_scenario::Format::Toml);
     let scenario =
         multivector_scenario::load_str(&r.summary.scenario_id, scenario_text, format)?.scenario;
-    let html = super::report::html(r, &scenario, view)?;
+    let html = multivector_report::html(r, &scenario, view).map_err(|e| match e {
+        multivector_report::ReportError::UnknownActor { .. } => {
+            usage(e.to_string(), "choose --view among the scenario's actors")
+        }
+        other => anyhow::Error::new(other),
+    })?;
     std::fs::write(out, html).map_err(|e| {
         usage(
             format!("cannot write {}: {e}", out.display()),

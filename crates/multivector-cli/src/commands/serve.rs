@@ -585,7 +585,7 @@ async fn run_page(State(app): State<Shared>, UrlPath(id): UrlPath<i64>) -> Respo
             "the stored scenario no longer reads",
         );
     };
-    match super::report::html(&run, &loaded.scenario, None) {
+    match multivector_report::html(&run, &loaded.scenario, None) {
         Ok(h) => {
             let nav = html! {
                 nav {

@@ -1,6 +1,9 @@
-//! The HTML report of a stored run: one self-contained file, charts as inline SVG (written
-//! here: lines, intervals and points need no chart crate, and hand-written SVG needs no font
-//! files for text layout), every number linked to the evidence behind it.
+//! HTML reports: the report of a stored run ([`html`]) and of a backtest ([`backtest::html`]).
+//! Each is one self-contained file (no script, no external address), charts as inline SVG
+//! (written here: lines, intervals and points need no chart crate, and hand-written SVG needs
+//! no font files for text layout), every number linked to the evidence behind it. The
+//! backtest page is a maud template; the run report escapes every interpolated text through
+//! [`esc`] and moves to maud next.
 
 use std::fmt::Write as _;
 
@@ -9,7 +12,18 @@ use multivector_models::bdm::{Bdm, BdmOptions, Preset};
 use multivector_store::Run;
 use serde_json::Value;
 
-use crate::exit::usage;
+pub mod backtest;
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// `--view` names an actor without a stance in the scenario.
+    #[error("actor `{actor}` holds no stance in this scenario")]
+    UnknownActor { actor: String },
+    #[error(transparent)]
+    Model(#[from] multivector_core::ModelError),
+}
 
 const COLORS: [&str; 6] = [
     "#1b6ca8", "#d1495b", "#2e933c", "#edae49", "#6a4c93", "#555",
@@ -18,7 +32,8 @@ const W: f64 = 560.0;
 const H: f64 = 240.0;
 const PAD: f64 = 40.0;
 
-fn esc(s: &str) -> String {
+/// Text escaped for HTML.
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -223,7 +238,9 @@ fn f64_of(v: &Value) -> f64 {
 }
 
 /// The whole report.
-pub fn html(r: &Run, s: &Scenario, view: Option<&str>) -> anyhow::Result<String> {
+/// The report of a stored run of scenario `s`, with the "view from" chart of actor `view`
+/// (default: the scenario's focal actor).
+pub fn html(r: &Run, s: &Scenario, view: Option<&str>) -> Result<String, ReportError> {
     let doc = &r.document;
     let mut o = String::new();
     let _ = write!(
@@ -461,9 +478,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         });
         match found {
             Some((k, input, slot)) => {
-                let pairs = Bdm::new(BdmOptions::preset(Preset::Scholz))
-                    .view(&input, slot, 1)
-                    .map_err(|e| usage(e.to_string(), "choose another --view actor"))?;
+                let pairs = Bdm::new(BdmOptions::preset(Preset::Scholz)).view(&input, slot, 1)?;
                 let pts: Vec<(String, f64, f64)> = pairs
                     .iter()
                     .map(|p| (input.actor_ids()[p.other].clone(), p.a, p.b))
@@ -477,10 +492,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
                 o.push_str(&quadrant_chart(&format!("view from {who}"), &pts));
             }
             None => {
-                return Err(usage(
-                    format!("actor `{who}` holds no stance in this scenario"),
-                    "choose --view among the scenario's actors",
-                ));
+                return Err(ReportError::UnknownActor { actor: who });
             }
         }
     }
