@@ -28,3 +28,4 @@ pub use multivector_core as core;
 pub use multivector_ensemble as ensemble;
 pub use multivector_models as models;
 pub use multivector_scenario as scenario;
+pub use multivector_store as store;

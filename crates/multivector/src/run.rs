@@ -281,6 +281,31 @@ impl RunReport {
     }
 }
 
+impl RunReport {
+    /// The report as a run to store: the settings as its options, its forecasts as rows, and
+    /// `document` (the report's JSON, with any parts a front end adds) as the document. The
+    /// CLI and the web app store runs through this one function.
+    pub fn to_new_run(
+        &self,
+        command: &str,
+        scenario_text: String,
+        document: serde_json::Value,
+    ) -> Result<multivector_store::NewRun, RunError> {
+        Ok(multivector_store::NewRun {
+            command: command.into(),
+            scenario_id: self.scenario.id.clone(),
+            scenario_text,
+            version: self.version.clone(),
+            seed: self.settings.seed,
+            draws: self.ensemble.as_ref().map_or(0, |e| e.draws),
+            options: serde_json::to_value(&self.settings)
+                .map_err(|e| RunError::Document(e.to_string()))?,
+            forecasts: self.forecast_rows(),
+            document,
+        })
+    }
+}
+
 /// The scale's nearest labelled point in words (`near 50: label` when not exactly on it).
 pub fn label(issue: &Issue, v: f64) -> String {
     issue

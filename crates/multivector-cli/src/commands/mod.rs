@@ -9,7 +9,6 @@ mod opinion;
 mod run;
 mod runs;
 mod sensitivity;
-mod serve;
 mod smp_cmd;
 
 use std::path::Path;
@@ -43,7 +42,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Opinion(a) => opinion::opinion(a),
         Command::Runs(a) => runs::run(a),
         Command::Report(a) => runs::report(a),
-        Command::Serve(a) => serve::serve(a),
+        Command::Serve(a) => serve(a),
         Command::Calibrate(a) => opinion::calibrate(a),
         Command::Backtest(a) => backtest::run(a),
     }
@@ -246,4 +245,44 @@ fn warn_late_events(s: &Scenario, variant: Option<&multivector_core::Variant>, r
             s.actors[a].id
         ));
     }
+}
+
+/// `multivector serve`: the web app of `multivector-server` on the given address.
+fn serve(a: crate::args::ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = multivector_server::Config {
+        db: runs::db_path(a.db.as_deref()),
+        jobs: a.jobs,
+        bind: a.bind.clone(),
+        allow_hosts: a.allow_host.clone(),
+        header_timeout: std::time::Duration::from_secs(a.header_timeout),
+    };
+    // Refuse bad settings and an unusable store before binding.
+    drop(multivector_server::router(&config).map_err(|e| match e {
+        multivector_server::ServeError::NoJobs => {
+            usage(e.to_string(), "allow at least one concurrent run")
+        }
+        other => usage(
+            format!("cannot open the run store: {other}"),
+            "give a writable file with --db PATH (or set MULTIVECTOR_DB)",
+        ),
+    })?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let addr = format!("{}:{}", a.bind, a.port);
+        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
+            usage(
+                format!("cannot listen on {addr}: {e}"),
+                "choose another --port",
+            )
+        })?;
+        note(&format!(
+            "serving on http://{} (Ctrl-C to stop)",
+            listener.local_addr()?
+        ));
+        multivector_server::serve(listener, config).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -61,18 +61,6 @@ pub(super) fn settings(a: &RunArgs) -> anyhow::Result<RunSettings> {
     })
 }
 
-/// The settings of `run` with no options but draws and seed (what the web app runs).
-pub(super) fn default_settings(draws: usize, seed: u64) -> anyhow::Result<RunSettings> {
-    let stop = crate::args::StopFlags::default();
-    Ok(RunSettings {
-        bdm_scholz: bdm_options(PresetArg::Scholz, None, &stop)?,
-        bdm_paper: bdm_options(PresetArg::Paper, None, &stop)?,
-        draws,
-        seed,
-        ..RunSettings::default()
-    })
-}
-
 /// The run as a stored document: the report, and the two-level series when asked for.
 pub(super) fn document(report: &RunReport, two: Option<&Value>) -> anyhow::Result<Value> {
     let mut doc = serde_json::to_value(report)?;
@@ -127,7 +115,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     emit(&text)?;
     if !a.no_store || a.report.is_some() {
         let scenario_text = super::scenario_text(a.scenario.as_deref())?;
-        let new = super::runs::new_run("run", s, scenario_text.clone(), &report, full_doc)?;
+        let new = report.to_new_run("run", scenario_text.clone(), full_doc)?;
         if a.no_store {
             // Report only: keep the run in memory.
             let store = multivector_store::Store::open_in_memory()?;

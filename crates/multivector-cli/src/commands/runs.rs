@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use multivector_store::{NewRun, Store, StoreError};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::args::{Format, ReportArgs, RunsAction, RunsArgs};
 use crate::exit::usage;
@@ -249,27 +249,4 @@ pub(super) fn write_report(
         out.display()
     ));
     Ok(())
-}
-
-/// What `run` stores: the forecasts of the JSON document.
-/// A run to store: the report's settings as its options, its forecasts as rows, the whole
-/// document as JSON. The CLI and the web app store runs through this one function.
-pub(super) fn new_run(
-    command: &str,
-    s: &multivector_core::Scenario,
-    scenario_text: String,
-    report: &multivector::run::RunReport,
-    document: Value,
-) -> anyhow::Result<NewRun> {
-    Ok(NewRun {
-        command: command.into(),
-        scenario_id: s.meta.id.clone(),
-        scenario_text,
-        version: env!("CARGO_PKG_VERSION").into(),
-        seed: report.settings.seed,
-        draws: report.ensemble.as_ref().map_or(0, |e| e.draws),
-        options: serde_json::to_value(&report.settings)?,
-        forecasts: report.forecast_rows(),
-        document,
-    })
 }

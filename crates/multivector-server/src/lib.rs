@@ -1,4 +1,5 @@
-//! `multivector serve`: the web app (axum). Pages are server-rendered HTML that works without
+//! The web app (axum) behind `multivector serve`: [`router`] builds it, [`serve`] runs it on
+//! a listener until Ctrl-C. Pages are server-rendered HTML that works without
 //! JavaScript; the only assets are inline CSS and SVG, so nothing is fetched from elsewhere.
 //!
 //! Limits: binds 127.0.0.1 unless told otherwise; request bodies above 64 KiB are refused;
@@ -7,7 +8,6 @@
 //! with the scenario validator's located errors.
 
 use std::path::PathBuf;
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -20,10 +20,6 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use multivector_scenario::{Format, builtin, load_str};
 use multivector_store::Store;
 use serde::Deserialize;
-
-use crate::args::ServeArgs;
-use crate::exit::usage;
-use crate::output::note;
 
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -451,7 +447,7 @@ async fn start_run(
         }
     };
     let seed = match form.get("seed").map(|d| d.trim().parse::<u64>()) {
-        None => multivector_ensemble::DEFAULT_SEED,
+        None => multivector::ensemble::DEFAULT_SEED,
         Some(Ok(s)) => s,
         Some(Err(_)) => {
             return form_error(
@@ -497,7 +493,8 @@ async fn start_run(
         };
         set_state(&app2, id, JobState::Running);
         let app3 = app2.clone();
-        let result = tokio::task::spawn_blocking(move || -> anyhow::Result<i64> {
+        type JobResult = Result<i64, Box<dyn std::error::Error + Send + Sync>>;
+        let result = tokio::task::spawn_blocking(move || -> JobResult {
             let loaded = load_str(&name, &full, Format::Toml)?;
             let mut s = loaded.scenario;
             if edited {
@@ -506,22 +503,26 @@ async fn start_run(
                 }
             }
             // The same settings as `multivector run --draws N --seed S`, built the same way.
-            let settings = super::run::default_settings(draws, seed)?;
+            let settings = multivector::run::RunSettings {
+                draws,
+                seed,
+                ..multivector::run::RunSettings::default()
+            };
             let report = multivector::run::run(&s, &settings, &JobProgress(progress))?;
-            let doc = super::run::document(&report, None)?;
+            let doc = serde_json::to_value(&report)?;
             let command = if edited {
                 "web run (edited stances)"
             } else {
                 "web run"
             };
-            let new = super::runs::new_run(command, &s, full, &report, doc)?;
+            let new = report.to_new_run(command, full, doc)?;
             Ok(Store::open(&app3.db)?.save(&new)?)
         })
         .await;
         drop(permit);
         let state = match result {
             Ok(Ok(run)) => JobState::Done(run),
-            Ok(Err(e)) => JobState::Failed(format!("{e:#}")),
+            Ok(Err(e)) => JobState::Failed(e.to_string()),
             Err(e) => JobState::Failed(e.to_string()),
         };
         set_state(&app2, id, state);
@@ -629,7 +630,7 @@ async fn export(State(app): State<Shared>, UrlPath(file): UrlPath<(i64, String)>
                     ]
                 })
                 .collect();
-            match crate::output::csv_text(&["run", "issue", "model", "forecast", "seed"], &rows) {
+            match csv_text(&["run", "issue", "model", "forecast", "seed"], &rows) {
                 Ok(t) => ([(header::CONTENT_TYPE, "text/csv")], t).into_response(),
                 Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Export", &e.to_string()),
             }
@@ -675,8 +676,8 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
     page(&format!("Run {} and run {}", q.a, q.b), b, false).into_response()
 }
 
-/// The router, for the server and for tests.
-fn router(app: Shared) -> Router {
+/// The routes over the app's state.
+fn routes(app: Shared) -> Router {
     Router::new()
         .route("/", get(index))
         .route("/scenarios/{name}", get(scenario_page))
@@ -734,54 +735,75 @@ async fn serve_connections(
     }
 }
 
-pub fn serve(a: ServeArgs) -> anyhow::Result<ExitCode> {
-    let db = super::runs::db_path(a.db.as_deref());
-    // Open once now so that a bad path fails before the server starts.
-    super::runs::open(Some(&db))?;
-    if a.jobs == 0 {
-        return Err(usage(
-            "--jobs 0 would never run anything",
-            "allow at least one concurrent run",
-        ));
+/// What the app needs to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The run store file (created if missing).
+    pub db: PathBuf,
+    /// Runs executed at the same time (at least 1; others wait in a queue of 32).
+    pub jobs: usize,
+    /// The address the app is bound to (it answers to this host name too).
+    pub bind: String,
+    /// Further host names the app answers to.
+    pub allow_hosts: Vec<String>,
+    /// Time a client has to send a request's headers (also the idle limit of a kept-alive
+    /// connection).
+    pub header_timeout: std::time::Duration,
+}
+
+/// Why the app cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    #[error("--jobs 0 would never run anything")]
+    NoJobs,
+    #[error(transparent)]
+    Store(#[from] multivector_store::StoreError),
+}
+
+/// The app's router, with its state: what [`serve`] serves and what tests call in-process.
+pub fn router(config: &Config) -> Result<Router, ServeError> {
+    if config.jobs == 0 {
+        return Err(ServeError::NoJobs);
     }
+    // Open once now so that a bad path fails before the server starts.
+    Store::open(&config.db)?;
     let mut hosts: Vec<String> = ["127.0.0.1", "localhost", "[::1]"]
         .iter()
         .map(|h| h.to_string())
-        .chain(std::iter::once(host_name(
-            &if a.bind.contains(':') && !a.bind.starts_with('[') {
-                format!("[{}]", a.bind)
-            } else {
-                a.bind.clone()
-            },
-        )))
-        .chain(a.allow_host.iter().map(|h| host_name(h)))
+        .chain(std::iter::once(host_name(&if config.bind.contains(':')
+            && !config.bind.starts_with('[')
+        {
+            format!("[{}]", config.bind)
+        } else {
+            config.bind.clone()
+        })))
+        .chain(config.allow_hosts.iter().map(|h| host_name(h)))
         .collect();
     hosts.sort();
     hosts.dedup();
     let app = Arc::new(App {
-        db,
+        db: config.db.clone(),
         jobs: Mutex::new(Vec::new()),
-        slots: Arc::new(tokio::sync::Semaphore::new(a.jobs)),
+        slots: Arc::new(tokio::sync::Semaphore::new(config.jobs)),
         hosts,
     });
-    let header_timeout = std::time::Duration::from_secs(a.header_timeout);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async move {
-        let addr = format!("{}:{}", a.bind, a.port);
-        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
-            usage(
-                format!("cannot listen on {addr}: {e}"),
-                "choose another --port",
-            )
-        })?;
-        note(&format!(
-            "serving on http://{} (Ctrl-C to stop)",
-            listener.local_addr()?
-        ));
-        serve_connections(listener, router(app), header_timeout).await;
-        Ok::<_, anyhow::Error>(())
-    })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(routes(app))
+}
+
+/// Serves the app on `listener` until Ctrl-C.
+pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), ServeError> {
+    let app = router(&config)?;
+    serve_connections(listener, app, config.header_timeout).await;
+    Ok(())
+}
+
+/// CSV text of rows of fields.
+fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(|e| e.to_string())?;
+    for r in rows {
+        w.write_record(r).map_err(|e| e.to_string())?;
+    }
+    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }
