@@ -62,7 +62,10 @@ async fn pages_carry_the_security_headers_and_list_the_scenarios() {
     assert!(csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
     // Names given with --allow-host are answered too; others are refused.
-    assert_eq!(call(app.clone(), get("/", "mv.local")).await.0, StatusCode::OK);
+    assert_eq!(
+        call(app.clone(), get("/", "mv.local")).await.0,
+        StatusCode::OK
+    );
     let (code, headers, _) = call(app, get("/", "evil.example")).await;
     assert_eq!(code, StatusCode::MISDIRECTED_REQUEST);
     assert_eq!(headers["x-frame-options"], "DENY");
