@@ -89,5 +89,8 @@ pub fn report(e: &anyhow::Error) -> ExitCode {
 }
 
 fn input_error(e: &anyhow::Error) -> bool {
-    e.downcast_ref::<ModelError>().is_some() || e.downcast_ref::<InputError>().is_some()
+    e.downcast_ref::<ModelError>().is_some()
+        || e.downcast_ref::<InputError>().is_some()
+        || e.downcast_ref::<multivector::run::RunError>()
+            .is_some_and(multivector::run::RunError::is_input)
 }

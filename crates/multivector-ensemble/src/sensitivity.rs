@@ -7,12 +7,12 @@
 
 use multivector_core::{Forecaster, InputField, IssueInput, ModelError, Scenario, Spread};
 use rand::RngExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::stream;
 
 /// Which number of a stance an input is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Position,
@@ -21,7 +21,7 @@ pub enum Field {
 }
 
 /// One uncertain input of an issue.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Input {
     pub actor: String,
     pub field: Field,
@@ -34,7 +34,7 @@ pub struct Input {
 }
 
 /// The ranking row of one input.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Effect {
     pub input: Input,
     /// Largest minus smallest forecast over an 11-point one-at-a-time sweep.

@@ -104,6 +104,14 @@ impl ModelSet {
         }
     }
 
+    /// The model of this name (one of [`MODEL_NAMES`]).
+    pub fn by_name(&self, name: &str) -> Option<Box<dyn Forecaster + Send + Sync>> {
+        self.forecasters()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, m)| m)
+    }
+
     /// The models as the ensemble crate takes them.
     pub fn forecasters(&self) -> Vec<Model> {
         vec![
@@ -133,6 +141,27 @@ pub enum RunError {
     Schema { found: u32, known: u32 },
     #[error("the run document cannot be read: {0}")]
     Document(String),
+    /// The variant's scenario cannot be run (its changes leave an issue without two actors,
+    /// say).
+    #[error("the variant `{variant}` cannot be run: {source}")]
+    Variant {
+        variant: String,
+        source: Box<RunError>,
+    },
+}
+
+impl RunError {
+    /// Whether the error is the input's or the settings' fault (not the program's).
+    pub fn is_input(&self) -> bool {
+        match self {
+            RunError::Settings { .. }
+            | RunError::Input(_)
+            | RunError::Model(_)
+            | RunError::Schema { .. }
+            | RunError::Document(_) => true,
+            RunError::Variant { source, .. } => source.is_input(),
+        }
+    }
 }
 
 /// What a run tells its caller as it goes (argmin's shape: the run owns the loop, observers
@@ -486,6 +515,158 @@ pub fn ensemble_report(s: &Scenario, e: &multivector_ensemble::Ensemble) -> Ense
     }
 }
 
+/// A variant against its baseline: point forecasts of both, and (with draws) the per-draw
+/// difference on common random numbers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareReport {
+    pub scenario: String,
+    pub variant: String,
+    pub description: String,
+    pub draws: usize,
+    pub master_seed: u64,
+    pub version: String,
+    pub rows: Vec<CompareRow>,
+}
+
+/// One issue and model of a [`CompareReport`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompareRow {
+    pub issue: String,
+    pub model: String,
+    pub baseline: f64,
+    pub variant: f64,
+    /// `variant - baseline`.
+    pub difference: f64,
+    /// Quantiles of the per-draw difference (None without draws).
+    pub difference_interval: Option<Interval>,
+}
+
+/// Every model's point forecasts on every issue of `s`, `[issue * models + model]`.
+fn point_forecasts(s: &Scenario, models: &[Model]) -> Result<Vec<f64>, RunError> {
+    let nm = models.len();
+    let mut out = vec![0.0; s.issues.len() * nm];
+    for (mi, (_, m)) in models.iter().enumerate() {
+        for (k, f) in multivector_core::forecast_issues(s, m.as_ref())?
+            .into_iter()
+            .enumerate()
+        {
+            out[k * nm + mi] = f.value;
+        }
+    }
+    Ok(out)
+}
+
+/// Compares the variant named `variant` with `s` itself under `settings` (both runs draw from
+/// the same master seed: common random numbers, so the per-draw difference is the variant's
+/// effect). `observer` sees the draws of both ensembles, baseline first.
+pub fn compare(
+    s: &Scenario,
+    variant: &str,
+    settings: &RunSettings,
+    observer: &dyn RunObserver,
+) -> Result<CompareReport, RunError> {
+    settings.validate()?;
+    let v = s.variant(variant).ok_or_else(|| RunError::Settings {
+        field: "variant",
+        message: format!(
+            "`{}` has no variant `{variant}`; variants: {}",
+            s.meta.id,
+            s.variants
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })?;
+    let models = settings.models().forecasters();
+    let base = point_forecasts(s, &models)?;
+    let var = point_forecasts(&s.apply(v), &models).map_err(|e| RunError::Variant {
+        variant: v.name.clone(),
+        source: Box::new(e),
+    })?;
+    let draws = settings.draws;
+    let ens = if draws > 0 {
+        let run = |variant, offset: usize| {
+            multivector_ensemble::run_variant(s, variant, &models, draws, settings.seed, &|k| {
+                observer.draws(offset + k, 2 * draws)
+            })
+        };
+        Some((run(None, 0)?, run(Some(v), draws)?))
+    } else {
+        None
+    };
+    let nm = models.len();
+    let mut rows = Vec::new();
+    for (k, iss) in s.issues.iter().enumerate() {
+        for (mi, (name, _)) in models.iter().enumerate() {
+            let difference_interval = ens.as_ref().map(|(b, x)| {
+                let d: Vec<f64> = b
+                    .series(k, mi)
+                    .iter()
+                    .zip(x.series(k, mi))
+                    .map(|(a, b)| b - a)
+                    .collect();
+                Interval::of(&d)
+            });
+            let (baseline, variant) = (base[k * nm + mi], var[k * nm + mi]);
+            rows.push(CompareRow {
+                issue: iss.id.clone(),
+                model: name.clone(),
+                baseline,
+                variant,
+                difference: variant - baseline,
+                difference_interval,
+            });
+        }
+    }
+    Ok(CompareReport {
+        scenario: s.meta.id.clone(),
+        variant: v.name.clone(),
+        description: v.description.clone(),
+        draws,
+        master_seed: settings.seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        rows,
+    })
+}
+
+/// Which uncertain inputs move one issue's forecast most under one model: one-at-a-time
+/// swings and Morris screening with `trajectories` trajectories, seeded by `settings.seed`.
+/// Rows sorted by Morris mu*, largest first. An empty list: no stance on the issue declares
+/// any uncertainty.
+pub fn sensitivity(
+    s: &Scenario,
+    issue: &str,
+    model: &str,
+    settings: &RunSettings,
+    trajectories: usize,
+) -> Result<Vec<multivector_ensemble::sensitivity::Effect>, RunError> {
+    let k = s.issue_index(issue).ok_or_else(|| RunError::Settings {
+        field: "issue",
+        message: format!("`{}` has no issue `{issue}`", s.meta.id),
+    })?;
+    if trajectories == 0 {
+        return Err(RunError::Settings {
+            field: "trajectories",
+            message: "at least one trajectory is needed".into(),
+        });
+    }
+    let m = settings
+        .models()
+        .by_name(model)
+        .ok_or_else(|| RunError::Settings {
+            field: "model",
+            message: format!("no model `{model}`; models: {}", MODEL_NAMES.join(", ")),
+        })?;
+    Ok(multivector_ensemble::sensitivity::analyse(
+        s,
+        k,
+        m.as_ref(),
+        trajectories,
+        settings.seed,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -557,6 +738,55 @@ mod tests {
                 iss.id
             );
         }
+    }
+
+    #[test]
+    fn compare_points_follow_the_varied_scenario_and_errors_are_typed() {
+        let s = kazakhstan();
+        let settings = RunSettings {
+            draws: 8,
+            ..RunSettings::default()
+        };
+        let c = compare(&s, "russia-capability-halved", &settings, &NoProgress)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // The point forecasts of the variant are those of a run of the varied scenario.
+        let varied = s.apply(
+            s.variant("russia-capability-halved")
+                .unwrap_or_else(|| panic!()),
+        );
+        let direct = run(
+            &varied,
+            &RunSettings {
+                draws: 0,
+                ..RunSettings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        for r in &c.rows {
+            let want = direct.issue(&r.issue).map(|i| i.forecasts[&r.model].value);
+            assert_eq!(Some(r.variant), want, "{} {}", r.issue, r.model);
+            assert_eq!(r.difference, r.variant - r.baseline);
+            assert!(r.difference_interval.is_some());
+        }
+        assert!(matches!(
+            compare(&s, "nope", &settings, &NoProgress),
+            Err(RunError::Settings {
+                field: "variant",
+                ..
+            })
+        ));
+        assert!(matches!(
+            sensitivity(&s, "recognition", "nope", &settings, 2),
+            Err(RunError::Settings { field: "model", .. })
+        ));
+        assert!(matches!(
+            sensitivity(&s, "nope", "mean", &settings, 2),
+            Err(RunError::Settings { field: "issue", .. })
+        ));
+        let rows =
+            sensitivity(&s, "recognition", "mean", &settings, 4).unwrap_or_else(|e| panic!("{e}"));
+        assert!(rows.windows(2).all(|w| w[0].mu_star >= w[1].mu_star));
     }
 
     #[test]

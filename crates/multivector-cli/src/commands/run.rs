@@ -6,9 +6,6 @@ use std::process::ExitCode;
 
 use multivector::run::{self as pipeline, EnsembleReport, RunObserver, RunReport, RunSettings};
 use multivector_core::Scenario;
-use multivector_models::baselines::{WeightedMean, WeightedMedian};
-use multivector_models::bdm::Bdm;
-use multivector_models::smp::Smp;
 use serde_json::Value;
 
 use super::{bdm_options, load_scenario};
@@ -16,7 +13,7 @@ use crate::args::{Format, PresetArg, RunArgs};
 use crate::output::{csv_text, emit, full, note, num, opt, table};
 
 /// The ensemble's progress on stderr (hidden with --quiet).
-struct Bar(indicatif::ProgressBar);
+pub(super) struct Bar(pub(super) indicatif::ProgressBar);
 
 impl RunObserver for Bar {
     fn draws(&self, done: usize, _total: usize) {
@@ -27,7 +24,7 @@ impl RunObserver for Bar {
 }
 
 impl Bar {
-    fn new(draws: usize) -> Bar {
+    pub(super) fn new(draws: usize) -> Bar {
         let bar = if crate::output::quiet() || draws == 0 {
             indicatif::ProgressBar::hidden()
         } else {
@@ -458,47 +455,6 @@ fn write_out(dir: &Path, s: &Scenario, r: &RunReport) -> anyhow::Result<()> {
         dir.display()
     ));
     Ok(())
-}
-
-/// The five models `run` and `compare` use, in report order.
-pub(super) fn all_models(
-    bdm: [multivector_models::bdm::BdmOptions; 2],
-) -> Vec<multivector_ensemble::Model> {
-    vec![
-        ("bdm-scholz".into(), Box::new(Bdm::new(bdm[0]))),
-        ("bdm-paper".into(), Box::new(Bdm::new(bdm[1]))),
-        ("smp".into(), Box::new(Smp::default())),
-        ("mean".into(), Box::new(WeightedMean)),
-        ("median".into(), Box::new(WeightedMedian)),
-    ]
-}
-
-/// Runs the ensemble with a progress bar on stderr (hidden when stderr is not a terminal).
-pub(super) fn ensemble(
-    s: &Scenario,
-    bdm: [multivector_models::bdm::BdmOptions; 2],
-    draws: usize,
-    seed: u64,
-    quiet: bool,
-    variant: Option<&multivector_core::Variant>,
-) -> anyhow::Result<multivector_ensemble::Ensemble> {
-    let models = all_models(bdm);
-    let bar = if quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::with_draw_target(
-            Some(draws as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        )
-    };
-    bar.set_message("draws");
-    let e = multivector_ensemble::run_variant(s, variant, &models, draws, seed, &|k| {
-        if k % 16 == 0 {
-            bar.set_position(k as u64);
-        }
-    })?;
-    bar.finish_and_clear();
-    Ok(e)
 }
 
 fn ensemble_text(e: &EnsembleReport) -> String {

@@ -2,14 +2,14 @@
 
 use std::process::ExitCode;
 
-use multivector_ensemble::sensitivity::{Field, analyse};
+use multivector_ensemble::sensitivity::Field;
 use serde_json::json;
 
-use super::run::all_models;
 use super::{bdm_options, load_scenario, pick_issue};
 use crate::args::{Format, ModelArg, PresetArg, SensitivityArgs};
 use crate::exit::usage;
 use crate::output::{csv_text, emit, full, num, table};
+use multivector::run::RunSettings;
 
 fn field(f: Field) -> &'static str {
     match f {
@@ -29,19 +29,21 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
             "20 is a common choice",
         ));
     }
-    let models = all_models([
-        bdm_options(PresetArg::Scholz, None, &a.stop)?,
-        bdm_options(PresetArg::Paper, None, &a.stop)?,
-    ]);
-    let mi = match a.model {
-        ModelArg::BdmScholz => 0,
-        ModelArg::BdmPaper => 1,
-        ModelArg::Smp => 2,
-        ModelArg::Mean => 3,
-        ModelArg::Median => 4,
+    let model = match a.model {
+        ModelArg::BdmScholz => "bdm-scholz",
+        ModelArg::BdmPaper => "bdm-paper",
+        ModelArg::Smp => "smp",
+        ModelArg::Mean => "mean",
+        ModelArg::Median => "median",
     };
-    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
-    let rows = analyse(s, k, models[mi].1.as_ref(), a.trajectories, seed)?;
+    let settings = RunSettings {
+        bdm_scholz: bdm_options(PresetArg::Scholz, None, &a.stop)?,
+        bdm_paper: bdm_options(PresetArg::Paper, None, &a.stop)?,
+        seed: a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED),
+        ..RunSettings::default()
+    };
+    let rows = multivector::run::sensitivity(s, &s.issues[k].id, model, &settings, a.trajectories)?;
+    let seed = settings.seed;
     if rows.is_empty() {
         return Err(usage(
             format!("no stance on `{}` declares any uncertainty", a.issue),
@@ -76,7 +78,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
             }
             format!(
                 "Sensitivity of the {} forecast of `{}` ({} inputs, {} Morris trajectories, seed {})\n\n{t}\n",
-                models[mi].0,
+                model,
                 a.issue,
                 rows.len(),
                 a.trajectories,
@@ -106,7 +108,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
         )?,
         Format::Json => {
             serde_json::to_string_pretty(&json!({
-                "issue": a.issue, "model": models[mi].0, "trajectories": a.trajectories,
+                "issue": a.issue, "model": model, "trajectories": a.trajectories,
                 "seed": seed, "version": env!("CARGO_PKG_VERSION"), "effects": rows,
             }))? + "\n"
         }
