@@ -701,7 +701,7 @@ pub struct ServeArgs {
     /// Runs executed at the same time (others wait in a queue of 32).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub jobs: usize,
-    /// Another host name the app answers to (repeatable; 127.0.0.1, localhost, [::1] and the
+    /// Another host name the app answers to (repeatable; 127.0.0.1, localhost, `[::1]` and the
     /// --bind address always are). Requests naming any other host are refused, so a web page
     /// elsewhere cannot reach the app by rebinding its own name to this machine.
     #[arg(long, value_name = "HOST")]

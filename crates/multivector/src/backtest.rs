@@ -60,7 +60,9 @@ pub enum MissingSalience {
 /// on both positions and saliences. It is an assumption and is listed as one.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DeuSpread {
+    /// Standard deviation of the draws around each stated position (points, 0-100 scale).
     pub position_sd: f64,
+    /// Standard deviation of the draws around each stated salience (points, 0-100 scale).
     pub salience_sd: f64,
 }
 
@@ -76,7 +78,9 @@ impl Default for DeuSpread {
 /// Options of a backtest.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BacktestSettings {
+    /// Where the actors' capabilities come from.
     pub capabilities: Capabilities,
+    /// What a position without a salience means.
     pub missing_salience: MissingSalience,
     /// Bootstrap replicates for the intervals (0: no intervals).
     pub bootstrap: usize,
@@ -85,6 +89,7 @@ pub struct BacktestSettings {
     pub seed: u64,
     /// Ensemble draws per issue for the probabilistic scores (0: point forecasts only).
     pub draws: usize,
+    /// The uncertainty drawn around each stated value by the ensembles.
     pub spread: DeuSpread,
     /// Folds of the proposal-grouped cross-validation of the stacked forecast (at most the
     /// number of proposals; fewer than 2 proposals: no stacked forecast).
@@ -155,24 +160,37 @@ impl BacktestSettings {
 #[non_exhaustive]
 pub enum BacktestError {
     #[error("setting `{field}`: {message}")]
+    /// A setting is out of its range.
     Settings {
+        /// The setting.
         field: &'static str,
+        /// What is wrong with it.
         message: String,
     },
     #[error(
         "none of the {total} issues is usable ({no_outcome} without an outcome, {too_few} with fewer than two positions, {no_weight} without two actors of positive weight)"
     )]
+    /// No issue of the file can be scored.
     NoUsableIssue {
+        /// Issues in the file.
         total: usize,
+        /// Issues without an outcome.
         no_outcome: usize,
+        /// Issues with fewer than two positions.
         too_few: usize,
+        /// Issues without two actors of positive weight.
         no_weight: usize,
     },
     #[error("model `{model}` failed on issue `{issue}` (line {line}): {message}")]
+    /// A model failed on an issue.
     Model {
+        /// The model.
         model: String,
+        /// The issue id.
         issue: String,
+        /// The issue's line in the file.
         line: usize,
+        /// What the model said.
         message: String,
     },
 }
@@ -180,10 +198,15 @@ pub enum BacktestError {
 /// How many issues were used and why the others were not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Issues in the file.
     pub issues: usize,
+    /// Issues scored.
     pub usable: usize,
+    /// Proposals the scored issues belong to.
     pub proposals: usize,
+    /// Issues without an outcome.
     pub no_outcome: usize,
+    /// Issues with fewer than two positions.
     pub too_few_positions: usize,
     /// An outcome and two positions, but fewer than two actors with a salience, or no weight.
     pub no_weight: usize,
@@ -198,18 +221,26 @@ pub struct Counts {
 /// A point estimate with its 95% bootstrap interval (percentiles 2.5 and 97.5, type 7).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Estimate {
+    /// The estimate over all issues.
     pub value: f64,
+    /// Lower end of its 95% bootstrap interval (None without bootstrap).
     pub low: Option<f64>,
+    /// Upper end of its 95% bootstrap interval (None without bootstrap).
     pub high: Option<f64>,
 }
 
 /// One model's score over the issues it forecast.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ModelScore {
+    /// The model.
     pub model: String,
+    /// Issues it forecast.
     pub n: usize,
+    /// Mean absolute error (points of the 0-100 scale).
     pub mae: Estimate,
+    /// Root mean squared error.
     pub rmse: Estimate,
+    /// Median absolute error.
     pub median_ae: Estimate,
     /// Share of issues on which the model is closer to the outcome than the weighted mean
     /// (ties count one half).
@@ -223,39 +254,61 @@ pub struct ModelScore {
 pub struct GroupScore {
     /// `procedure` or `voting_rule`.
     pub by: String,
+    /// The group (a procedure or a voting rule).
     pub group: String,
+    /// The model.
     pub model: String,
+    /// Issues in the group.
     pub n: usize,
+    /// Mean absolute error in the group.
     pub mae: f64,
 }
 
 /// One forecast of one model on one issue (the long-format rows).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct IssueRow {
+    /// The issue id.
     pub issue: String,
+    /// The proposal it belongs to.
     pub proposal: String,
+    /// Legislative procedure (COD, CNS).
     pub procedure: String,
+    /// Council voting rule (QMV, Unan).
     pub voting_rule: String,
+    /// Introduction date, `yyyy-mm-dd`.
     pub intro: Option<String>,
+    /// Line in the file.
     pub line: usize,
+    /// Actors entering the models.
     pub actors: usize,
+    /// The reference point, when coded.
     pub reference: Option<f64>,
+    /// The outcome.
     pub outcome: f64,
+    /// The model.
     pub model: String,
+    /// Its point forecast.
     pub forecast: f64,
+    /// `|forecast - outcome|`.
     pub abs_error: f64,
     /// From the model's ensemble on this issue (None without draws, or for `reference`).
     pub crps: Option<f64>,
+    /// Share of the ensemble below the outcome (ties count a half).
     pub pit: Option<f64>,
+    /// 10th percentile of the ensemble.
     pub q10: Option<f64>,
+    /// Median of the ensemble.
     pub q50: Option<f64>,
+    /// 90th percentile of the ensemble.
     pub q90: Option<f64>,
 }
 
 /// How one model's ensembles score against the outcomes.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProbScore {
+    /// The model.
     pub model: String,
+    /// Issues scored.
     pub n: usize,
     /// Mean CRPS (points of the 0-100 scale; for a point forecast it equals the MAE).
     pub crps: Estimate,
@@ -264,6 +317,7 @@ pub struct ProbScore {
     pub crps_minus_mean_mae: Estimate,
     /// Share of outcomes inside the central 50% and 80% intervals (calibrated: 0.5 and 0.8).
     pub coverage50: Estimate,
+    /// Share of outcomes inside the central 80% interval.
     pub coverage80: Estimate,
     /// PIT histogram: counts in ten bins of 0.1 (calibrated: flat).
     pub pit: Vec<usize>,
@@ -275,6 +329,7 @@ pub struct ProbScore {
 pub struct Stacking {
     /// The models combined, in the order of the weights.
     pub models: Vec<String>,
+    /// Folds of whole proposals.
     pub folds: usize,
     /// The weights each fold's issues were forecast with (fitted without that fold).
     pub fold_weights: Vec<Vec<f64>>,
@@ -286,30 +341,42 @@ pub struct Stacking {
 /// An issue on which the models miss most (by their mean absolute error).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WorstIssue {
+    /// The issue id.
     pub issue: String,
+    /// The proposal it belongs to.
     pub proposal: String,
+    /// The proposal's short name.
     pub name: String,
+    /// The outcome.
     pub outcome: f64,
+    /// Mean absolute error of the five models on it.
     pub mean_abs_error: f64,
 }
 
 /// Everything a backtest found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BacktestReport {
+    /// Version of this document's layout.
     pub schema_version: u32,
+    /// The settings the backtest ran with.
     pub settings: BacktestSettings,
     /// The assumptions behind the numbers, in words.
     pub assumptions: Vec<String>,
+    /// What the file held and what could be scored.
     pub counts: Counts,
     /// Model names in the order of `scores`.
     pub models: Vec<String>,
+    /// Point scores per model, in report order.
     pub scores: Vec<ModelScore>,
+    /// MAE by procedure and by voting rule.
     pub groups: Vec<GroupScore>,
+    /// The issues on which the models miss most.
     pub worst: Vec<WorstIssue>,
     /// Probabilistic scores (empty without ensemble draws).
     pub probabilistic: Vec<ProbScore>,
     /// None with fewer than two proposals.
     pub stacking: Option<Stacking>,
+    /// One row per issue and model (long format).
     pub rows: Vec<IssueRow>,
 }
 

@@ -19,6 +19,8 @@
 //! assert_eq!(mean.mae.value, 10.0);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod backtest;
 pub mod run;
 pub mod scoring;

@@ -35,9 +35,12 @@ pub const MAX_DRAWS: usize = 1_000_000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunSettings {
     #[serde(rename = "bdm-scholz")]
+    /// Options of the expected-utility model, preset `scholz`.
     pub bdm_scholz: BdmOptions,
     #[serde(rename = "bdm-paper")]
+    /// Options of the expected-utility model, preset `paper`.
     pub bdm_paper: BdmOptions,
+    /// Options of the spatial model.
     pub smp: SmpOptions,
     /// Whether the two-level game (population and bargaining on one time axis) is run too.
     pub two_level: bool,
@@ -129,23 +132,37 @@ impl ModelSet {
 #[non_exhaustive]
 pub enum RunError {
     #[error("setting `{field}`: {message}")]
+    /// A setting is out of its range.
     Settings {
+        /// The setting.
         field: &'static str,
+        /// What is wrong with it.
         message: String,
     },
     #[error(transparent)]
+    /// An issue's input breaks an invariant.
     Input(#[from] multivector_core::InputError),
     #[error(transparent)]
+    /// A model refused its input or options.
     Model(#[from] ModelError),
     #[error("the run document has schema version {found}; this multivector reads version {known}")]
-    Schema { found: u32, known: u32 },
+    /// A stored document of another schema version.
+    Schema {
+        /// The version found.
+        found: u32,
+        /// The version this multivector reads.
+        known: u32,
+    },
     #[error("the run document cannot be read: {0}")]
+    /// A stored document that is not a run report.
     Document(String),
     /// The variant's scenario cannot be run (its changes leave an issue without two actors,
     /// say).
     #[error("the variant `{variant}` cannot be run: {source}")]
     Variant {
+        /// The variant.
         variant: String,
+        /// Why its scenario cannot be run.
         source: Box<RunError>,
     },
 }
@@ -182,12 +199,18 @@ impl RunObserver for NoProgress {
 /// A run's results: what `run --format json` prints and what the store keeps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunReport {
+    /// Version of this document's layout ([`RUN_SCHEMA_VERSION`]).
     pub schema_version: u32,
+    /// The scenario run.
     pub scenario: ScenarioRef,
+    /// The multivector version that made the report.
     pub version: String,
+    /// Per issue, in scenario order.
     pub issues: Vec<IssueReport>,
+    /// Per model, in report order.
     pub models: Vec<ModelReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The ensemble's summaries (None without draws).
     pub ensemble: Option<EnsembleReport>,
     /// The settings the run was made with (also stored beside it).
     pub settings: RunSettings,
@@ -200,47 +223,65 @@ pub struct RunReport {
 /// The scenario a report is of.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioRef {
+    /// The scenario's id.
     pub id: String,
+    /// Its name.
     pub name: String,
 }
 
 /// One issue's results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IssueReport {
+    /// The issue's id.
     pub id: String,
+    /// The question it asks.
     pub question: String,
+    /// Its scale.
     pub scale: ScaleRef,
+    /// The actors with a stance on it.
     pub actors: Vec<String>,
+    /// The status quo, when coded.
     pub status_quo: Option<f64>,
+    /// What happened, when known.
     pub observed: Option<Observed>,
     /// By model, in report order.
     pub forecasts: IndexMap<String, ForecastReport>,
+    /// Each model's forecast against the outcome.
     pub retrodiction: IndexMap<String, Retrodiction>,
+    /// Each model's forecast against the vectors' positions.
     pub profile: IndexMap<String, IssueProfile>,
 }
 
 /// An issue's scale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScaleRef {
+    /// Low end.
     pub min: f64,
+    /// High end.
     pub max: f64,
+    /// Unit, when stated.
     pub unit: Option<String>,
 }
 
 /// What happened on an issue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Observed {
+    /// The observed value on the issue's scale.
     pub value: f64,
+    /// When it was observed.
     pub date: String,
 }
 
 /// One model's forecast on one issue.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastReport {
+    /// The forecast on the issue's scale.
     pub value: f64,
     /// The scale's nearest labelled point, in words.
     pub label: String,
+    /// Rounds run (round-based models).
     pub rounds: Option<usize>,
+    /// How the number was obtained, when not obvious.
     pub note: Option<String>,
     /// The median position after every round (round-based models that keep their rounds).
     pub trajectory: Option<Vec<f64>>,
@@ -249,29 +290,41 @@ pub struct ForecastReport {
 /// One model across the issues: retrodiction and the multi-vector profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelReport {
+    /// The model.
     pub model: String,
     /// Mean absolute error as a share of each scale's width, over the issues with an outcome.
     pub mean_error_scaled: Option<f64>,
+    /// Issues with an outcome.
     pub issues_scored: usize,
+    /// Equidistance index of its forecasts (None without two vectors).
     pub equidistance: Option<f64>,
+    /// Mean alignment with each vector.
     pub alignment: Vec<Alignment>,
 }
 
 /// The ensemble's summaries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnsembleReport {
+    /// Draws made.
     pub draws: usize,
+    /// Master seed (draw `k` uses stream `k`).
     pub master_seed: u64,
+    /// The multivector version that drew them.
     pub version: String,
+    /// Quantiles and threshold probabilities per issue and model.
     pub issues: Vec<IssueSummary>,
+    /// The equidistance index per model.
     pub equidistance: Vec<EquidistanceSummary>,
+    /// Brier scores of the threshold probabilities per model.
     pub brier: Vec<BrierScore>,
 }
 
 /// The equidistance index of one model across the draws.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EquidistanceSummary {
+    /// The model.
     pub model: String,
+    /// Quantiles of its equidistance index over the draws.
     pub interval: Interval,
 }
 
@@ -519,21 +572,32 @@ pub fn ensemble_report(s: &Scenario, e: &multivector_ensemble::Ensemble) -> Ense
 /// difference on common random numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareReport {
+    /// The scenario's id.
     pub scenario: String,
+    /// The variant's name.
     pub variant: String,
+    /// What the variant changes.
     pub description: String,
+    /// Draws of each ensemble.
     pub draws: usize,
+    /// Master seed shared by both ensembles.
     pub master_seed: u64,
+    /// The multivector version.
     pub version: String,
+    /// One row per issue and model.
     pub rows: Vec<CompareRow>,
 }
 
 /// One issue and model of a [`CompareReport`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompareRow {
+    /// The issue's id.
     pub issue: String,
+    /// The model.
     pub model: String,
+    /// Point forecast of the baseline.
     pub baseline: f64,
+    /// Point forecast of the variant.
     pub variant: f64,
     /// `variant - baseline`.
     pub difference: f64,
