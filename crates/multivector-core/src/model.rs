@@ -12,9 +12,29 @@ use crate::input::InputError;
 
 /// Why a model could not produce a result.
 #[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
 pub enum ModelError {
+    /// The input breaks an invariant.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// An option of the model is out of its range.
+    #[error("option `{option}`: {message}")]
+    Option {
+        /// The option.
+        option: &'static str,
+        /// What is wrong with its value.
+        message: String,
+    },
+    /// A request outside what the run has (an actor index, a round).
+    #[error("{0}")]
+    OutOfRange(String),
+    /// The state reached leaves nothing to compute (no weight left after events, say).
+    #[error("{0}")]
+    Degenerate(String),
+    /// A model gave fewer results than asked for (a bug, reported rather than hidden).
+    #[error("{0}")]
+    Missing(String),
+    /// The input does not suit this model (a space without dimensions, say).
     #[error("{0}")]
     Invalid(String),
 }
@@ -255,7 +275,7 @@ pub fn forecast_issues(
     }
     out.into_iter()
         .enumerate()
-        .map(|(k, f)| f.ok_or_else(|| ModelError::Invalid(format!("no forecast for issue {k}"))))
+        .map(|(k, f)| f.ok_or_else(|| ModelError::Missing(format!("no forecast for issue {k}"))))
         .collect()
 }
 

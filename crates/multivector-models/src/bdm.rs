@@ -364,7 +364,7 @@ impl Bdm {
     ) -> Result<Vec<ViewPair>, ModelError> {
         check_options(&self.options)?;
         if actor >= input.len() {
-            return Err(ModelError::Invalid(format!(
+            return Err(ModelError::OutOfRange(format!(
                 "actor index {actor} is out of range (the issue has {} actors)",
                 input.len()
             )));
@@ -413,7 +413,7 @@ impl Bdm {
     /// the positions at its start.
     fn replay(&self, input: &IssueInput, round: usize) -> Result<(Engine, Vec<f64>), ModelError> {
         if round == 0 {
-            return Err(ModelError::Invalid(
+            return Err(ModelError::OutOfRange(
                 "round 0 is the input state; the model's quantities exist from round 1".into(),
             ));
         }
@@ -445,24 +445,57 @@ impl Forecaster for Bdm {
 }
 
 fn check_options(o: &BdmOptions) -> Result<(), ModelError> {
-    if !(0.0..=1.0).contains(&o.q) {
-        return Err(ModelError::Invalid(format!(
-            "Q is {}; it is a probability and must lie in [0, 1]",
-            o.q
-        )));
-    }
-    if let StopRule::Converged {
-        epsilon, patience, ..
-    } = o.stop
-    {
-        if !(epsilon >= 0.0 && epsilon.is_finite()) || patience == 0 {
-            return Err(ModelError::Invalid(
-                "the convergence rule needs epsilon >= 0 and patience >= 1".into(),
-            ));
-        }
-    }
-    Ok(())
+    o.validate()
 }
+
+impl BdmOptions {
+    /// Checks the options: Q a probability, the stop rule's numbers in range (at least one
+    /// round, at most [`MAX_ROUNDS`]). Every run checks them; front ends call this to refuse
+    /// bad options before any work.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        if !(0.0..=1.0).contains(&self.q) {
+            return Err(ModelError::Option {
+                option: "q",
+                message: format!(
+                    "Q is {}; it is a probability and must lie in [0, 1]",
+                    self.q
+                ),
+            });
+        }
+        match self.stop {
+            StopRule::Converged {
+                epsilon,
+                patience,
+                max_rounds,
+            } => {
+                if !(epsilon >= 0.0 && epsilon.is_finite()) || patience == 0 {
+                    return Err(ModelError::Option {
+                        option: "stop",
+                        message: "the convergence rule needs epsilon >= 0 and patience >= 1".into(),
+                    });
+                }
+                if max_rounds == 0 || max_rounds > MAX_ROUNDS {
+                    return Err(ModelError::Option {
+                        option: "stop.max_rounds",
+                        message: format!("{max_rounds} is not from 1 to {MAX_ROUNDS}"),
+                    });
+                }
+            }
+            StopRule::Fixed { rounds } => {
+                if rounds > MAX_ROUNDS {
+                    return Err(ModelError::Option {
+                        option: "stop.rounds",
+                        message: format!("{rounds} is more than {MAX_ROUNDS}"),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The most rounds a run may be asked for.
+pub const MAX_ROUNDS: usize = 100_000;
 
 /// What a round reports besides its end state.
 #[derive(Debug, Clone, PartialEq)]
@@ -752,7 +785,7 @@ impl Engine {
             changed = true;
         }
         if changed && self.w.iter().sum::<f64>() <= 0.0 {
-            return Err(ModelError::Invalid(format!(
+            return Err(ModelError::Degenerate(format!(
                 "after the events of round {round} no actor has weight (capability x salience)"
             )));
         }

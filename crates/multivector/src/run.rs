@@ -69,6 +69,8 @@ impl Default for RunSettings {
 impl RunSettings {
     /// Checks the settings; the error names the setting and its allowed range.
     pub fn validate(&self) -> Result<(), RunError> {
+        self.bdm_scholz.validate()?;
+        self.bdm_paper.validate()?;
         if self.draws > MAX_DRAWS {
             return Err(RunError::Settings {
                 field: "draws",
@@ -431,7 +433,7 @@ pub fn run(
         rows.push((
             MODEL_NAMES[2].into(),
             smp.next().ok_or_else(|| {
-                ModelError::Invalid("the spatial model gave no forecast for an issue".into())
+                ModelError::Missing("the spatial model gave no forecast for an issue".into())
             })?,
         ));
         let baselines: [&dyn Forecaster; 2] = [&WeightedMean, &WeightedMedian];
