@@ -69,21 +69,44 @@ fn chi2_95(d: usize) -> f64 {
     }
 }
 
+/// Why a calibration cannot run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CalibrateError {
+    /// Nothing to calibrate.
+    #[error("no parameter to calibrate")]
+    NoParameter,
+    /// A parameter's range is empty or not finite.
+    #[error("parameter `{name}` has range [{low}, {high}]; it needs finite low < high")]
+    Range {
+        /// The parameter.
+        name: String,
+        /// Its low end.
+        low: f64,
+        /// Its high end.
+        high: f64,
+    },
+    /// Too few points to search.
+    #[error("the budget needs at least 2 points")]
+    Budget,
+}
+
 /// Checks the ranges and the budget.
-pub fn check(params: &[Param], budget: &Budget) -> Result<(), String> {
+pub fn check(params: &[Param], budget: &Budget) -> Result<(), CalibrateError> {
     if params.is_empty() {
-        return Err("no parameter to calibrate".into());
+        return Err(CalibrateError::NoParameter);
     }
     for p in params {
         if !(p.low.is_finite() && p.high.is_finite() && p.low < p.high) {
-            return Err(format!(
-                "parameter `{}` has range [{}, {}]; it needs finite low < high",
-                p.name, p.low, p.high
-            ));
+            return Err(CalibrateError::Range {
+                name: p.name.clone(),
+                low: p.low,
+                high: p.high,
+            });
         }
     }
     if budget.points < 2 {
-        return Err("the budget needs at least 2 points".into());
+        return Err(CalibrateError::Budget);
     }
     Ok(())
 }
@@ -94,7 +117,7 @@ pub fn calibrate(
     budget: Budget,
     loss: &(dyn Fn(&[f64]) -> f64 + Sync),
     progress: &(dyn Fn(usize) + Sync),
-) -> Result<Calibration, String> {
+) -> Result<Calibration, CalibrateError> {
     check(params, &budget)?;
     let d = params.len();
     let n = budget.points;
@@ -130,7 +153,7 @@ pub fn calibrate(
         .iter()
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|e| e.0.clone())
-        .ok_or("no point evaluated")?;
+        .ok_or(CalibrateError::Budget)?;
     // Nelder-Mead in the unit box.
     let f = |u: &[f64]| {
         let clamped: Vec<f64> = u.iter().map(|x| x.clamp(0.0, 1.0)).collect();
@@ -261,6 +284,7 @@ mod tests {
         assert!(
             calibrate(&p, b, &|_| 0.0, &|_| {})
                 .unwrap_err()
+                .to_string()
                 .contains("low < high")
         );
     }

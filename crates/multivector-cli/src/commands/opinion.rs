@@ -427,13 +427,17 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let bar = progress_bar(a.budget, crate::output::quiet(), "parameter sets");
-    let c = search(&params, budget, &loss, &|k| bar.set_position(k as u64))
-        .map_err(|e| usage(e, "check the [[population.calibrate]] ranges and --budget"))?;
+    let c = search(&params, budget, &loss, &|k| bar.set_position(k as u64)).map_err(|e| {
+        usage(
+            e.to_string(),
+            "check the [[population.calibrate]] ranges and --budget",
+        )
+    })?;
     bar.finish_and_clear();
     let fitted = spec
         .with(&names, &c.best)
         .and_then(|s| s.run(a.agents, sweeps, seed))
-        .map_err(|e| usage(e, "see docs/opinion.md"))?;
+        .map_err(|e| usage(e.to_string(), "see docs/opinion.md"))?;
     let polls: Vec<serde_json::Value> = spec
         .polls
         .iter()

@@ -49,12 +49,14 @@ impl Peer {
     }
 
     /// Checks the parameters.
-    pub fn check(&self, groups: usize) -> Result<(), String> {
+    pub fn check(&self, groups: usize) -> Result<(), super::OpinionError> {
         let unit = |v: f64, what: &str| {
             if v.is_finite() && (0.0..=1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(format!("{what} is {v}; it must lie in [0, 1]"))
+                Err(super::OpinionError::Peer(format!(
+                    "{what} is {v}; it must lie in [0, 1]"
+                )))
             }
         };
         match self {
@@ -62,17 +64,19 @@ impl Peer {
             Peer::Deffuant { eps, mu } => {
                 unit(*eps, "eps")?;
                 if !(mu.is_finite() && *mu > 0.0 && *mu <= 0.5) {
-                    return Err(format!("mu is {mu}; it must lie in (0, 0.5]"));
+                    return Err(super::OpinionError::Peer(format!(
+                        "mu is {mu}; it must lie in (0, 0.5]"
+                    )));
                 }
                 Ok(())
             }
             Peer::HegselmannKrause { eps } => unit(*eps, "eps"),
             Peer::FriedkinJohnsen { susceptibility } => {
                 if susceptibility.len() != groups {
-                    return Err(format!(
+                    return Err(super::OpinionError::Peer(format!(
                         "{} susceptibilities for {groups} groups",
                         susceptibility.len()
-                    ));
+                    )));
                 }
                 susceptibility
                     .iter()
@@ -80,13 +84,15 @@ impl Peer {
             }
             Peer::QVoter { q, noise } => {
                 if *q == 0 {
-                    return Err("q must be at least 1".into());
+                    return Err(super::OpinionError::Peer("q must be at least 1".into()));
                 }
                 unit(*noise, "noise")
             }
             Peer::Majority { size } => {
                 if *size < 2 {
-                    return Err("the majority group needs at least 2 agents".into());
+                    return Err(super::OpinionError::Peer(
+                        "the majority group needs at least 2 agents".into(),
+                    ));
                 }
                 Ok(())
             }

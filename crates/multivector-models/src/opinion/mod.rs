@@ -101,6 +101,35 @@ pub struct Trace {
     pub seed: u64,
 }
 
+/// Why the domestic level could not run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpinionError {
+    /// A population scenario's problems, every one (each names its record and field).
+    #[error("{}", .problems.join("; "))]
+    Spec {
+        /// The problems, in file order as far as it can be told.
+        problems: Vec<String>,
+    },
+    /// A peer model's parameters are out of range.
+    #[error("peer model: {0}")]
+    Peer(String),
+    /// Model, population and graph do not fit together.
+    #[error("{0}")]
+    Mismatch(String),
+    /// The social graph cannot be made.
+    #[error("network: {0}")]
+    Network(String),
+    /// A calibration parameter is unknown or does not apply.
+    #[error("calibration parameter `{name}`: {message}")]
+    Knob {
+        /// The parameter.
+        name: String,
+        /// Why it cannot be set.
+        message: String,
+    },
+}
+
 /// Runs `sweeps` sweeps (sweep `t` happens at time `t`, from 0) and records group means.
 /// Sweep `t` draws from ChaCha8 seeded with `seed` on stream `t`.
 pub fn simulate(
@@ -109,7 +138,7 @@ pub fn simulate(
     graph: &Graph,
     sweeps: usize,
     seed: u64,
-) -> Result<Trace, String> {
+) -> Result<Trace, OpinionError> {
     simulate_with(model, pop, graph, sweeps, seed, &mut |_, _| {})
 }
 
@@ -122,7 +151,7 @@ pub fn simulate_with(
     sweeps: usize,
     seed: u64,
     observe: &mut dyn FnMut(usize, &Population),
-) -> Result<Trace, String> {
+) -> Result<Trace, OpinionError> {
     check(model, pop, graph)?;
     observe(0, pop);
     let items = pop.opinion.len();
@@ -158,77 +187,89 @@ pub fn simulate_with(
 }
 
 /// Checks that model, population and graph fit together.
-pub fn check(model: &OpinionModel, pop: &Population, graph: &Graph) -> Result<(), String> {
+pub fn check(model: &OpinionModel, pop: &Population, graph: &Graph) -> Result<(), OpinionError> {
     let n = pop.len();
     if graph.len() != n {
-        return Err(format!(
+        return Err(OpinionError::Mismatch(format!(
             "the graph has {} agents, the population {n}",
             graph.len()
-        ));
+        )));
     }
     if pop.zealot.len() != n
         || pop.opinion.iter().chain(&pop.innate).any(|c| c.len() != n)
         || pop.innate.len() != pop.opinion.len()
     {
-        return Err("population columns differ in length".into());
+        return Err(OpinionError::Mismatch(
+            "population columns differ in length".into(),
+        ));
     }
     if pop.opinion.is_empty() {
-        return Err("the population holds no opinion item".into());
+        return Err(OpinionError::Mismatch(
+            "the population holds no opinion item".into(),
+        ));
     }
     if let Some(&g) = pop.groups.iter().find(|&&g| g as usize >= pop.group_count) {
-        return Err(format!(
+        return Err(OpinionError::Mismatch(format!(
             "an agent is in group {g}, but there are {} groups",
             pop.group_count
-        ));
+        )));
     }
     for col in pop.opinion.iter().chain(&pop.innate) {
         if let Some(v) = col
             .iter()
             .find(|v| !(v.is_finite() && (0.0..=1.0).contains(*v)))
         {
-            return Err(format!("an opinion is {v}; opinions lie in [0, 1]"));
+            return Err(OpinionError::Mismatch(format!(
+                "an opinion is {v}; opinions lie in [0, 1]"
+            )));
         }
     }
     model.peer.check(pop.group_count)?;
     if let Some(m) = &model.media {
         let k = m.outlets.len();
         if m.audience.len() != pop.group_count * k {
-            return Err(format!(
+            return Err(OpinionError::Mismatch(format!(
                 "the audience matrix needs {} groups x {k} outlets",
                 pop.group_count
-            ));
+            )));
         }
         if m.audience.iter().any(|a| !(a.is_finite() && *a >= 0.0)) {
-            return Err("audience shares must be numbers >= 0".into());
+            return Err(OpinionError::Mismatch(
+                "audience shares must be numbers >= 0".into(),
+            ));
         }
         for o in &m.outlets {
             if o.position.len() != pop.opinion.len() {
-                return Err(format!(
+                return Err(OpinionError::Mismatch(format!(
                     "outlet `{}` has positions on {} items, the population {}",
                     o.name,
                     o.position.len(),
                     pop.opinion.len()
-                ));
+                )));
             }
         }
         match &m.form {
             MediaForm::Field { alpha, .. } if alpha.len() != pop.group_count => {
-                return Err("the field form needs one alpha per group".into());
+                return Err(OpinionError::Mismatch(
+                    "the field form needs one alpha per group".into(),
+                ));
             }
             MediaForm::Linear {
                 beta,
                 susceptibility,
             } => {
                 if susceptibility.len() != pop.group_count {
-                    return Err("the linear form needs one susceptibility per group".into());
+                    return Err(OpinionError::Mismatch(
+                        "the linear form needs one susceptibility per group".into(),
+                    ));
                 }
                 if !(0.0..=1.0).contains(beta)
                     || susceptibility.iter().any(|l| !(0.0..1.0).contains(l))
                 {
-                    return Err(
+                    return Err(OpinionError::Mismatch(
                         "the linear form needs beta in [0, 1] and susceptibilities in [0, 1)"
                             .into(),
-                    );
+                    ));
                 }
             }
             _ => {}

@@ -13,7 +13,7 @@ use super::dynamics::Peer;
 use super::graph::Graph;
 use super::media::{Media, MediaForm};
 use super::poll::{Observed, Question, binomial_nll};
-use super::{OpinionModel, Population, simulate_with};
+use super::{OpinionError, OpinionModel, Population, simulate_with};
 
 /// A population group (its attributes are descriptive; the model reads its census weight,
 /// starting opinions, susceptibility and zealot share).
@@ -296,10 +296,12 @@ pub struct Answers {
 
 impl PopulationSpec {
     /// Checks everything a run relies on; the message names the group, outlet, poll or knob.
-    pub fn check(&self) -> Result<(), String> {
-        match self.problems().into_iter().next() {
-            Some(p) => Err(p),
-            None => Ok(()),
+    pub fn check(&self) -> Result<(), OpinionError> {
+        let problems = self.problems();
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(OpinionError::Spec { problems })
         }
     }
 
@@ -486,7 +488,7 @@ impl PopulationSpec {
     }
 
     /// The spec with calibrated values applied (`names[k] = values[k]`).
-    pub fn with(&self, names: &[String], values: &[f64]) -> Result<PopulationSpec, String> {
+    pub fn with(&self, names: &[String], values: &[f64]) -> Result<PopulationSpec, OpinionError> {
         let mut s = self.clone();
         for (name, &v) in names.iter().zip(values) {
             match name.as_str() {
@@ -511,24 +513,34 @@ impl PopulationSpec {
                 "peer_eps" => match &mut s.peer {
                     Peer::Deffuant { eps, .. } | Peer::HegselmannKrause { eps } => *eps = v,
                     _ => {
-                        return Err("peer_eps needs the Deffuant or Hegselmann-Krause model".into());
+                        return Err(OpinionError::Knob {
+                            name: name.clone(),
+                            message: "it needs the Deffuant or Hegselmann-Krause model".into(),
+                        });
                     }
                 },
                 "answer_sigma" => s.polls.iter_mut().for_each(|p| p.question.sigma = v),
-                other => return Err(format!("unknown parameter `{other}`")),
+                other => {
+                    return Err(OpinionError::Knob {
+                        name: other.to_string(),
+                        message: format!("unknown; known: {}", KNOBS.join(", ")),
+                    });
+                }
             }
         }
         Ok(s)
     }
 
     /// Agents (allocated to groups by census share, largest remainders) and the graph.
-    pub fn build(&self, agents: usize, seed: u64) -> Result<(Population, Graph), String> {
+    pub fn build(&self, agents: usize, seed: u64) -> Result<(Population, Graph), OpinionError> {
         self.check()?;
         if agents < self.groups.len() {
-            return Err(format!(
-                "{agents} agents cannot fill {} groups; give at least one agent per group",
-                self.groups.len()
-            ));
+            return Err(OpinionError::Spec {
+                problems: vec![format!(
+                    "{agents} agents cannot fill {} groups; give at least one agent per group",
+                    self.groups.len()
+                )],
+            });
         }
         let gs = self.groups.len();
         let total: f64 = self.groups.iter().map(|g| g.census).sum();
@@ -559,7 +571,7 @@ impl PopulationSpec {
                 for (item, col) in opinion.iter_mut().enumerate() {
                     let v = if grp.start_sd > 0.0 {
                         Normal::new(grp.start[item], grp.start_sd)
-                            .map_err(|e| e.to_string())?
+                            .map_err(|e| OpinionError::Network(e.to_string()))?
                             .sample(&mut rng)
                     } else {
                         grp.start[item]
@@ -575,19 +587,23 @@ impl PopulationSpec {
                 homophily,
             } => {
                 let p = Graph::homophily_matrix(&sizes, *mean_degree, *homophily);
-                Graph::stochastic_block(&sizes, &p, &mut rng).map_err(|e| e.to_string())?
+                Graph::stochastic_block(&sizes, &p, &mut rng)
+                    .map_err(|e| OpinionError::Network(e.to_string()))?
             }
             Network::ErdosRenyi { mean_degree } => {
-                Graph::erdos_renyi(agents, *mean_degree, &mut rng).map_err(|e| e.to_string())?
+                Graph::erdos_renyi(agents, *mean_degree, &mut rng)
+                    .map_err(|e| OpinionError::Network(e.to_string()))?
             }
-            Network::BarabasiAlbert { m } => {
-                Graph::barabasi_albert(agents, *m, &mut rng).map_err(|e| e.to_string())?
-            }
+            Network::BarabasiAlbert { m } => Graph::barabasi_albert(agents, *m, &mut rng)
+                .map_err(|e| OpinionError::Network(e.to_string()))?,
             Network::WattsStrogatz { k, beta } => {
-                Graph::watts_strogatz(agents, *k, *beta, &mut rng).map_err(|e| e.to_string())?
+                Graph::watts_strogatz(agents, *k, *beta, &mut rng)
+                    .map_err(|e| OpinionError::Network(e.to_string()))?
             }
             Network::EdgeList { path, edges } => Graph::from_edges(agents, edges).map_err(|e| {
-                format!("edge list {path}: {e} (run with as many agents as the list names)")
+                OpinionError::Network(format!(
+                    "edge list {path}: {e} (run with as many agents as the list names)"
+                ))
             })?,
         };
         let pop = Population {
@@ -601,7 +617,7 @@ impl PopulationSpec {
     }
 
     /// Builds, simulates `sweeps` sweeps with `seed`, and answers every poll at its sweep.
-    pub fn run(&self, agents: usize, sweeps: usize, seed: u64) -> Result<Answers, String> {
+    pub fn run(&self, agents: usize, sweeps: usize, seed: u64) -> Result<Answers, OpinionError> {
         self.run_with(agents, sweeps, seed, &mut |_| {})
     }
 
@@ -612,7 +628,7 @@ impl PopulationSpec {
         sweeps: usize,
         seed: u64,
         progress: &mut dyn FnMut(usize),
-    ) -> Result<Answers, String> {
+    ) -> Result<Answers, OpinionError> {
         let (mut pop, graph) = self.build(agents, seed)?;
         let census: Vec<f64> = self.groups.iter().map(|g| g.census).collect();
         let model = OpinionModel {

@@ -418,12 +418,14 @@ fn mismatched_inputs_are_errors() {
     assert!(
         simulate(&m, &mut pop, &g, 1, 1)
             .unwrap_err()
+            .to_string()
             .contains("graph has 3")
     );
     let mut pop = one_group(vec![0.1, 0.2, 1.5]);
     assert!(
         simulate(&m, &mut pop, &g, 1, 1)
             .unwrap_err()
+            .to_string()
             .contains("[0, 1]")
     );
     let bad = OpinionModel {
@@ -434,6 +436,7 @@ fn mismatched_inputs_are_errors() {
     assert!(
         simulate(&bad, &mut pop, &g, 1, 1)
             .unwrap_err()
+            .to_string()
             .contains("mu")
     );
 }

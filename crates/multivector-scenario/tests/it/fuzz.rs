@@ -201,7 +201,7 @@ proptest! {
                 }
             }
             Ok(spec) => {
-                let a = spec.run(300, 12, 1).map_err(TestCaseError::fail)?;
+                let a = spec.run(300, 12, 1).map_err(|e| TestCaseError::fail(e.to_string()))?;
                 for v in a.toplines.iter().flatten().chain(a.means.iter().flatten().flatten()) {
                     prop_assert!(v.is_finite(), "{v} with {text}");
                 }
