@@ -408,8 +408,8 @@ pub struct RunArgs {
     /// Population file for --two-level [default: the built-in population of the scenario].
     #[arg(long, value_name = "FILE", requires = "two_level")]
     pub population: Option<PathBuf>,
-    /// With --two-level: compare with a population variant (no-media-law,
-    /// russian-media-halved).
+    /// With --two-level: compare with a variant declared in the population file (built in:
+    /// no-media-law, russian-media-halved).
     #[arg(long, value_name = "NAME", requires = "two_level")]
     pub population_variant: Option<String>,
     /// Run store file [default: $MULTIVECTOR_DB, else multivector.db].
@@ -650,8 +650,9 @@ pub struct OpinionArgs {
     /// Calibrated parameters saved by `multivector calibrate --out`.
     #[arg(long, value_name = "FILE")]
     pub params: Option<PathBuf>,
-    /// A built-in change: `no-media-law` (Russian volume never halves) or
-    /// `russian-media-halved` (from the start).
+    /// A variant declared in the population file ([[population.variants]]); the built-in
+    /// population has `no-media-law` (Russian volume never halves) and
+    /// `russian-media-halved` (halved from the start).
     #[arg(long, value_name = "NAME")]
     pub variant: Option<String>,
     /// Seed of the population, the graph and the dynamics [default: 20220224].

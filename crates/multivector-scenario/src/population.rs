@@ -225,6 +225,7 @@ mod tests {
             .iter()
             .flat_map(|g| g.evidence.iter())
             .chain(p.polls.iter().flat_map(|q| q.evidence.iter()))
+            .chain(p.variants.iter().flat_map(|v| v.evidence.iter()))
             .chain(p.bindings.iter().flat_map(|b| b.evidence.iter()));
         let mut n = 0;
         for id in cited {
@@ -266,6 +267,47 @@ mod tests {
         let e = load_path(&dir.join("p.toml")).unwrap_err();
         assert!(e.to_string().contains("cannot read the edge list"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn variants_are_read_from_the_file_and_checked() {
+        let p = parse("p.toml", KAZAKHSTAN).unwrap();
+        let names: Vec<&str> = p.variants.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["no-media-law", "russian-media-halved"]);
+        let ru = |s: &PopulationSpec| {
+            s.media
+                .as_ref()
+                .unwrap()
+                .outlets
+                .iter()
+                .find(|o| o.name == "ru_state")
+                .unwrap()
+                .volume
+                .clone()
+        };
+        // The law halves the volume from sweep 121; without it the volume stays 1.
+        assert_eq!(ru(&p).at(200.0), 0.5);
+        assert_eq!(ru(&p.with_variant("no-media-law").unwrap()).at(200.0), 1.0);
+        let halved = ru(&p.with_variant("russian-media-halved").unwrap());
+        assert_eq!((halved.at(0.0), halved.at(200.0)), (0.5, 0.25));
+        assert!(
+            p.with_variant("nope")
+                .unwrap_err()
+                .to_string()
+                .contains("variants: no-media-law")
+        );
+        let bad = KAZAKHSTAN.replacen(
+            "outlet = \"ru_state\", volume_scale",
+            "outlet = \"tass\", volume_scale",
+            1,
+        );
+        let e = parse("p.toml", &bad).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("variant `russian-media-halved`: unknown outlet `tass`"),
+            "{e}"
+        );
+        assert!(e.errors()[0].location.line.is_some());
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use multivector_ensemble::calibrate::{Budget, Calibration, Param, calibrate as search};
 use multivector_models::opinion::dynamics::Peer;
-use multivector_models::opinion::media::Series;
 use multivector_models::opinion::spec::{Answers, PopulationSpec};
 use multivector_scenario::population;
 use serde_json::json;
@@ -95,29 +94,14 @@ fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar
     bar
 }
 
+/// Applies the population variant `name` (declared in the population file).
 pub(super) fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
-    let known = "variants: no-media-law, russian-media-halved";
-    let Some(media) = spec.media.as_mut() else {
-        return Err(usage("the population has no media", known));
-    };
-    let Some(ru) = media.outlets.iter_mut().find(|o| o.name == "ru_state") else {
-        return Err(usage(
-            format!("variant `{name}` changes the outlet `ru_state`, which this population lacks"),
-            known,
-        ));
-    };
-    match name {
-        "no-media-law" => {
-            let first = ru.volume.points.first().map_or(1.0, |p| p.1);
-            ru.volume = Series::constant(first);
-        }
-        "russian-media-halved" => {
-            for p in &mut ru.volume.points {
-                p.1 *= 0.5;
-            }
-        }
-        other => return Err(usage(format!("unknown variant `{other}`"), known)),
-    }
+    *spec = spec.with_variant(name).map_err(|e| {
+        usage(
+            e.to_string(),
+            "variants are declared as [[population.variants]] in the population file",
+        )
+    })?;
     Ok(())
 }
 

@@ -120,6 +120,14 @@ pub enum OpinionError {
     /// The social graph cannot be made.
     #[error("network: {0}")]
     Network(String),
+    /// A population variant is unknown or names an unknown outlet.
+    #[error("population variant `{name}`: {message}")]
+    Variant {
+        /// The variant.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A calibration parameter is unknown or does not apply.
     #[error("calibration parameter `{name}`: {message}")]
     Knob {

@@ -96,6 +96,39 @@ pub struct Poll {
     pub evidence: Vec<String>,
 }
 
+/// A what-if of the population: changes to outlets, applied by name (`opinion --variant`,
+/// `run --two-level --population-variant`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationVariant {
+    /// The name a user gives.
+    pub name: String,
+    /// What it changes, in words.
+    pub description: String,
+    /// The changes, in order.
+    pub changes: Vec<OutletChange>,
+    /// Why the change is what it is, when no source gives it.
+    #[serde(default)]
+    pub assumption: Option<String>,
+    /// The evidence behind it.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// A change to one outlet: its volume replaced by a series, or scaled by a factor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutletChange {
+    /// The outlet's name.
+    pub outlet: String,
+    /// The volume over time, replacing the outlet's.
+    #[serde(default)]
+    pub volume: Option<super::media::Series>,
+    /// A factor on every value of the outlet's volume (after `volume`, when both are given).
+    #[serde(default)]
+    pub volume_scale: Option<f64>,
+}
+
 /// A parameter a calibration may move, with its range. Names: `media_strength` (multiplies
 /// the media form's strength), `start_shift` (added to every group's starting mean),
 /// `peer_eps` (the bounded-confidence threshold), `answer_sigma` (every poll's answer noise).
@@ -222,6 +255,9 @@ pub struct PopulationSpec {
     /// How domestic constituencies of the bargaining scenario follow the population.
     #[serde(default)]
     pub bindings: Vec<Binding>,
+    /// What-ifs, by name.
+    #[serde(default)]
+    pub variants: Vec<PopulationVariant>,
 }
 
 /// A domestic constituency's stance on an issue as a function of the population: its
@@ -472,6 +508,43 @@ impl PopulationSpec {
                 }
             }
         }
+        for (k, v) in self.variants.iter().enumerate() {
+            if self.variants[..k].iter().any(|x| x.name == v.name) {
+                out.push(format!("variant `{}`: the name appears twice", v.name));
+            }
+            for c in &v.changes {
+                let known = self
+                    .media
+                    .as_ref()
+                    .is_some_and(|m| m.outlets.iter().any(|o| o.name == c.outlet));
+                if !known {
+                    out.push(format!(
+                        "variant `{}`: unknown outlet `{}`",
+                        v.name, c.outlet
+                    ));
+                }
+                if let Some(f) = c.volume_scale {
+                    if !(f.is_finite() && f >= 0.0) {
+                        out.push(format!(
+                            "variant `{}`, outlet `{}`, field `volume_scale`: {f} must be a finite number >= 0",
+                            v.name, c.outlet
+                        ));
+                    }
+                }
+                if let Some(vol) = &c.volume {
+                    if vol
+                        .points
+                        .iter()
+                        .any(|&(t, x)| !(t.is_finite() && x.is_finite() && x >= 0.0))
+                    {
+                        out.push(format!(
+                            "variant `{}`, outlet `{}`, field `volume`: volumes must be finite numbers >= 0",
+                            v.name, c.outlet
+                        ));
+                    }
+                }
+            }
+        }
         for k in &self.calibrate {
             if !KNOBS.contains(&k.name.as_str()) {
                 out.push(format!(
@@ -485,6 +558,50 @@ impl PopulationSpec {
             }
         }
         out
+    }
+
+    /// The variant of this name.
+    pub fn variant(&self, name: &str) -> Option<&PopulationVariant> {
+        self.variants.iter().find(|v| v.name == name)
+    }
+
+    /// The spec with the variant named `name` applied.
+    pub fn with_variant(&self, name: &str) -> Result<PopulationSpec, OpinionError> {
+        let v = self.variant(name).ok_or_else(|| OpinionError::Variant {
+            name: name.to_string(),
+            message: if self.variants.is_empty() {
+                "the population declares no [[population.variants]]".into()
+            } else {
+                format!(
+                    "unknown; variants: {}",
+                    self.variants
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        })?;
+        let mut out = self.clone();
+        for c in &v.changes {
+            let outlet = out
+                .media
+                .as_mut()
+                .and_then(|m| m.outlets.iter_mut().find(|o| o.name == c.outlet))
+                .ok_or_else(|| OpinionError::Variant {
+                    name: name.to_string(),
+                    message: format!("unknown outlet `{}`", c.outlet),
+                })?;
+            if let Some(vol) = &c.volume {
+                outlet.volume = vol.clone();
+            }
+            if let Some(f) = c.volume_scale {
+                for p in &mut outlet.volume.points {
+                    p.1 *= f;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The spec with calibrated values applied (`names[k] = values[k]`).
