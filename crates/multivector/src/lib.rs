@@ -25,6 +25,7 @@ pub mod backtest;
 pub mod run;
 pub mod scoring;
 pub mod stacking;
+pub mod two_level;
 
 pub use multivector_core as core;
 pub use multivector_ensemble as ensemble;

@@ -211,9 +211,12 @@ pub struct RunReport {
     pub issues: Vec<IssueReport>,
     /// Per model, in report order.
     pub models: Vec<ModelReport>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     /// The ensemble's summaries (None without draws).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ensemble: Option<EnsembleReport>,
+    /// Both levels over time, when the run asked for them ([`crate::two_level`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub two_level: Option<crate::two_level::TwoLevelReport>,
     /// The settings the run was made with (also stored beside it).
     pub settings: RunSettings,
     /// The BDM runs behind the expected-utility forecasts, round by round (for the CSV
@@ -548,6 +551,7 @@ pub fn run(
         issues,
         models,
         ensemble,
+        two_level: None,
         settings: settings.clone(),
         bdm_runs,
     })

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
+use multivector::two_level::{IssueForecasts, TwoLevelReport, national};
 use multivector_ensemble::calibrate::{Budget, Calibration, Param, calibrate as search};
 use multivector_models::opinion::dynamics::Peer;
 use multivector_models::opinion::spec::{Answers, PopulationSpec};
@@ -33,54 +34,6 @@ pub(super) fn load(arg: Option<&str>) -> anyhow::Result<PopulationSpec> {
     }
 }
 
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date (proleptic Gregorian), and back. Written
-/// here (a dozen lines) rather than adding a date crate for labels.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// The calendar date of sweep `t`.
-pub(super) fn date_of(spec: &PopulationSpec, t: usize) -> anyhow::Result<String> {
-    let parts: Vec<i64> = spec
-        .start_date
-        .split('-')
-        .map(str::parse)
-        .collect::<Result<_, _>>()
-        .map_err(|_| {
-            usage(
-                format!("start_date `{}` is not a YYYY-MM-DD date", spec.start_date),
-                "write start_date = \"2022-02-24\"",
-            )
-        })?;
-    let [y, m, d] = parts[..] else {
-        return Err(usage(
-            format!("start_date `{}` is not a YYYY-MM-DD date", spec.start_date),
-            "write start_date = \"2022-02-24\"",
-        ));
-    };
-    let days = days_from_civil(y, m, d) + (t as f64 * spec.days_per_sweep).round() as i64;
-    let (y, m, d) = civil_from_days(days);
-    Ok(format!("{y:04}-{m:02}-{d:02}"))
-}
-
 fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar {
     let bar = if quiet {
         indicatif::ProgressBar::hidden()
@@ -95,6 +48,16 @@ fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar
 }
 
 /// Applies the population variant `name` (declared in the population file).
+/// The calendar date of sweep `t` (a bad start date is the file's fault: exit 2).
+fn date_of(spec: &PopulationSpec, t: usize) -> anyhow::Result<String> {
+    multivector::two_level::date_of(spec, t).map_err(|e| {
+        usage(
+            e.to_string(),
+            "write start_date = \"2022-02-24\" and a positive days_per_sweep",
+        )
+    })
+}
+
 pub(super) fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
     *spec = spec.with_variant(name).map_err(|e| {
         usage(
@@ -123,21 +86,6 @@ fn peer_for(spec: &PopulationSpec, m: PeerArg) -> Peer {
     } else {
         default
     }
-}
-
-/// The census-weighted national mean of item `item` at each sweep.
-pub(super) fn national(spec: &PopulationSpec, a: &Answers, item: usize) -> Vec<f64> {
-    let total: f64 = spec.groups.iter().map(|g| g.census).sum();
-    a.means
-        .iter()
-        .map(|t| {
-            t[item]
-                .iter()
-                .zip(&spec.groups)
-                .map(|(m, g)| m * g.census / total)
-                .sum()
-        })
-        .collect()
 }
 
 pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
@@ -543,159 +491,9 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The two-level run: the population over time, the bound constituencies' stances, and the
-/// bound issues' forecasts at quarterly dates (every 13 sweeps of a week, and the last).
-pub(super) fn two_level(
-    s: &multivector_core::Scenario,
-    spec: &PopulationSpec,
-    variant: Option<&str>,
-    models: &[multivector_ensemble::Model],
-    seed: u64,
-) -> anyhow::Result<serde_json::Value> {
-    for b in &spec.bindings {
-        let Some(ai) = s.actor_index(&b.actor) else {
-            return Err(usage(
-                format!(
-                    "binding: scenario `{}` has no actor `{}`",
-                    s.meta.id, b.actor
-                ),
-                "bind the scenario's domestic constituencies by their ids",
-            ));
-        };
-        let Some(ii) = s.issue_index(&b.issue) else {
-            return Err(usage(
-                format!(
-                    "binding: scenario `{}` has no issue `{}`",
-                    s.meta.id, b.issue
-                ),
-                "bind issues by their ids",
-            ));
-        };
-        if !s.stances.iter().any(|st| st.actor == ai && st.issue == ii) {
-            return Err(usage(
-                format!("binding: `{}` holds no stance on `{}`", b.actor, b.issue),
-                "a binding replaces an existing stance; add the stance to the scenario",
-            ));
-        }
-    }
-    if spec.bindings.is_empty() {
-        return Err(usage(
-            format!("population `{}` binds no constituency", spec.id),
-            "add [[population.bindings]] (docs/opinion.md)",
-        ));
-    }
-    let run = |spec: &PopulationSpec| {
-        spec.run(spec.agents, spec.sweeps, seed).map_err(|e| {
-            usage(
-                format!("population `{}`: {e}", spec.id),
-                "see docs/opinion.md",
-            )
-        })
-    };
-    let base = run(spec)?;
-    let var = match variant {
-        Some(v) => {
-            let mut vs = spec.clone();
-            apply_variant(&mut vs, v)?;
-            Some(run(&vs)?)
-        }
-        None => None,
-    };
-    let mut issues: Vec<&str> = spec.bindings.iter().map(|b| b.issue.as_str()).collect();
-    issues.dedup();
-    issues.sort_unstable();
-    issues.dedup();
-    let forecasts = |ans: &Answers,
-                     t: usize|
-     -> anyhow::Result<(
-        Vec<serde_json::Value>,
-        serde_json::Map<String, serde_json::Value>,
-    )> {
-        let mut sc = s.clone();
-        let mut stances = Vec::new();
-        for b in &spec.bindings {
-            let m = b.mean(spec, ans, t);
-            let ai = sc.actor_index(&b.actor).expect("checked above");
-            let ii = sc.issue_index(&b.issue).expect("checked above");
-            let coded = s
-                .stances
-                .iter()
-                .find(|st| st.actor == ai && st.issue == ii)
-                .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
-            let (pos, sal) = b.stance(m, b.mean(spec, ans, 0), coded);
-            let scale = &sc.issues[ii].scale;
-            let pos = pos.clamp(scale.min, scale.max);
-            for st in sc
-                .stances
-                .iter_mut()
-                .filter(|st| st.actor == ai && st.issue == ii)
-            {
-                st.position = pos;
-                if let Some(v) = sal {
-                    st.salience = v;
-                }
-            }
-            stances.push(json!({"actor": b.actor, "issue": b.issue, "group_mean": m, "position": pos, "salience": sal}));
-        }
-        let mut out = serde_json::Map::new();
-        for iss in &issues {
-            let ii = sc.issue_index(iss).expect("checked above");
-            let input = sc.issue_input(ii)?;
-            let mut per = serde_json::Map::new();
-            for (name, m) in models {
-                per.insert(name.clone(), json!(m.forecast(&input)?.value));
-            }
-            out.insert((*iss).to_string(), serde_json::Value::Object(per));
-        }
-        Ok((stances, out))
-    };
-    let mut points = Vec::new();
-    let last = spec.sweeps;
-    for t in (0..=last)
-        .step_by(13)
-        .chain((last % 13 != 0).then_some(last))
-    {
-        let (stances, f) = forecasts(&base, t)?;
-        let mut p = json!({
-            "sweep": t,
-            "date": date_of(spec, t)?,
-            "national": national(spec, &base, 0)[t],
-            "stances": stances,
-            "forecasts": f,
-        });
-        if let (Some(v), serde_json::Value::Object(m)) = (&var, &mut p) {
-            let (vst, vf) = forecasts(v, t)?;
-            m.insert("variant_national".into(), json!(national(spec, v, 0)[t]));
-            m.insert("variant_stances".into(), json!(vst));
-            m.insert("variant_forecasts".into(), serde_json::Value::Object(vf));
-        }
-        points.push(p);
-    }
-    let polls: Vec<serde_json::Value> = spec
-        .polls
-        .iter()
-        .zip(&base.toplines)
-        .flat_map(|(p, top)| {
-            p.observed.iter().map(move |o| {
-                json!({"id": p.id, "date": p.date, "sweep": p.sweep, "answer": o.answer,
-                       "published": o.share, "simulated": top.get(o.answer)})
-            })
-        })
-        .collect();
-    Ok(json!({
-        "population": spec.id,
-        "agents": spec.agents,
-        "seed": seed,
-        "polls": polls,
-        "variant": variant,
-        "issues": issues,
-        "points": points,
-    }))
-}
-
 /// The two-level result as a table: one row per date and bound issue.
-pub(super) fn two_level_text(v: &serde_json::Value) -> String {
-    let variant = v["variant"].as_str();
+pub(super) fn two_level_text(v: &TwoLevelReport) -> String {
+    let variant = v.variant.as_deref();
     let mut header: Vec<String> = [
         "date",
         "view of the war",
@@ -704,10 +502,10 @@ pub(super) fn two_level_text(v: &serde_json::Value) -> String {
     ]
     .map(String::from)
     .to_vec();
-    let models: Vec<String> = v["points"][0]["forecasts"]
-        .as_object()
-        .and_then(|m| m.values().next())
-        .and_then(|x| x.as_object())
+    let models: Vec<String> = v
+        .points
+        .first()
+        .and_then(|p| p.forecasts.values().next())
         .map(|m| m.keys().cloned().collect())
         .unwrap_or_default();
     header.extend(models.iter().cloned());
@@ -716,45 +514,33 @@ pub(super) fn two_level_text(v: &serde_json::Value) -> String {
         header.extend(models.iter().map(|m| format!("{name}: {m}")));
     }
     let mut t = table(header);
-    let empty = Vec::new();
-    for p in v["points"].as_array().unwrap_or(&empty) {
-        for iss in v["issues"].as_array().unwrap_or(&empty) {
-            let iss = iss.as_str().unwrap_or_default();
-            let who: Vec<String> = p["stances"]
-                .as_array()
-                .unwrap_or(&empty)
+    let at = |f: Option<&IssueForecasts>, iss: &str, m: &str| {
+        f.and_then(|f| f.get(iss))
+            .and_then(|x| x.get(m))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    for p in &v.points {
+        for iss in &v.issues {
+            let who: Vec<String> = p
+                .stances
                 .iter()
-                .filter(|st| st["issue"] == iss)
-                .map(|st| {
-                    format!(
-                        "{} {:.1}",
-                        st["actor"].as_str().unwrap_or_default(),
-                        st["position"].as_f64().unwrap_or(f64::NAN)
-                    )
-                })
+                .filter(|st| st.issue == *iss)
+                .map(|st| format!("{} {:.1}", st.actor, st.position))
                 .collect();
             let mut row = vec![
-                p["date"].as_str().unwrap_or_default().to_string(),
-                format!("{:.3}", p["national"].as_f64().unwrap_or(f64::NAN)),
-                iss.to_string(),
+                p.date.clone(),
+                format!("{:.3}", p.national),
+                iss.clone(),
                 who.join(", "),
             ];
             for m in &models {
-                row.push(format!(
-                    "{:.2}",
-                    p["forecasts"][iss][m].as_f64().unwrap_or(f64::NAN)
-                ));
+                row.push(format!("{:.2}", at(Some(&p.forecasts), iss, m)));
             }
             if variant.is_some() {
-                row.push(format!(
-                    "{:.3}",
-                    p["variant_national"].as_f64().unwrap_or(f64::NAN)
-                ));
+                row.push(format!("{:.3}", p.variant_national.unwrap_or(f64::NAN)));
                 for m in &models {
-                    row.push(format!(
-                        "{:.2}",
-                        p["variant_forecasts"][iss][m].as_f64().unwrap_or(f64::NAN)
-                    ));
+                    row.push(format!("{:.2}", at(p.variant_forecasts.as_ref(), iss, m)));
                 }
             }
             t.add_row(row);
@@ -762,22 +548,6 @@ pub(super) fn two_level_text(v: &serde_json::Value) -> String {
     }
     format!(
         "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies; forecasts of the bound issues by date\n{t}\n",
-        v["population"].as_str().unwrap_or_default(),
-        v["agents"],
-        v["seed"]
+        v.population, v.agents, v.seed
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates_round_trip() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2022, 2, 24), 19_047);
-        assert_eq!(civil_from_days(19_047), (2022, 2, 24));
-        // 2024 is a leap year: 2022-02-24 + 846 days is 2024-06-19.
-        assert_eq!(civil_from_days(19_047 + 846), (2024, 6, 19));
-    }
 }

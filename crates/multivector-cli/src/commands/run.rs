@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use multivector::run::{self as pipeline, EnsembleReport, RunObserver, RunReport, RunSettings};
 use multivector_core::Scenario;
-use serde_json::Value;
 
 use super::{bdm_options, load_scenario};
 use crate::args::{Format, PresetArg, RunArgs};
@@ -58,15 +57,6 @@ pub(super) fn settings(a: &RunArgs) -> anyhow::Result<RunSettings> {
     })
 }
 
-/// The run as a stored document: the report, and the two-level series when asked for.
-pub(super) fn document(report: &RunReport, two: Option<&Value>) -> anyhow::Result<Value> {
-    let mut doc = serde_json::to_value(report)?;
-    if let (Value::Object(m), Some(t)) = (&mut doc, two) {
-        m.insert("two_level".into(), t.clone());
-    }
-    Ok(doc)
-}
-
 pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scenario(a.scenario.as_deref())?;
     let s = &loaded.scenario;
@@ -78,22 +68,20 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &a.out {
         write_out(dir, s, &report)?;
     }
-    let two = if a.two_level {
+    let mut report = report;
+    if a.two_level {
         let spec = match &a.population {
             Some(p) => multivector_scenario::population::load_path(p)?,
             None => super::opinion::load(Some(&s.meta.id))?,
         };
-        Some(super::opinion::two_level(
+        report.two_level = Some(multivector::two_level::run_two_level(
             s,
             &spec,
             a.population_variant.as_deref(),
-            &settings.models().forecasters(),
-            settings.seed,
-        )?)
-    } else {
-        None
-    };
-    let full_doc = document(&report, two.as_ref())?;
+            &settings,
+        )?);
+    }
+    let full_doc = serde_json::to_value(&report)?;
     let text = match a.format {
         Format::Table => {
             table_text(s, &report)
@@ -102,7 +90,8 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
                     .ensemble
                     .as_ref()
                     .map_or_else(String::new, ensemble_text)
-                + &two
+                + &report
+                    .two_level
                     .as_ref()
                     .map_or_else(String::new, super::opinion::two_level_text)
         }

@@ -1,0 +1,315 @@
+//! The two-level game: the population (the domestic level) moves the bound constituencies'
+//! stances, and every model forecasts the bound issues, quarter by quarter, on one time axis;
+//! optionally beside a population variant. Typed as [`TwoLevelReport`], part of a run's
+//! report ([`crate::run::RunReport::two_level`]).
+
+use indexmap::IndexMap;
+use multivector_core::Scenario;
+use multivector_models::opinion::spec::{Answers, PopulationSpec};
+use serde::{Deserialize, Serialize};
+
+use crate::run::{RunError, RunSettings};
+
+/// Forecasts by issue, then by model, in report order.
+pub type IssueForecasts = IndexMap<String, IndexMap<String, f64>>;
+
+/// Sweeps between two points of the series (13 weekly sweeps: a quarter).
+pub const SWEEPS_PER_POINT: usize = 13;
+
+/// Both levels over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoLevelReport {
+    /// The population scenario's id.
+    pub population: String,
+    /// Agents simulated.
+    pub agents: usize,
+    /// Seed of the population run.
+    pub seed: u64,
+    /// Every published poll figure beside the simulated one.
+    pub polls: Vec<PollPoint>,
+    /// The population variant run beside the baseline, if any.
+    pub variant: Option<String>,
+    /// The bound issues, sorted.
+    pub issues: Vec<String>,
+    /// One point a quarter, and the last sweep.
+    pub points: Vec<TwoLevelPoint>,
+}
+
+/// A published poll figure and the simulated one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PollPoint {
+    /// The poll's id.
+    pub id: String,
+    /// Its date as the source gives it.
+    pub date: String,
+    /// The sweep it observes.
+    pub sweep: usize,
+    /// The answer (0-based).
+    pub answer: usize,
+    /// The published share.
+    pub published: f64,
+    /// The simulated share.
+    pub simulated: Option<f64>,
+}
+
+/// Both levels at one sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoLevelPoint {
+    /// The sweep.
+    pub sweep: usize,
+    /// Its calendar date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The census-weighted mean opinion on the first item.
+    pub national: f64,
+    /// The bound constituencies' stances.
+    pub stances: Vec<BoundStance>,
+    /// Forecasts by issue, then by model.
+    pub forecasts: IssueForecasts,
+    /// The same under the population variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_national: Option<f64>,
+    /// The same under the population variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_stances: Option<Vec<BoundStance>>,
+    /// The same under the population variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_forecasts: Option<IssueForecasts>,
+}
+
+/// A bound constituency's stance at one sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BoundStance {
+    /// The actor.
+    pub actor: String,
+    /// The issue.
+    pub issue: String,
+    /// The mean opinion of the groups it is bound to.
+    pub group_mean: f64,
+    /// Its position on the issue's scale.
+    pub position: f64,
+    /// Its salience (0-1), when the binding moves it.
+    pub salience: Option<f64>,
+}
+
+/// The calendar date of sweep `t` of `spec`: its start date plus `t` sweeps of
+/// `days_per_sweep` days, rounded to the day.
+pub fn date_of(spec: &PopulationSpec, t: usize) -> Result<String, RunError> {
+    let start: jiff::civil::Date = spec.start_date.parse().map_err(|_| RunError::Settings {
+        field: "population.start_date",
+        message: format!("`{}` is not a YYYY-MM-DD date", spec.start_date),
+    })?;
+    let days = (t as f64 * spec.days_per_sweep).round() as i64;
+    let date = start
+        .checked_add(jiff::Span::new().days(days))
+        .map_err(|e| RunError::Settings {
+            field: "population.days_per_sweep",
+            message: format!("sweep {t} falls outside the calendar: {e}"),
+        })?;
+    Ok(date.to_string())
+}
+
+/// The census-weighted mean of item `item` after every sweep.
+pub fn national(spec: &PopulationSpec, a: &Answers, item: usize) -> Vec<f64> {
+    let total: f64 = spec.groups.iter().map(|g| g.census).sum();
+    a.means
+        .iter()
+        .map(|t| {
+            t[item]
+                .iter()
+                .zip(&spec.groups)
+                .map(|(m, g)| m * g.census / total)
+                .sum()
+        })
+        .collect()
+}
+
+/// Runs both levels: the population `spec` (and its variant `variant`, if given) with the
+/// seed of `settings`, the bound constituencies moved accordingly, every model of
+/// `settings` forecasting the bound issues at each point.
+pub fn run_two_level(
+    s: &Scenario,
+    spec: &PopulationSpec,
+    variant: Option<&str>,
+    settings: &RunSettings,
+) -> Result<TwoLevelReport, RunError> {
+    let bad = |message: String| RunError::Settings {
+        field: "population.bindings",
+        message,
+    };
+    if spec.bindings.is_empty() {
+        return Err(bad(format!(
+            "population `{}` binds no constituency",
+            spec.id
+        )));
+    }
+    for b in &spec.bindings {
+        let ai = s.actor_index(&b.actor).ok_or_else(|| {
+            bad(format!(
+                "scenario `{}` has no actor `{}`",
+                s.meta.id, b.actor
+            ))
+        })?;
+        let ii = s.issue_index(&b.issue).ok_or_else(|| {
+            bad(format!(
+                "scenario `{}` has no issue `{}`",
+                s.meta.id, b.issue
+            ))
+        })?;
+        if !s.stances.iter().any(|st| st.actor == ai && st.issue == ii) {
+            return Err(bad(format!(
+                "`{}` holds no stance on `{}`; a binding replaces an existing stance",
+                b.actor, b.issue
+            )));
+        }
+    }
+    let seed = settings.seed;
+    let run = |spec: &PopulationSpec| {
+        spec.run(spec.agents, spec.sweeps, seed)
+            .map_err(|e| RunError::Settings {
+                field: "population",
+                message: format!("population `{}`: {e}", spec.id),
+            })
+    };
+    let base = run(spec)?;
+    let var = match variant {
+        Some(v) => {
+            let vs = spec.with_variant(v).map_err(|e| RunError::Settings {
+                field: "population_variant",
+                message: e.to_string(),
+            })?;
+            Some(run(&vs)?)
+        }
+        None => None,
+    };
+    let mut issues: Vec<String> = spec.bindings.iter().map(|b| b.issue.clone()).collect();
+    issues.sort_unstable();
+    issues.dedup();
+    let models = settings.models().forecasters();
+    let forecasts = |ans: &Answers,
+                     t: usize|
+     -> Result<(Vec<BoundStance>, IssueForecasts), RunError> {
+        let mut sc = s.clone();
+        let mut stances = Vec::new();
+        for b in &spec.bindings {
+            let m = b.mean(spec, ans, t);
+            let (Some(ai), Some(ii)) = (sc.actor_index(&b.actor), sc.issue_index(&b.issue)) else {
+                continue;
+            };
+            let coded = s
+                .stances
+                .iter()
+                .find(|st| st.actor == ai && st.issue == ii)
+                .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
+            let (pos, sal) = b.stance(m, b.mean(spec, ans, 0), coded);
+            let scale = &sc.issues[ii].scale;
+            let pos = pos.clamp(scale.min, scale.max);
+            for st in sc
+                .stances
+                .iter_mut()
+                .filter(|st| st.actor == ai && st.issue == ii)
+            {
+                st.position = pos;
+                if let Some(v) = sal {
+                    st.salience = v;
+                }
+            }
+            stances.push(BoundStance {
+                actor: b.actor.clone(),
+                issue: b.issue.clone(),
+                group_mean: m,
+                position: pos,
+                salience: sal,
+            });
+        }
+        let mut out = IndexMap::new();
+        for iss in &issues {
+            let Some(ii) = sc.issue_index(iss) else {
+                continue;
+            };
+            let input = sc.issue_input(ii)?;
+            let mut per = IndexMap::new();
+            for (name, m) in &models {
+                per.insert(name.clone(), m.forecast(&input)?.value);
+            }
+            out.insert(iss.clone(), per);
+        }
+        Ok((stances, out))
+    };
+    let nat = national(spec, &base, 0);
+    let var_nat = var.as_ref().map(|v| national(spec, v, 0));
+    let mut points = Vec::new();
+    let last = spec.sweeps;
+    for t in (0..=last)
+        .step_by(SWEEPS_PER_POINT)
+        .chain((last % SWEEPS_PER_POINT != 0).then_some(last))
+    {
+        let (stances, f) = forecasts(&base, t)?;
+        let (variant_national, variant_stances, variant_forecasts) = match (&var, &var_nat) {
+            (Some(v), Some(vn)) => {
+                let (vst, vf) = forecasts(v, t)?;
+                (Some(vn[t]), Some(vst), Some(vf))
+            }
+            _ => (None, None, None),
+        };
+        points.push(TwoLevelPoint {
+            sweep: t,
+            date: date_of(spec, t)?,
+            national: nat[t],
+            stances,
+            forecasts: f,
+            variant_national,
+            variant_stances,
+            variant_forecasts,
+        });
+    }
+    let polls = spec
+        .polls
+        .iter()
+        .zip(&base.toplines)
+        .flat_map(|(p, top)| {
+            p.observed.iter().map(move |o| PollPoint {
+                id: p.id.clone(),
+                date: p.date.clone(),
+                sweep: p.sweep,
+                answer: o.answer,
+                published: o.share,
+                simulated: top.get(o.answer).copied(),
+            })
+        })
+        .collect();
+    Ok(TwoLevelReport {
+        population: spec.id.clone(),
+        agents: spec.agents,
+        seed,
+        polls,
+        variant: variant.map(str::to_string),
+        issues,
+        points,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_follow_the_calendar() {
+        let mut spec = multivector_scenario::population::builtin("kazakhstan")
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("the built-in population loads"));
+        spec.start_date = "2022-02-24".into();
+        spec.days_per_sweep = 7.0;
+        // 2022-02-24 plus 1 week, across the end of February, and 52 weeks (364 days).
+        assert_eq!(date_of(&spec, 1).ok().as_deref(), Some("2022-03-03"));
+        assert_eq!(date_of(&spec, 52).ok().as_deref(), Some("2023-02-23"));
+        spec.start_date = "2024-02-28".into();
+        spec.days_per_sweep = 1.0;
+        assert_eq!(
+            date_of(&spec, 1).ok().as_deref(),
+            Some("2024-02-29"),
+            "leap day"
+        );
+        spec.start_date = "2022-13-45".into();
+        assert!(date_of(&spec, 0).is_err());
+    }
+}
