@@ -22,6 +22,7 @@
 #![warn(missing_docs)]
 
 pub mod backtest;
+pub mod opinion;
 pub mod run;
 pub mod scoring;
 pub mod stacking;

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use multivector::two_level::{IssueForecasts, TwoLevelReport, national};
+use multivector::two_level::{IssueForecasts, TwoLevelReport};
 use multivector_ensemble::calibrate::{Budget, Calibration, Param, calibrate as search};
 use multivector_models::opinion::dynamics::Peer;
-use multivector_models::opinion::spec::{Answers, PopulationSpec};
+use multivector_models::opinion::spec::PopulationSpec;
 use multivector_scenario::population;
 use serde_json::json;
 
@@ -48,16 +48,6 @@ fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar
 }
 
 /// Applies the population variant `name` (declared in the population file).
-/// The calendar date of sweep `t` (a bad start date is the file's fault: exit 2).
-fn date_of(spec: &PopulationSpec, t: usize) -> anyhow::Result<String> {
-    multivector::two_level::date_of(spec, t).map_err(|e| {
-        usage(
-            e.to_string(),
-            "write start_date = \"2022-02-24\" and a positive days_per_sweep",
-        )
-    })
-}
-
 pub(super) fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
     *spec = spec.with_variant(name).map_err(|e| {
         usage(
@@ -125,83 +115,43 @@ pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
             spec.network = multivector_models::opinion::spec::Network::None;
         }
     }
-    let agents = a.agents.unwrap_or(spec.agents);
-    let sweeps = a.sweeps.unwrap_or(spec.sweeps);
-    // Every size is checked before anything is allocated (100 billion agents used to abort
-    // on a failed allocation).
-    if let Some(p) =
-        multivector_models::opinion::spec::size_problems(agents, sweeps, spec.groups.len())
-            .into_iter()
-            .next()
-    {
-        return Err(usage(
-            p,
-            "choose fewer --agents or --sweeps (limits: docs/errors.md)",
-        ));
-    }
-    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
-    let bar = progress_bar(sweeps, crate::output::quiet(), "sweeps");
-    let answers = spec
-        .run_with(agents, sweeps, seed, &mut |t| bar.set_position(t as u64))
-        .map_err(|e| {
-            usage(
-                format!("population `{}`: {e}", spec.id),
-                "see docs/opinion.md",
-            )
-        })?;
+    let settings = multivector::opinion::OpinionSettings {
+        agents: a.agents.unwrap_or(spec.agents),
+        sweeps: a.sweeps.unwrap_or(spec.sweeps),
+        seed: a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED),
+    };
+    let bar = progress_bar(settings.sweeps, crate::output::quiet(), "sweeps");
+    let report = multivector::opinion::opinion(&spec, &settings, &mut |t| {
+        bar.set_position(t as u64)
+    })
+    .map_err(|e| {
+        usage(
+            e.to_string(),
+            "choose fewer --agents or --sweeps (limits: docs/errors.md), or see docs/opinion.md",
+        )
+    })?;
     bar.finish_and_clear();
     let text = match a.format {
-        Format::Table => opinion_table(&spec, &answers, agents, seed)?,
+        Format::Table => opinion_table(&spec, &report)?,
         Format::Csv => {
             let mut rows = Vec::new();
-            for (t, m) in answers.means.iter().enumerate() {
-                let date = date_of(&spec, t)?;
+            for p in &report.series {
                 for (item, name) in spec.items.iter().enumerate() {
-                    for (g, grp) in spec.groups.iter().enumerate() {
+                    for (group, means) in &p.groups {
                         rows.push(vec![
-                            t.to_string(),
-                            date.clone(),
+                            p.sweep.to_string(),
+                            p.date.clone(),
                             name.clone(),
-                            grp.id.clone(),
-                            full(m[item][g]),
-                            seed.to_string(),
+                            group.clone(),
+                            full(means[item]),
+                            report.seed.to_string(),
                         ]);
                     }
                 }
             }
             csv_text(&["sweep", "date", "item", "group", "mean", "seed"], &rows)?
         }
-        Format::Json => {
-            let polls: Vec<_> = spec
-                .polls
-                .iter()
-                .zip(&answers.toplines)
-                .map(|(p, t)| {
-                    json!({"id": p.id, "date": p.date, "sweep": p.sweep,
-                        "observed": p.observed, "simulated": t})
-                })
-                .collect();
-            let mut series = Vec::new();
-            for t in 0..answers.means.len() {
-                series.push(json!({
-                    "sweep": t,
-                    "date": date_of(&spec, t)?,
-                    "groups": spec.groups.iter().enumerate().map(|(g, grp)| (grp.id.clone(), json!(answers.means[t].iter().map(|m| m[g]).collect::<Vec<_>>()))).collect::<serde_json::Map<_, _>>(),
-                    "national": (0..spec.items.len()).map(|k| national(&spec, &answers, k)[t]).collect::<Vec<_>>(),
-                }));
-            }
-            serde_json::to_string_pretty(&json!({
-                "population": spec.id,
-                "items": spec.items,
-                "agents": agents,
-                "sweeps": sweeps,
-                "seed": seed,
-                "peer": spec.peer,
-                "version": env!("CARGO_PKG_VERSION"),
-                "series": series,
-                "polls": polls,
-            }))? + "\n"
-        }
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -209,20 +159,20 @@ pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
 
 fn opinion_table(
     spec: &PopulationSpec,
-    a: &Answers,
-    agents: usize,
-    seed: u64,
+    r: &multivector::opinion::OpinionReport,
 ) -> anyhow::Result<String> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Population `{}`: {agents} agents in {} groups, peer model {}, {} sweeps of {} days from {}; seed {seed}\n",
+        "Population `{}`: {} agents in {} groups, peer model {}, {} sweeps of {} days from {}; seed {}\n",
         spec.id,
+        r.agents,
         spec.groups.len(),
         spec.peer.name(),
-        a.means.len() - 1,
+        r.series.len() - 1,
         spec.days_per_sweep,
-        spec.start_date
+        spec.start_date,
+        r.seed
     );
     for (item, name) in spec.items.iter().enumerate() {
         let mut header = vec![
@@ -232,19 +182,21 @@ fn opinion_table(
         ];
         header.extend(spec.groups.iter().map(|g| g.id.clone()));
         let mut t = table(header);
-        let nat = national(spec, a, item);
-        let step = (a.means.len() / 12).max(1);
-        for s in (0..a.means.len())
-            .step_by(step)
-            .chain(std::iter::once(a.means.len() - 1))
-        {
-            let mut row = vec![s.to_string(), date_of(spec, s)?, format!("{:.3}", nat[s])];
-            row.extend(a.means[s][item].iter().map(|m| format!("{m:.3}")));
+        let n = r.series.len();
+        let step = (n / 12).max(1);
+        for s in (0..n).step_by(step).chain(std::iter::once(n - 1)) {
+            let p = &r.series[s];
+            let mut row = vec![
+                s.to_string(),
+                p.date.clone(),
+                format!("{:.3}", p.national[item]),
+            ];
+            row.extend(p.groups.values().map(|m| format!("{:.3}", m[item])));
             t.add_row(row);
         }
         let _ = writeln!(out, "Mean opinion on `{name}` (0 to 1)\n{t}\n");
     }
-    if !spec.polls.is_empty() {
+    if !r.polls.is_empty() {
         let mut t = table(
             [
                 "poll",
@@ -257,9 +209,9 @@ fn opinion_table(
             .map(String::from)
             .to_vec(),
         );
-        for (p, top) in spec.polls.iter().zip(&a.toplines) {
+        for p in &r.polls {
             for o in &p.observed {
-                let sim = top.get(o.answer).copied();
+                let sim = p.simulated.get(o.answer).copied();
                 t.add_row(vec![
                     p.id.clone(),
                     p.date.clone(),
