@@ -149,9 +149,212 @@ pub fn opinion(
     })
 }
 
+/// How a calibration searches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrateSettings {
+    /// Agents per simulation.
+    pub agents: usize,
+    /// Latin-hypercube points (Nelder-Mead adds about a third of that, at most 100).
+    pub budget: usize,
+    /// Seed of the search and of every simulation (common random numbers).
+    pub seed: u64,
+    /// The poll held out of the fit and scored against it (default: the last).
+    pub hold_out: Option<String>,
+}
+
+/// A calibration: the fitted parameters with their intervals, and every poll against the
+/// fitted model. Saved by `calibrate --out` and reused by `opinion --params`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationReport {
+    /// The population scenario's id.
+    pub population: String,
+    /// Agents per simulation.
+    pub agents: usize,
+    /// The seed.
+    pub seed: u64,
+    /// The multivector version.
+    pub version: String,
+    /// The parameters and their ranges.
+    pub params: Vec<multivector_ensemble::calibrate::Param>,
+    /// The best value of each parameter.
+    pub best: Vec<f64>,
+    /// The loss at the best values (binomial negative log-likelihood of the fitted waves).
+    pub loss: f64,
+    /// Approximate 95% interval of each parameter.
+    pub intervals: Vec<(f64, f64)>,
+    /// Simulations run.
+    pub evaluations: usize,
+    /// The search budget.
+    pub budget: multivector_ensemble::calibrate::Budget,
+    /// The poll held out.
+    pub hold_out: String,
+    /// Every poll against the fitted model.
+    pub polls: Vec<FittedPoll>,
+}
+
+/// One poll against the fitted model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedPoll {
+    /// The poll's id.
+    pub id: String,
+    /// Its date as the source gives it.
+    pub date: String,
+    /// Whether it was held out of the fit.
+    pub held_out: bool,
+    /// The published figures.
+    pub observed: Vec<Observed>,
+    /// The simulated share of each answer.
+    pub simulated: Vec<f64>,
+    /// Simulated minus published, in percentage points, per published figure.
+    pub errors_points: Vec<f64>,
+}
+
+/// Fits the population's declared parameters (`[[population.calibrate]]`) to its polls but
+/// one (held out): a Latin hypercube then Nelder-Mead on the binomial loss, every simulation
+/// on the same seed. `progress` sees the number of parameter sets tried.
+pub fn calibrate(
+    spec: &PopulationSpec,
+    settings: &CalibrateSettings,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<CalibrationReport, RunError> {
+    use multivector_ensemble::calibrate::{Budget, Param, calibrate as search};
+    let bad = |field: &'static str, message: String| RunError::Settings { field, message };
+    if spec.calibrate.is_empty() {
+        return Err(bad(
+            "calibrate",
+            format!("population `{}` declares nothing to calibrate", spec.id),
+        ));
+    }
+    if spec.polls.len() < 2 {
+        return Err(bad(
+            "polls",
+            "calibration needs at least two poll waves (one is held out)".into(),
+        ));
+    }
+    let hold = match &settings.hold_out {
+        Some(id) => spec.polls.iter().position(|p| p.id == *id).ok_or_else(|| {
+            bad(
+                "hold_out",
+                format!(
+                    "no poll `{id}`; polls: {}",
+                    spec.polls
+                        .iter()
+                        .map(|p| p.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?,
+        None => spec.polls.len() - 1,
+    };
+    let sweeps = spec.polls.iter().map(|p| p.sweep).max().unwrap_or(0);
+    if let Some(p) = size_problems(settings.agents, sweeps, spec.groups.len())
+        .into_iter()
+        .next()
+    {
+        return Err(bad("agents", p));
+    }
+    let (agents, seed) = (settings.agents, settings.seed);
+    let names: Vec<String> = spec.calibrate.iter().map(|k| k.name.clone()).collect();
+    let params: Vec<Param> = spec
+        .calibrate
+        .iter()
+        .map(|k| Param {
+            name: k.name.clone(),
+            low: k.low,
+            high: k.high,
+        })
+        .collect();
+    let budget = Budget {
+        points: settings.budget,
+        refine: (settings.budget / 3).min(100),
+        seed,
+    };
+    let loss = |theta: &[f64]| -> f64 {
+        match spec
+            .with(&names, theta)
+            .and_then(|s| s.run(agents, sweeps, seed))
+        {
+            Ok(ans) => spec.loss(&ans, Some(hold)),
+            Err(_) => f64::INFINITY,
+        }
+    };
+    let c =
+        search(&params, budget, &loss, progress).map_err(|e| bad("calibrate", e.to_string()))?;
+    let fitted = spec
+        .with(&names, &c.best)
+        .and_then(|s| s.run(agents, sweeps, seed))
+        .map_err(|e| bad("population", e.to_string()))?;
+    let polls = spec
+        .polls
+        .iter()
+        .enumerate()
+        .map(|(k, p)| FittedPoll {
+            id: p.id.clone(),
+            date: p.date.clone(),
+            held_out: k == hold,
+            observed: p.observed.clone(),
+            simulated: fitted.toplines[k].clone(),
+            errors_points: p
+                .observed
+                .iter()
+                .map(|o| 100.0 * (fitted.toplines[k][o.answer] - o.share))
+                .collect(),
+        })
+        .collect();
+    Ok(CalibrationReport {
+        population: spec.id.clone(),
+        agents,
+        seed,
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        params: c.params,
+        best: c.best,
+        loss: c.loss,
+        intervals: c.intervals,
+        evaluations: c.evaluations,
+        budget: c.budget,
+        hold_out: spec.polls[hold].id.clone(),
+        polls,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_calibration_is_repeatable_and_holds_one_poll_out() {
+        let spec = multivector_scenario::population::builtin("kazakhstan")
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("the built-in population loads"));
+        let settings = CalibrateSettings {
+            agents: 300,
+            budget: 4,
+            seed: 5,
+            hold_out: Some("demoscope-2022-04".into()),
+        };
+        let a = calibrate(&spec, &settings, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(a.hold_out, "demoscope-2022-04");
+        assert_eq!(a.polls.iter().filter(|p| p.held_out).count(), 1);
+        assert!(a.polls[0].held_out);
+        for p in &a.polls {
+            for (o, e) in p.observed.iter().zip(&p.errors_points) {
+                assert!((e - 100.0 * (p.simulated[o.answer] - o.share)).abs() < 1e-9);
+            }
+        }
+        assert_eq!(calibrate(&spec, &settings, &|_| {}).ok(), Some(a));
+        let bad = CalibrateSettings {
+            hold_out: Some("nope".into()),
+            ..settings
+        };
+        assert!(matches!(
+            calibrate(&spec, &bad, &|_| {}),
+            Err(RunError::Settings {
+                field: "hold_out",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn national_means_are_the_census_weighted_group_means() {

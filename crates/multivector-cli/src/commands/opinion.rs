@@ -5,11 +5,10 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use multivector::two_level::{IssueForecasts, TwoLevelReport};
-use multivector_ensemble::calibrate::{Budget, Calibration, Param, calibrate as search};
+use multivector_ensemble::calibrate::Calibration;
 use multivector_models::opinion::dynamics::Peer;
 use multivector_models::opinion::spec::PopulationSpec;
 use multivector_scenario::population;
-use serde_json::json;
 
 use crate::args::{CalibrateArgs, Format, OpinionArgs, PeerArg};
 use crate::exit::usage;
@@ -246,113 +245,24 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let spec = load(a.scenario.as_deref())?;
-    if spec.calibrate.is_empty() {
-        return Err(usage(
-            format!("population `{}` declares nothing to calibrate", spec.id),
-            "add [[population.calibrate]] entries with name, low and high (docs/opinion.md)",
-        ));
-    }
-    if spec.polls.len() < 2 {
-        return Err(usage(
-            "calibration needs at least two poll waves (one is held out)",
-            "add [[population.polls]] entries",
-        ));
-    }
-    let hold = match &a.hold_out {
-        Some(id) => spec.polls.iter().position(|p| p.id == *id).ok_or_else(|| {
-            usage(
-                format!("no poll `{id}`"),
-                format!(
-                    "polls: {}",
-                    spec.polls
-                        .iter()
-                        .map(|p| p.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?,
-        None => spec.polls.len() - 1,
-    };
-    if a.agents < spec.groups.len() {
-        return Err(usage(
-            format!(
-                "--agents {} cannot fill {} groups",
-                a.agents,
-                spec.groups.len()
-            ),
-            "use a few thousand agents",
-        ));
-    }
-    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
-    let sweeps = spec.polls.iter().map(|p| p.sweep).max().unwrap_or(0);
-    let names: Vec<String> = spec.calibrate.iter().map(|k| k.name.clone()).collect();
-    let params: Vec<Param> = spec
-        .calibrate
-        .iter()
-        .map(|k| Param {
-            name: k.name.clone(),
-            low: k.low,
-            high: k.high,
-        })
-        .collect();
-    let budget = Budget {
-        points: a.budget,
-        refine: (a.budget / 3).min(100),
-        seed,
-    };
-    let loss = |theta: &[f64]| -> f64 {
-        match spec
-            .with(&names, theta)
-            .and_then(|s| s.run(a.agents, sweeps, seed))
-        {
-            Ok(ans) => spec.loss(&ans, Some(hold)),
-            Err(_) => f64::INFINITY,
-        }
+    let settings = multivector::opinion::CalibrateSettings {
+        agents: a.agents,
+        budget: a.budget,
+        seed: a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED),
+        hold_out: a.hold_out.clone(),
     };
     let bar = progress_bar(a.budget, crate::output::quiet(), "parameter sets");
-    let c = search(&params, budget, &loss, &|k| bar.set_position(k as u64)).map_err(|e| {
-        usage(
-            e.to_string(),
-            "check the [[population.calibrate]] ranges and --budget",
-        )
-    })?;
+    let c = multivector::opinion::calibrate(&spec, &settings, &|k| bar.set_position(k as u64))
+        .map_err(|e| {
+            usage(
+                e.to_string(),
+                "check the [[population.calibrate]] ranges and polls, --hold-out, --agents and --budget (docs/opinion.md)",
+            )
+        })?;
     bar.finish_and_clear();
-    let fitted = spec
-        .with(&names, &c.best)
-        .and_then(|s| s.run(a.agents, sweeps, seed))
-        .map_err(|e| usage(e.to_string(), "see docs/opinion.md"))?;
-    let polls: Vec<serde_json::Value> = spec
-        .polls
-        .iter()
-        .enumerate()
-        .map(|(k, p)| {
-            json!({
-                "id": p.id,
-                "date": p.date,
-                "held_out": k == hold,
-                "observed": p.observed,
-                "simulated": fitted.toplines[k],
-                "errors_points": p.observed.iter().map(|o| 100.0 * (fitted.toplines[k][o.answer] - o.share)).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    let doc = json!({
-        "population": spec.id,
-        "agents": a.agents,
-        "seed": seed,
-        "version": env!("CARGO_PKG_VERSION"),
-        "params": c.params,
-        "best": c.best,
-        "loss": c.loss,
-        "intervals": c.intervals,
-        "evaluations": c.evaluations,
-        "budget": c.budget,
-        "hold_out": spec.polls[hold].id,
-        "polls": polls,
-    });
+    let (seed, hold) = (c.seed, c.hold_out.clone());
     if let Some(path) = &a.out {
-        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n").map_err(|e| {
+        std::fs::write(path, serde_json::to_string_pretty(&c)? + "\n").map_err(|e| {
             usage(
                 format!("cannot write {}: {e}", path.display()),
                 "give --out a path in a folder that exists and that you may write to",
@@ -361,7 +271,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         note(&format!("saved the calibration to {}", path.display()));
     }
     let text = match a.format {
-        Format::Json => serde_json::to_string_pretty(&doc)? + "\n",
+        Format::Json => serde_json::to_string_pretty(&c)? + "\n",
         Format::Csv => {
             let rows: Vec<Vec<String>> = c
                 .params
@@ -385,8 +295,8 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         }
         Format::Table => {
             let mut out = format!(
-                "Calibration of `{}`: {} simulations of {} agents, seed {seed}; held out: {}\n\n",
-                spec.id, c.evaluations, a.agents, spec.polls[hold].id
+                "Calibration of `{}`: {} simulations of {} agents, seed {seed}; held out: {hold}\n\n",
+                spec.id, c.evaluations, a.agents
             );
             let mut t = table(
                 ["parameter", "range", "best", "approx. 95% interval"]
@@ -414,13 +324,13 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 .map(String::from)
                 .to_vec(),
             );
-            for (k, p) in spec.polls.iter().enumerate() {
+            for p in &c.polls {
                 for o in &p.observed {
-                    let v = fitted.toplines[k][o.answer];
+                    let v = p.simulated[o.answer];
                     t.add_row(vec![
                         p.id.clone(),
                         p.date.clone(),
-                        if k == hold {
+                        if p.held_out {
                             "held out".into()
                         } else {
                             "fitted".into()
