@@ -7,10 +7,10 @@
 
 use std::fmt::Write as _;
 
+use multivector::run::{IssueReport, RunReport};
 use multivector_core::Scenario;
 use multivector_models::bdm::{Bdm, BdmOptions, Preset};
 use multivector_store::Run;
-use serde_json::Value;
 
 pub mod backtest;
 
@@ -23,6 +23,9 @@ pub enum ReportError {
     UnknownActor { actor: String },
     #[error(transparent)]
     Model(#[from] multivector_core::ModelError),
+    /// The stored document cannot be read as a run report.
+    #[error(transparent)]
+    Document(#[from] multivector::run::RunError),
 }
 
 const COLORS: [&str; 6] = [
@@ -233,15 +236,10 @@ pub fn quadrant_chart(title: &str, pts: &[(String, f64, f64)]) -> String {
     out
 }
 
-fn f64_of(v: &Value) -> f64 {
-    v.as_f64().unwrap_or(f64::NAN)
-}
-
-/// The whole report.
 /// The report of a stored run of scenario `s`, with the "view from" chart of actor `view`
 /// (default: the scenario's focal actor).
 pub fn html(r: &Run, s: &Scenario, view: Option<&str>) -> Result<String, ReportError> {
-    let doc = &r.document;
+    let report = RunReport::from_stored(&r.document, r.summary.seed, r.summary.draws)?;
     let mut o = String::new();
     let _ = write!(
         o,
@@ -262,168 +260,139 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         hash = esc(&r.summary.scenario_hash)
     );
     // Forecasts.
-    let issues = doc["issues"].as_array().cloned().unwrap_or_default();
-    let models: Vec<String> = issues
+    let models: Vec<String> = report
+        .issues
         .first()
-        .and_then(|i| i["forecasts"].as_object())
-        .map(|m| m.keys().cloned().collect())
+        .map(|i| i.forecasts.keys().cloned().collect())
         .unwrap_or_default();
+    let observed = |iss: &IssueReport| {
+        iss.observed
+            .as_ref()
+            .map_or("-".into(), |o| format!("{:.1}", o.value))
+    };
     o.push_str("<h2 id=\"forecasts\">Forecasts</h2><table><tr><th>issue</th>");
     for m in &models {
         let _ = write!(o, "<th>{}</th>", esc(m));
     }
     o.push_str("<th>observed</th></tr>");
-    for iss in &issues {
-        let id = iss["id"].as_str().unwrap_or_default();
-        let _ = write!(o, "<tr><td><a href=\"#issue-{0}\">{0}</a></td>", esc(id));
-        for m in &models {
-            let f = &iss["forecasts"][m];
-            let _ = write!(
-                o,
-                "<td title=\"{}\">{:.1}</td>",
-                esc(f["label"].as_str().unwrap_or_default()),
-                f64_of(&f["value"])
-            );
-        }
+    for iss in &report.issues {
         let _ = write!(
             o,
-            "<td>{}</td></tr>",
-            iss["observed"]
-                .as_f64()
-                .or_else(|| iss["observed"]["value"].as_f64())
-                .map_or("-".into(), |v| format!("{v:.1}"))
+            "<tr><td><a href=\"#issue-{0}\">{0}</a></td>",
+            esc(&iss.id)
         );
+        for m in &models {
+            match iss.forecasts.get(m) {
+                Some(f) => {
+                    let _ = write!(o, "<td title=\"{}\">{:.1}</td>", esc(&f.label), f.value);
+                }
+                None => o.push_str("<td>-</td>"),
+            }
+        }
+        let _ = write!(o, "<td>{}</td></tr>", observed(iss));
     }
     o.push_str("</table>");
     // Trajectories.
     o.push_str("<h2 id=\"trajectories\">Trajectories by round</h2>");
-    for iss in &issues {
-        let id = iss["id"].as_str().unwrap_or_default();
+    for iss in &report.issues {
         let series: Vec<(String, Vec<(f64, f64)>)> = models
             .iter()
             .filter_map(|m| {
-                let t = iss["forecasts"][m]["trajectory"].as_array()?;
+                let t = iss.forecasts.get(m)?.trajectory.as_ref()?;
                 Some((
                     m.clone(),
-                    t.iter()
-                        .enumerate()
-                        .map(|(k, v)| (k as f64, f64_of(v)))
-                        .collect(),
+                    t.iter().enumerate().map(|(k, v)| (k as f64, *v)).collect(),
                 ))
             })
             .collect();
         if series.is_empty() {
             continue;
         }
-        let y = (f64_of(&iss["scale"]["min"]), f64_of(&iss["scale"]["max"]));
-        o.push_str(&format!(
-            "<h3>{}</h3>",
-            esc(iss["question"].as_str().unwrap_or(id))
-        ));
+        o.push_str(&format!("<h3>{}</h3>", esc(&iss.question)));
         o.push_str(&line_chart(
-            &format!("{id}: median position by round"),
+            &format!("{}: median position by round", iss.id),
             &series,
-            y,
+            (iss.scale.min, iss.scale.max),
             "round",
             "median position",
         ));
     }
     // Ensemble intervals.
-    if let Some(ens) = doc["ensemble"]["issues"].as_array() {
+    if let Some(ens) = &report.ensemble {
         let _ = write!(
             o,
             "<h2 id=\"ensemble\">Forecast intervals ({} draws)</h2><p class=\"small\">Thin bar: 2.5-97.5%; thick: 10-90%; circle: median.</p>",
-            doc["ensemble"]["draws"]
+            ens.draws
         );
-        for iss in &issues {
-            let id = iss["id"].as_str().unwrap_or_default();
+        for iss in &report.issues {
             let rows: Vec<(String, [f64; 5])> = ens
+                .issues
                 .iter()
-                .filter(|e| e["issue"] == id)
+                .filter(|e| e.issue == iss.id)
                 .map(|e| {
-                    let f = &e["forecast"];
-                    (
-                        e["model"].as_str().unwrap_or_default().to_string(),
-                        [
-                            f64_of(&f["p025"]),
-                            f64_of(&f["p10"]),
-                            f64_of(&f["median"]),
-                            f64_of(&f["p90"]),
-                            f64_of(&f["p975"]),
-                        ],
-                    )
+                    let f = &e.forecast;
+                    (e.model.clone(), [f.p025, f.p10, f.median, f.p90, f.p975])
                 })
                 .collect();
-            let x = (f64_of(&iss["scale"]["min"]), f64_of(&iss["scale"]["max"]));
-            o.push_str(&format!("<h3>{}</h3>", esc(id)));
+            o.push_str(&format!("<h3>{}</h3>", esc(&iss.id)));
             o.push_str(&interval_chart(
-                &format!("{id}: forecast intervals"),
+                &format!("{}: forecast intervals", iss.id),
                 &rows,
-                x,
+                (iss.scale.min, iss.scale.max),
             ));
         }
     }
     // Profile.
-    if let Some(ms) = doc["models"].as_array() {
-        o.push_str("<h2 id=\"profile\">Multi-vector profile and retrodiction</h2><table><tr><th>model</th><th>equidistance</th><th>mean error (share of scale)</th><th>issues scored</th><th>alignment with each power</th></tr>");
-        for m in ms {
-            let al: Vec<String> = m["alignment"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|a| {
-                    format!(
-                        "{} {:.2}",
-                        a["actor"].as_str().unwrap_or_default(),
-                        f64_of(&a["alignment"])
-                    )
-                })
-                .collect();
-            let _ = write!(
-                o,
-                "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{}</td></tr>",
-                esc(m["model"].as_str().unwrap_or_default()),
-                f64_of(&m["equidistance"]),
-                f64_of(&m["mean_error_scaled"]),
-                m["issues_scored"],
-                esc(&al.join(", "))
-            );
-        }
-        o.push_str("</table>");
-        // Distance to each power per issue, for the first model.
-        if let Some(m0) = models.first() {
-            let powers: Vec<String> = s
-                .actors
-                .iter()
-                .filter(|a| a.vector)
-                .map(|a| a.id.clone())
-                .collect();
-            let mut series: Vec<(String, Vec<(f64, f64)>)> =
-                powers.iter().map(|p| (p.clone(), Vec::new())).collect();
-            for (k, iss) in issues.iter().enumerate() {
-                for d in iss["profile"][m0]["distances"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(sr) = series
-                        .iter_mut()
-                        .find(|x| x.0 == d["actor"].as_str().unwrap_or_default())
-                    {
-                        sr.1.push((k as f64, f64_of(&d["distance"])));
-                    }
+    o.push_str("<h2 id=\"profile\">Multi-vector profile and retrodiction</h2><table><tr><th>model</th><th>equidistance</th><th>mean error (share of scale)</th><th>issues scored</th><th>alignment with each power</th></tr>");
+    let number = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.3}"));
+    for m in &report.models {
+        let al: Vec<String> = m
+            .alignment
+            .iter()
+            .map(|a| format!("{} {:.2}", a.actor, a.alignment))
+            .collect();
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&m.model),
+            number(m.equidistance),
+            number(m.mean_error_scaled),
+            m.issues_scored,
+            esc(&al.join(", "))
+        );
+    }
+    o.push_str("</table>");
+    // Distance to each power per issue, for the first model.
+    if let Some(m0) = models.first() {
+        let powers: Vec<String> = s
+            .actors
+            .iter()
+            .filter(|a| a.vector)
+            .map(|a| a.id.clone())
+            .collect();
+        let mut series: Vec<(String, Vec<(f64, f64)>)> =
+            powers.iter().map(|p| (p.clone(), Vec::new())).collect();
+        for (k, iss) in report.issues.iter().enumerate() {
+            for d in iss
+                .profile
+                .get(m0)
+                .map(|p| p.distances.as_slice())
+                .unwrap_or(&[])
+            {
+                if let Some(sr) = series.iter_mut().find(|x| x.0 == d.actor) {
+                    sr.1.push((k as f64, d.distance));
                 }
             }
-            o.push_str(&line_chart(
-                &format!(
-                    "distance of the {m0} forecast to each power, issue by issue (0 = its position)"
-                ),
-                &series,
-                (0.0, 1.0),
-                "issue (in table order)",
-                "distance (share of scale)",
-            ));
         }
+        o.push_str(&line_chart(
+            &format!(
+                "distance of the {m0} forecast to each power, issue by issue (0 = its position)"
+            ),
+            &series,
+            (0.0, 1.0),
+            "issue (in table order)",
+            "distance (share of scale)",
+        ));
     }
     // Retrodiction, issue by issue.
     o.push_str("<h3 id=\"retrodiction\">Retrodiction by issue</h3><table><tr><th>issue</th><th>observed</th>");
@@ -431,37 +400,24 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         let _ = write!(o, "<th>{} error (share of scale)</th>", esc(m));
     }
     o.push_str("</tr>");
-    for iss in &issues {
-        if iss["retrodiction"].as_object().is_none_or(|m| m.is_empty()) {
+    for iss in &report.issues {
+        if iss.retrodiction.is_empty() {
             continue;
         }
-        let _ = write!(
-            o,
-            "<tr><td>{}</td><td>{}</td>",
-            esc(iss["id"].as_str().unwrap_or_default()),
-            iss["observed"]
-                .as_f64()
-                .or_else(|| iss["observed"]["value"].as_f64())
-                .map_or("-".into(), |v| format!("{v:.1}"))
-        );
+        let _ = write!(o, "<tr><td>{}</td><td>{}</td>", esc(&iss.id), observed(iss));
         for m in &models {
-            let r = &iss["retrodiction"][m];
-            let sides = r["thresholds"].as_array().map(|t| {
-                t.iter()
-                    .filter(|x| x["correct"].as_bool() == Some(true))
-                    .count()
-                    .to_string()
-                    + "/"
-                    + &t.len().to_string()
-            });
-            let _ = write!(
-                o,
-                "<td>{}{}</td>",
-                r["error_scaled"]
-                    .as_f64()
-                    .map_or("-".into(), |v| format!("{v:.3}")),
-                sides.map_or(String::new(), |s| format!(" (thresholds right {s})"))
-            );
+            match iss.retrodiction.get(m) {
+                Some(r) => {
+                    let right = r.thresholds.iter().filter(|x| x.correct).count();
+                    let sides = if r.thresholds.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (thresholds right {right}/{})", r.thresholds.len())
+                    };
+                    let _ = write!(o, "<td>{:.3}{sides}</td>", r.error_scaled);
+                }
+                None => o.push_str("<td>-</td>"),
+            }
         }
         o.push_str("</tr>");
     }
@@ -497,25 +453,20 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         }
     }
     // Two levels.
-    if let Some(points) = doc["two_level"]["points"].as_array() {
+    if let Some(tl) = &report.two_level {
         o.push_str("<h2 id=\"opinion\">Opinion and the bound issues over time</h2>");
-        let nat: Vec<(f64, f64)> = points
+        let nat: Vec<(f64, f64)> = tl
+            .points
             .iter()
-            .map(|p| (f64_of(&p["sweep"]), f64_of(&p["national"])))
+            .map(|p| (p.sweep as f64, p.national))
             .collect();
         let mut series = vec![("view of the war (national)".to_string(), nat)];
-        if points
-            .first()
-            .is_some_and(|p| p.get("variant_national").is_some())
-        {
+        if let Some(v) = &tl.variant {
             series.push((
-                format!(
-                    "variant: {}",
-                    doc["two_level"]["variant"].as_str().unwrap_or_default()
-                ),
-                points
+                format!("variant: {v}"),
+                tl.points
                     .iter()
-                    .map(|p| (f64_of(&p["sweep"]), f64_of(&p["variant_national"])))
+                    .filter_map(|p| Some((p.sweep as f64, p.variant_national?)))
                     .collect(),
             ));
         }
@@ -526,38 +477,41 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
             "sweep (weeks from 2022-02-24)",
             "mean opinion",
         ));
-        if let Some(polls) = doc["two_level"]["polls"].as_array() {
-            let pts = |key: &str| -> Vec<(f64, f64)> {
-                polls
-                    .iter()
-                    .filter_map(|p| Some((p["sweep"].as_f64()?, p[key].as_f64()?)))
-                    .collect()
-            };
-            o.push_str(&line_chart(
-                "poll answers: simulated against published, at each wave",
-                &[
-                    ("published".to_string(), pts("published")),
-                    ("simulated".to_string(), pts("simulated")),
-                ],
-                (0.0, 1.0),
-                "sweep (weeks from 2022-02-24)",
-                "share giving the answer",
-            ));
-            o.push_str(
-                "<table><tr><th>poll</th><th>date</th><th>published</th><th>simulated</th></tr>",
+        let published: Vec<(f64, f64)> = tl
+            .polls
+            .iter()
+            .map(|p| (p.sweep as f64, p.published))
+            .collect();
+        let simulated: Vec<(f64, f64)> = tl
+            .polls
+            .iter()
+            .filter_map(|p| Some((p.sweep as f64, p.simulated?)))
+            .collect();
+        o.push_str(&line_chart(
+            "poll answers: simulated against published, at each wave",
+            &[
+                ("published".to_string(), published),
+                ("simulated".to_string(), simulated),
+            ],
+            (0.0, 1.0),
+            "sweep (weeks from 2022-02-24)",
+            "share giving the answer",
+        ));
+        o.push_str(
+            "<table><tr><th>poll</th><th>date</th><th>published</th><th>simulated</th></tr>",
+        );
+        for p in &tl.polls {
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td></tr>",
+                esc(&p.id),
+                esc(&p.date),
+                100.0 * p.published,
+                p.simulated
+                    .map_or("-".into(), |v| format!("{:.1}%", 100.0 * v))
             );
-            for p in polls {
-                let _ = write!(
-                    o,
-                    "<tr><td>{}</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td></tr>",
-                    esc(p["id"].as_str().unwrap_or_default()),
-                    esc(p["date"].as_str().unwrap_or_default()),
-                    100.0 * f64_of(&p["published"]),
-                    100.0 * f64_of(&p["simulated"])
-                );
-            }
-            o.push_str("</table>");
         }
+        o.push_str("</table>");
     }
     // Evidence.
     o.push_str("<h2 id=\"evidence\">Inputs and their evidence</h2>");

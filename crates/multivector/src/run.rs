@@ -351,6 +351,42 @@ impl RunReport {
             .collect()
     }
 
+    /// Reads a document stored by any version of multivector: one written before schema
+    /// versions existed (the same layout without `schema_version` and `settings`, and in the
+    /// earliest runs `observed` as a bare number) is converted, its settings rebuilt from the
+    /// stored seed and draws with the default model options; any other version goes through
+    /// [`RunReport::from_json`], which refuses what it cannot read.
+    pub fn from_stored(
+        doc: &serde_json::Value,
+        seed: u64,
+        draws: usize,
+    ) -> Result<RunReport, RunError> {
+        if doc.get("schema_version").is_some() {
+            return Self::from_json(doc);
+        }
+        let mut up = doc.clone();
+        let settings = RunSettings {
+            draws,
+            seed,
+            ..RunSettings::default()
+        };
+        if let serde_json::Value::Object(m) = &mut up {
+            m.insert("schema_version".into(), RUN_SCHEMA_VERSION.into());
+            m.insert(
+                "settings".into(),
+                serde_json::to_value(&settings).map_err(|e| RunError::Document(e.to_string()))?,
+            );
+            if let Some(serde_json::Value::Array(issues)) = m.get_mut("issues") {
+                for iss in issues {
+                    if let Some(v) = iss.get("observed").and_then(serde_json::Value::as_f64) {
+                        iss["observed"] = serde_json::json!({"value": v, "date": ""});
+                    }
+                }
+            }
+        }
+        Self::from_json(&up)
+    }
+
     /// Reads a stored document back: a document of another schema version is an error,
     /// never read half-way.
     pub fn from_json(doc: &serde_json::Value) -> Result<RunReport, RunError> {
@@ -770,6 +806,16 @@ mod tests {
                 known: RUN_SCHEMA_VERSION
             })
         ));
+        // A document from before schema versions is converted.
+        let mut v0 = json.clone();
+        if let serde_json::Value::Object(m) = &mut v0 {
+            m.remove("schema_version");
+            m.remove("settings");
+        }
+        let up = RunReport::from_stored(&v0, report.settings.seed, report.settings.draws)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(up.issues, report.issues);
+        assert_eq!(up.settings.seed, report.settings.seed);
         let mut broken = json;
         broken["issues"] = serde_json::json!("not a list");
         assert!(matches!(
