@@ -120,7 +120,7 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                         t.add_row(vec![i.clone(), m.clone(), num(*v)]);
                     }
                     format!(
-                        "Run {}: `{}` on scenario `{}` (sha256 {}), multivector {}, seed {}, {} draws, {}\noptions: {}\n\n{t}\n",
+                        "Run {}: `{}` on scenario `{}` (sha256 {}), multivector {}, seed {}, {} draws, {}\n{}\n\n{t}\n",
                         r.summary.id,
                         r.summary.command,
                         r.summary.scenario_id,
@@ -129,7 +129,7 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                         r.summary.seed,
                         r.summary.draws,
                         r.summary.created,
-                        r.options
+                        settings_in_words(&r.options)
                     )
                 }
             }
@@ -139,19 +139,7 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                 store.get(a).map_err(store_err)?,
                 store.get(b).map_err(store_err)?,
             );
-            let rows: Vec<Vec<String>> = ra
-                .paired_with(&rb)
-                .into_iter()
-                .map(|(i, m, va, vb)| {
-                    vec![
-                        i.to_string(),
-                        m.to_string(),
-                        full(va),
-                        vb.map_or(String::new(), full),
-                        vb.map_or(String::new(), |v| full(v - va)),
-                    ]
-                })
-                .collect();
+            let pairs = ra.paired_with(&rb);
             if ra.summary.scenario_hash != rb.summary.scenario_hash {
                 note(&format!(
                     "runs {a} and {b} read different scenario texts ({} vs {})",
@@ -159,22 +147,52 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                     &rb.summary.scenario_hash[..12]
                 ));
             }
-            let header = [
-                "issue",
-                "model",
-                &format!("run {a}"),
-                &format!("run {b}"),
-                "difference",
-            ];
             match format {
-                Format::Csv => csv_text(&["issue", "model", "a", "b", "difference"], &rows)?,
+                // Data keep every digit; the table is for reading.
+                Format::Csv => {
+                    let rows: Vec<Vec<String>> = pairs
+                        .iter()
+                        .map(|(i, m, va, vb)| {
+                            vec![
+                                i.to_string(),
+                                m.to_string(),
+                                full(*va),
+                                vb.map_or(String::new(), full),
+                                vb.map_or(String::new(), |v| full(v - va)),
+                            ]
+                        })
+                        .collect();
+                    csv_text(&["issue", "model", "a", "b", "difference"], &rows)?
+                }
                 Format::Json => {
-                    serde_json::to_string_pretty(&json!({"a": a, "b": b, "rows": rows}))? + "\n"
+                    serde_json::to_string_pretty(&json!({
+                        "a": a,
+                        "b": b,
+                        "rows": pairs.iter().map(|(i, m, va, vb)| json!({
+                            "issue": i, "model": m, "a": va, "b": vb,
+                            "difference": vb.map(|v| v - va),
+                        })).collect::<Vec<_>>(),
+                    }))? + "\n"
                 }
                 Format::Table => {
-                    let mut t = table(header.map(|s| s.to_string()).to_vec());
-                    for r in rows {
-                        t.add_row(r);
+                    let mut t = table(
+                        [
+                            "issue".to_string(),
+                            "model".to_string(),
+                            format!("run {a}"),
+                            format!("run {b}"),
+                            "difference".to_string(),
+                        ]
+                        .to_vec(),
+                    );
+                    for (i, m, va, vb) in &pairs {
+                        t.add_row(vec![
+                            i.to_string(),
+                            m.to_string(),
+                            num(*va),
+                            vb.map_or("-".into(), num),
+                            vb.map_or("-".into(), |v| format!("{:+.3}", v - va)),
+                        ]);
                     }
                     format!("{t}\n")
                 }
@@ -249,4 +267,44 @@ pub(super) fn write_report(
         out.display()
     ));
     Ok(())
+}
+
+/// A stored run's settings in words (the raw JSON is in `runs show --format json`).
+fn settings_in_words(options: &serde_json::Value) -> String {
+    let Ok(st) = serde_json::from_value::<multivector::run::RunSettings>(options.clone()) else {
+        return "settings: stored by an earlier version (see `runs show --format json`)".into();
+    };
+    let preset = |o: &multivector_models::bdm::BdmOptions, p| {
+        if *o == multivector_models::bdm::BdmOptions::preset(p) {
+            "as preset".to_string()
+        } else {
+            "options changed from the preset".to_string()
+        }
+    };
+    let stop = match st.bdm_scholz.stop {
+        multivector_core::StopRule::Fixed { rounds } => format!("{rounds} rounds"),
+        multivector_core::StopRule::Converged {
+            max_rounds,
+            patience,
+            ..
+        } => format!("until settled {patience} rounds running, at most {max_rounds}"),
+    };
+    let smp = if st.smp == multivector_models::smp::SmpOptions::default() {
+        "KTAB's defaults"
+    } else {
+        "options changed from KTAB's defaults"
+    };
+    format!(
+        "settings: bdm-scholz {} and bdm-paper {}, {stop}; spatial model {smp}; two levels: {}",
+        preset(&st.bdm_scholz, multivector_models::bdm::Preset::Scholz),
+        preset(&st.bdm_paper, multivector_models::bdm::Preset::Paper),
+        if st.two_level {
+            match &st.population_variant {
+                Some(v) => format!("yes, beside population variant `{v}`"),
+                None => "yes".into(),
+            }
+        } else {
+            "no".into()
+        }
+    )
 }

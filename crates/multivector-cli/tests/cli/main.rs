@@ -1491,3 +1491,35 @@ fn no_command_prints_a_non_finite_number_on_extreme_valid_input() {
         );
     }
 }
+
+#[test]
+fn stored_runs_read_in_words_and_at_a_sensible_precision() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("w.db");
+    let db = db.to_str().unwrap();
+    for extra in [vec![], vec!["--rounds", "5"]] {
+        let mut args = vec!["run", "--draws", "0", "--db", db, "-q"];
+        args.extend(extra);
+        assert!(run(&args).status.success());
+    }
+    let show = stdout(&run(&["runs", "show", "1", "--db", db]));
+    assert!(
+        show.contains("settings: bdm-scholz as preset and bdm-paper as preset, 10 rounds"),
+        "{show}"
+    );
+    assert!(!show.contains("{\""), "no raw JSON in the table: {show}");
+    let cmp = stdout(&run(&["runs", "compare", "1", "2", "--db", db]));
+    // Every number in the table has at most three decimals.
+    for word in cmp.split(|c: char| c.is_whitespace() || c == '|') {
+        if let Some((_, dec)) = word.split_once('.') {
+            if dec.chars().all(|c| c.is_ascii_digit()) {
+                assert!(dec.len() <= 3, "{word} in {cmp}");
+            }
+        }
+    }
+    let json: serde_json::Value = serde_json::from_slice(
+        &run(&["runs", "compare", "1", "2", "--db", db, "--format", "json"]).stdout,
+    )
+    .unwrap();
+    assert!(json["rows"][0]["a"].is_number());
+}
