@@ -444,6 +444,93 @@ pub fn label(issue: &Issue, v: f64) -> String {
         .unwrap_or_default()
 }
 
+/// The model whose forecast a bottom line leads with: the weighted mean, the model with the
+/// lowest error on real outcomes (the DEU III backtest, `docs/validation.md`: no other shipped
+/// model beats it; the spatial model ties, both expected-utility presets lose).
+pub const LEADING_MODEL: &str = "mean";
+
+/// An issue's answer in words: what a reader should see first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BottomLine {
+    /// The issue's id.
+    pub issue: String,
+    /// The question it asks.
+    pub question: String,
+    /// The model the forecast comes from ([`LEADING_MODEL`]).
+    pub model: String,
+    /// Its point forecast.
+    pub forecast: f64,
+    /// The forecast in the scale's words: the label it sits on, or the two it lies between
+    /// (never a nearest label that a threshold probability beside it could contradict).
+    pub words: String,
+    /// The 10-90% interval of the model's ensemble (None without draws).
+    pub interval80: Option<(f64, f64)>,
+    /// The probability of each threshold's side, from the model's ensemble.
+    pub thresholds: Vec<(String, f64)>,
+    /// The lowest and highest point forecast of all models.
+    pub range: (f64, f64),
+    /// That range as a share of the scale's width.
+    pub disagreement: f64,
+}
+
+impl BottomLine {
+    /// Whether the models disagree by more than a third of the scale.
+    pub fn models_disagree(&self) -> bool {
+        self.disagreement > 1.0 / 3.0
+    }
+}
+
+/// The scale's words for `v`: the labelled point it sits on, or the two it lies between.
+pub fn scale_words(issue: &Issue, v: f64) -> String {
+    let labels = &issue.scale.labels;
+    if let Some(l) = labels.iter().find(|l| (l.value - v).abs() < 1e-9) {
+        return l.label.clone();
+    }
+    let below = labels.iter().rev().find(|l| l.value < v);
+    let above = labels.iter().find(|l| l.value > v);
+    match (below, above) {
+        (Some(a), Some(b)) => format!(
+            "between \u{201c}{}\u{201d} and \u{201c}{}\u{201d}",
+            a.label, b.label
+        ),
+        (Some(a), None) => format!("beyond \u{201c}{}\u{201d}", a.label),
+        (None, Some(b)) => format!("short of \u{201c}{}\u{201d}", b.label),
+        (None, None) => String::new(),
+    }
+}
+
+impl RunReport {
+    /// The bottom line of every issue, in scenario order, from [`LEADING_MODEL`].
+    pub fn bottom_lines(&self, s: &Scenario) -> Vec<BottomLine> {
+        self.issues
+            .iter()
+            .filter_map(|iss| {
+                let issue = s.issues.iter().find(|i| i.id == iss.id)?;
+                let f = iss.forecasts.get(LEADING_MODEL)?;
+                let values: Vec<f64> = iss.forecasts.values().map(|f| f.value).collect();
+                let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let summary = self.ensemble.as_ref().and_then(|e| {
+                    e.issues
+                        .iter()
+                        .find(|x| x.issue == iss.id && x.model == LEADING_MODEL)
+                });
+                Some(BottomLine {
+                    issue: iss.id.clone(),
+                    question: iss.question.clone(),
+                    model: LEADING_MODEL.to_string(),
+                    forecast: f.value,
+                    words: scale_words(issue, f.value),
+                    interval80: summary.map(|x| (x.forecast.p10, x.forecast.p90)),
+                    thresholds: summary.map(|x| x.thresholds.clone()).unwrap_or_default(),
+                    range: (lo, hi),
+                    disagreement: (hi - lo) / issue.scale.width(),
+                })
+            })
+            .collect()
+    }
+}
+
 /// One issue's point forecasts by model, with its input.
 type PointForecasts = (usize, Vec<(String, Forecast)>, IssueInput);
 
@@ -903,6 +990,45 @@ mod tests {
         let rows =
             sensitivity(&s, "recognition", "mean", &settings, 4).unwrap_or_else(|e| panic!("{e}"));
         assert!(rows.windows(2).all(|w| w[0].mu_star >= w[1].mu_star));
+    }
+
+    #[test]
+    fn bottom_lines_use_words_that_cannot_contradict_the_probabilities() {
+        let s = kazakhstan();
+        let r = run(
+            &s,
+            &RunSettings {
+                draws: 20,
+                ..RunSettings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let lines = r.bottom_lines(&s);
+        assert_eq!(lines.len(), s.issues.len());
+        for b in &lines {
+            let issue = s
+                .issues
+                .iter()
+                .find(|i| i.id == b.issue)
+                .unwrap_or_else(|| panic!());
+            // The words name the labelled points around the forecast, never one beyond it.
+            for l in &issue.scale.labels {
+                if b.words.contains(&format!("\u{201c}{}\u{201d}", l.label)) {
+                    let between_neighbours = issue.scale.labels.iter().all(|m| {
+                        !(m.value > l.value.min(b.forecast) && m.value < l.value.max(b.forecast))
+                    });
+                    assert!(
+                        between_neighbours,
+                        "{}: {} for {}",
+                        b.issue, b.words, b.forecast
+                    );
+                }
+            }
+            assert!(b.range.0 <= b.forecast && b.forecast <= b.range.1);
+            let (lo, hi) = b.interval80.unwrap_or_else(|| panic!("with draws"));
+            assert!(lo <= hi);
+        }
     }
 
     #[test]
