@@ -173,6 +173,21 @@ fn opinion_table(
         spec.start_date,
         r.seed
     );
+    let _ = writeln!(out, "Opinions lie between 0 and 1 on each item:");
+    for (k, name) in spec.items.iter().enumerate() {
+        match spec.item_ends.get(k) {
+            Some([low, high]) => {
+                let _ = writeln!(out, "- {name}: 0 = {low}; 1 = {high}");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "- {name} (the population file does not say what 0 and 1 mean: add item_ends)"
+                );
+            }
+        }
+    }
+    out.push('\n');
     for (item, name) in spec.items.iter().enumerate() {
         let mut header = vec![
             "sweep".to_string(),
@@ -221,7 +236,10 @@ fn opinion_table(
                 ]);
             }
         }
-        let _ = writeln!(out, "Polls\n{t}");
+        let _ = writeln!(
+            out,
+            "Polls\n{t}\nAnswers are numbered from 0: a respondent whose opinion falls in the k-th band between a question's cut points gives answer k (with one cut, answer 1 is the view above it); published and simulated are the shares giving that answer."
+        );
     }
     Ok(out)
 }

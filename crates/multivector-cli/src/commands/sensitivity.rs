@@ -65,24 +65,40 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
                 .map(String::from)
                 .to_vec(),
             );
+            // Saliences on the scenario's own scale (0-100 when it writes them so).
+            let sal = s.meta.salience_scale.max();
             for (r, e) in rows.iter().enumerate() {
+                let k = if e.input.field == Field::Salience {
+                    sal
+                } else {
+                    1.0
+                };
                 t.add_row(vec![
                     (r + 1).to_string(),
                     e.input.actor.clone(),
                     field(e.input.field).into(),
-                    format!("{} - {}", num(e.input.low), num(e.input.high)),
+                    format!("{} - {}", num(k * e.input.low), num(k * e.input.high)),
                     num(e.swing),
                     num(e.mu_star),
                     num(e.sigma),
                 ]);
             }
             format!(
-                "Sensitivity of the {} forecast of `{}` ({} inputs, {} Morris trajectories, seed {})\n\n{t}\n",
+                "Sensitivity of the {} forecast of `{}` ({} inputs, {} Morris trajectories, seed {})\n\n{t}\n\n\
+                 Ranges: each uncertain input's declared range (positions on the issue's scale, saliences on the scenario's {} scale).\n\
+                 Swing: the largest minus the smallest forecast when that input alone moves across its range (11 steps).\n\
+                 Morris mu*: the mean absolute change of the forecast per full range of the input, measured by steps of two thirds of the range \
+                 from random grid points of the other inputs (its overall importance, interactions included); sigma: how much those changes \
+                 vary (large: non-linear or interacting). Forecast changes are on the issue's scale.\n",
                 model,
                 a.issue,
                 rows.len(),
                 a.trajectories,
-                seed
+                seed,
+                match s.meta.salience_scale {
+                    multivector_core::SalienceScale::Unit => "0-1",
+                    multivector_core::SalienceScale::Percent => "0-100",
+                }
             )
         }
         Format::Csv => csv_text(

@@ -238,6 +238,9 @@ pub struct PopulationSpec {
     #[serde(default)]
     pub description: String,
     pub items: Vec<String>,
+    /// What 0 and 1 mean on each item, in words (`[low, high]` per item; optional).
+    #[serde(default)]
+    pub item_ends: Vec<[String; 2]>,
     /// Calendar date of sweep 0 and days per sweep.
     pub start_date: String,
     pub days_per_sweep: f64,
@@ -351,6 +354,12 @@ impl PopulationSpec {
         }
         if self.groups.is_empty() {
             out.push("population: no groups".into());
+        }
+        if !self.item_ends.is_empty() && self.item_ends.len() != items {
+            out.push(format!(
+                "population, field `item_ends`: {} pairs for {items} items (one [low, high] pair per item)",
+                self.item_ends.len()
+            ));
         }
         if self.groups.len() > u16::MAX as usize {
             out.push("population: too many groups".into());
