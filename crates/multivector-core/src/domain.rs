@@ -307,6 +307,15 @@ impl Scenario {
         self.issues.iter().position(|i| i.id == id)
     }
 
+    /// The names of the scenario's variants, comma-separated (for messages).
+    pub fn variant_names(&self) -> String {
+        self.variants
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// The scenario with a variant's changes applied, in order. Changes to a capability
     /// without an issue change the actor's capability; with an issue, the stance's.
     pub fn apply(&self, v: &Variant) -> Scenario {

@@ -764,11 +764,7 @@ pub fn compare(
         message: format!(
             "`{}` has no variant `{variant}`; variants: {}",
             s.meta.id,
-            s.variants
-                .iter()
-                .map(|v| v.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            s.variant_names()
         ),
     })?;
     let models = settings.models().forecasters();

@@ -20,14 +20,7 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
             if s.variants.is_empty() {
                 "the scenario declares no [[variants]]; see docs/scenario-format.md".to_string()
             } else {
-                format!(
-                    "variants: {}",
-                    s.variants
-                        .iter()
-                        .map(|v| v.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!("variants: {}", s.variant_names())
             },
         )
     })?;
