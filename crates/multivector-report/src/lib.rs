@@ -259,6 +259,32 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         created = esc(&r.summary.created),
         hash = esc(&r.summary.scenario_hash)
     );
+    // The bottom line first.
+    o.push_str("<h2 id=\"bottom-line\">Bottom line</h2><p class=\"small\">From the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from the run's ensemble.</p><table><tr><th>issue</th><th>forecast (weighted mean)</th><th>80% interval</th><th>probability</th><th>models</th></tr>");
+    for b in report.bottom_lines(s) {
+        let probs: Vec<String> = b
+            .thresholds
+            .iter()
+            .map(|(l, p)| format!("{}: {:.0}%", esc(l), 100.0 * p))
+            .collect();
+        let _ = write!(
+            o,
+            "<tr><td title=\"{}\">{}</td><td>{:.0}: {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&b.question),
+            esc(&b.issue),
+            b.forecast,
+            esc(&b.words),
+            b.interval80
+                .map_or("-".into(), |(lo, hi)| format!("{lo:.0} to {hi:.0}")),
+            probs.join("; "),
+            if b.models_disagree() {
+                format!("disagree ({:.0} to {:.0})", b.range.0, b.range.1)
+            } else {
+                format!("agree within {:.0}%", 100.0 * b.disagreement)
+            }
+        );
+    }
+    o.push_str("</table>");
     // Forecasts.
     let models: Vec<String> = report
         .issues
