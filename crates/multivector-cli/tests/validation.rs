@@ -212,8 +212,11 @@ fn the_2_march_2022_vote_reads_alike_in_every_source() {
     let (dgacm, _) = load(&unga("dgacm_unxml_data_extract")).unwrap();
     for t in [&merged, &dgacm] {
         let l = &lookup(t, "A/RES/ES-11/1")[0];
-        // The officially printed totals.
+        // The officially printed totals, and the 12 members recorded as not voting (193
+        // members then): states that no longer exist are not counted among them.
         assert_eq!((l.yes, l.no, l.abstain), (141, 5, 35));
+        assert_eq!(l.yes + l.no + l.abstain + l.absent, 193, "members counted");
+        assert_eq!(l.absent, 12);
         for (state, vote) in [
             ("KAZ", 'A'),
             ("KGZ", 'A'),

@@ -92,6 +92,18 @@ pub fn session_of(date: &str) -> Option<i32> {
     Some(if month >= 9 { year - 1945 } else { year - 1946 })
 }
 
+/// How near (in days) a cast vote must be for an absence to count as a member's absence
+/// ([`VoteTable::is_member`]): two years, longer than any member's run of absences in the
+/// data and shorter than the time since any dissolved state last voted.
+pub const MEMBERSHIP_WINDOW_DAYS: i64 = 730;
+
+/// Days since 0000-03-01 of a `YYYY-MM-DD` date (proleptic Gregorian), for distances.
+fn day_number(date: &str) -> Option<i64> {
+    let d: jiff::civil::Date = date.get(0..10)?.parse().ok()?;
+    let origin = jiff::civil::date(1900, 1, 1);
+    Some(i64::from((d - origin).get_days()))
+}
+
 /// Roll calls by states. Cells a source says nothing about are `Absent`.
 #[derive(Debug, Clone)]
 pub struct VoteTable {
@@ -113,6 +125,29 @@ impl VoteTable {
     pub fn row(&self, r: usize) -> &[Vote] {
         let n = self.states.len();
         &self.cells[r * n..(r + 1) * n]
+    }
+
+    /// Whether state `s` was a UN member at roll call `r`. A recorded vote (yes, no,
+    /// abstain) or a recorded non-membership settles it; an absence counts as membership only
+    /// when the state cast a vote on some roll call within [`MEMBERSHIP_WINDOW_DAYS`] of this
+    /// one. States that no longer exist (Czechoslovakia, East Germany, Yugoslavia) or did not
+    /// yet are thus not counted as "not voting" on a roll call long after or before their
+    /// membership: the data sets list every state on every roll call.
+    pub fn is_member(&self, r: usize, s: usize) -> bool {
+        match self.vote(r, s) {
+            Vote::Yes | Vote::No | Vote::Abstain => true,
+            Vote::NonMember => false,
+            Vote::Absent => {
+                let Some(day) = day_number(&self.rollcalls[r].date) else {
+                    return true;
+                };
+                (0..self.rollcalls.len()).any(|q| {
+                    matches!(self.vote(q, s), Vote::Yes | Vote::No | Vote::Abstain)
+                        && day_number(&self.rollcalls[q].date)
+                            .is_some_and(|d| (d - day).abs() <= MEMBERSHIP_WINDOW_DAYS)
+                })
+            }
+        }
     }
 
     /// Index of a state by ISO3 code.

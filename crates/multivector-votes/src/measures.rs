@@ -334,7 +334,13 @@ pub fn lookup(t: &VoteTable, symbol: &str) -> Vec<Lookup> {
         .into_iter()
         .map(|r| {
             let rc = &t.rollcalls[r];
-            let row = t.row(r);
+            // Absences of states that were not members then are non-memberships.
+            let row: Vec<Vote> = (0..t.states.len())
+                .map(|s| match t.vote(r, s) {
+                    Vote::Absent if !t.is_member(r, s) => Vote::NonMember,
+                    v => v,
+                })
+                .collect();
             let count = |v: Vote| row.iter().filter(|&&x| x == v).count();
             Lookup {
                 date: rc.date.clone(),
@@ -343,7 +349,7 @@ pub fn lookup(t: &VoteTable, symbol: &str) -> Vec<Lookup> {
                 votes: t
                     .states
                     .iter()
-                    .zip(row)
+                    .zip(&row)
                     .map(|(s, v)| (s.clone(), v.letter()))
                     .collect(),
                 yes: count(Vote::Yes),

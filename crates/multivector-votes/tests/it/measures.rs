@@ -153,3 +153,28 @@ proptest! {
         prop_assert_eq!(a.dyad(), b.dyad());
     }
 }
+
+#[test]
+fn a_state_long_gone_is_a_non_member_not_an_absentee() {
+    // CSK votes in 1991 and is listed as absent (X) in 2022; ITA is absent in 2022 too but
+    // voted months before: only ITA counts as not voting.
+    let rollcalls = "rollcall_id,source,date,year,label,title\n\
+        r0,t,1991-10-01,1991,A/RES/46/1,Old\n\
+        r1,t,2021-10-01,2021,A/RES/76/1,Recent\n\
+        r2,t,2022-03-02,2022,A/RES/ES-11/1,Aggression\n";
+    let votes = "rollcall_id,iso3,vote\n\
+        r0,CSK,Y\nr0,ITA,Y\nr0,KAZ,A\n\
+        r1,CSK,X\nr1,ITA,Y\nr1,KAZ,A\n\
+        r2,CSK,X\nr2,ITA,X\nr2,KAZ,A\n";
+    let (_d, p) = folder(&[
+        ("unga_votes_t.csv", votes),
+        ("unga_rollcalls_t.csv", rollcalls),
+    ]);
+    let (t, _) = load(&file(&p, "unga_votes_t.csv")).unwrap();
+    let l = &lookup(&t, "A/RES/ES-11/1")[0];
+    assert_eq!((l.abstain, l.absent, l.non_member), (1, 1, 1));
+    assert!(l.votes.contains(&("CSK".to_string(), '-')));
+    assert!(l.votes.contains(&("ITA".to_string(), 'X')));
+    let csk = t.state("CSK").unwrap();
+    assert!(t.is_member(0, csk) && !t.is_member(2, csk));
+}
