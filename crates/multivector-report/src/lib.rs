@@ -285,6 +285,13 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         );
     }
     o.push_str("</table>");
+    if !report.warnings.is_empty() {
+        o.push_str("<h3 id=\"warnings\">Warnings</h3><ul class=\"warnings\">");
+        for w in &report.warnings {
+            let _ = write!(o, "<li><b>{}</b>: {}</li>", esc(&w.issue), esc(&w.message));
+        }
+        o.push_str("</ul>");
+    }
     // Forecasts.
     let models: Vec<String> = report
         .issues

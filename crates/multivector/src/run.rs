@@ -217,6 +217,9 @@ pub struct RunReport {
     /// Both levels over time, when the run asked for them ([`crate::two_level`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub two_level: Option<crate::two_level::TwoLevelReport>,
+    /// What a reader should be warned about, issue by issue ([`Warning`]).
+    #[serde(default)]
+    pub warnings: Vec<Warning>,
     /// The settings the run was made with (also stored beside it).
     pub settings: RunSettings,
     /// The BDM runs behind the expected-utility forecasts, round by round (for the CSV
@@ -444,6 +447,127 @@ pub fn label(issue: &Issue, v: f64) -> String {
         .unwrap_or_default()
 }
 
+/// Why a forecast deserves a second look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// The models' point forecasts span more than a third of the scale.
+    ModelsDisagree,
+    /// The forecast lies well outside where the actors with most weight stand.
+    FarFromTheWeight,
+    /// The forecast sits on one side of a threshold while its own ensemble puts a third or
+    /// more of its draws on the other: small changes of the inputs flip it.
+    Fragile,
+}
+
+/// A warning about one issue (and model, where it concerns one).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Warning {
+    /// The issue's id.
+    pub issue: String,
+    /// The model, when the warning is about one model's forecast.
+    pub model: Option<String>,
+    /// What kind of warning.
+    pub kind: WarningKind,
+    /// The reason, with its numbers.
+    pub message: String,
+}
+
+/// Share of the scale by which a forecast may lie outside the weight's 10-90% band before
+/// it is flagged.
+const FAR_MARGIN: f64 = 0.1;
+/// Share of the ensemble on the other side of a threshold that makes a forecast fragile.
+const FRAGILE_SHARE: f64 = 1.0 / 3.0;
+
+/// The warnings of a report of scenario `s`: disagreement between models, forecasts far from
+/// the weighted actors (outside the positions that hold the middle 80% of the weight
+/// `capability x salience`, by more than a tenth of the scale), and forecasts a threshold
+/// flip makes fragile (from the ensemble, when there is one).
+pub fn warnings(s: &Scenario, r: &RunReport) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (iss, b) in r.issues.iter().zip(r.bottom_lines(s)) {
+        let Some(issue) = s.issues.iter().find(|i| i.id == iss.id) else {
+            continue;
+        };
+        let width = issue.scale.width();
+        if b.models_disagree() {
+            out.push(Warning {
+                issue: iss.id.clone(),
+                model: None,
+                kind: WarningKind::ModelsDisagree,
+                message: format!(
+                    "the models' forecasts run from {:.1} to {:.1}, more than a third of the scale",
+                    b.range.0, b.range.1
+                ),
+            });
+        }
+        if let Some(k) = s.issue_index(&iss.id) {
+            if let Ok(input) = s.issue_input(k) {
+                let (lo, hi) = weight_band(input.positions(), &input.weights());
+                for (model, f) in &iss.forecasts {
+                    let gap = (lo - f.value).max(f.value - hi);
+                    if gap > FAR_MARGIN * width {
+                        out.push(Warning {
+                            issue: iss.id.clone(),
+                            model: Some(model.clone()),
+                            kind: WarningKind::FarFromTheWeight,
+                            message: format!(
+                                "{model} forecasts {:.1}, {:.1} beyond the positions {lo:.1} to {hi:.1} that hold the middle 80% of the weight",
+                                f.value, gap
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(e) = &r.ensemble {
+            for x in e.issues.iter().filter(|x| x.issue == iss.id) {
+                let Some(f) = iss.forecasts.get(&x.model) else {
+                    continue;
+                };
+                for (t, (label, p)) in issue.thresholds.iter().zip(&x.thresholds) {
+                    let other = if t.holds(f.value) { 1.0 - p } else { *p };
+                    if other >= FRAGILE_SHARE {
+                        out.push(Warning {
+                            issue: iss.id.clone(),
+                            model: Some(x.model.clone()),
+                            kind: WarningKind::Fragile,
+                            message: format!(
+                                "{} forecasts {:.1} ({} \u{201c}{label}\u{201d}), but {:.0}% of its draws land on the other side",
+                                x.model,
+                                f.value,
+                                if t.holds(f.value) { "on the side of" } else { "off the side of" },
+                                100.0 * other
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The positions between which the middle 80% of the weight lies (weighted 10th and 90th
+/// percentiles, the lower position on a tie).
+fn weight_band(x: &[f64], w: &[f64]) -> (f64, f64) {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let total: f64 = w.iter().sum();
+    let at = |q: f64| {
+        let mut acc = 0.0;
+        for &i in &order {
+            acc += w[i];
+            if acc >= q * total {
+                return x[i];
+            }
+        }
+        x[order[order.len() - 1]]
+    };
+    (at(0.1), at(0.9))
+}
+
 /// The model whose forecast a bottom line leads with: the weighted mean, the model with the
 /// lowest error on real outcomes (the DEU III backtest, `docs/validation.md`: no other shipped
 /// model beats it; the spatial model ties, both expected-utility presets lose).
@@ -664,7 +788,7 @@ pub fn run(
     } else {
         None
     };
-    Ok(RunReport {
+    let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
         scenario: ScenarioRef {
             id: s.meta.id.clone(),
@@ -673,11 +797,14 @@ pub fn run(
         version: env!("CARGO_PKG_VERSION").to_string(),
         issues,
         models,
+        warnings: Vec::new(),
         ensemble,
         two_level: None,
         settings: settings.clone(),
         bdm_runs,
-    })
+    };
+    report.warnings = warnings(s, &report);
+    Ok(report)
 }
 
 /// The summaries of an ensemble of `s`.
@@ -1024,6 +1151,70 @@ mod tests {
             assert!(b.range.0 <= b.forecast && b.forecast <= b.range.1);
             let (lo, hi) = b.interval80.unwrap_or_else(|| panic!("with draws"));
             assert!(lo <= hi);
+        }
+    }
+
+    #[test]
+    fn warnings_follow_their_rules() {
+        let s = kazakhstan();
+        let mut r = run(
+            &s,
+            &RunSettings {
+                draws: 20,
+                ..RunSettings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        // Recognition: forecasts from 10 to 45.7 on 0-100, more than a third apart.
+        let kinds = |r: &RunReport, issue: &str| -> Vec<WarningKind> {
+            r.warnings
+                .iter()
+                .filter(|w| w.issue == issue)
+                .map(|w| w.kind)
+                .collect()
+        };
+        assert!(kinds(&r, "recognition").contains(&WarningKind::ModelsDisagree));
+        assert!(!kinds(&r, "troops").contains(&WarningKind::ModelsDisagree));
+        // Move the mean's forecast on an issue to the end of the scale farther from where the
+        // weight lies (the first issue where that end is more than a tenth of the scale
+        // beyond the weight's 10-90% band).
+        let (k, far) = (0..s.issues.len())
+            .find_map(|k| {
+                let input = s.issue_input(k).ok()?;
+                let (lo, hi) = weight_band(input.positions(), &input.weights());
+                let sc = &s.issues[k].scale;
+                let far = if lo - sc.min > sc.max - hi {
+                    sc.min
+                } else {
+                    sc.max
+                };
+                ((lo - far).max(far - hi) > FAR_MARGIN * sc.width()).then_some((k, far))
+            })
+            .unwrap_or_else(|| panic!("an issue with a far end"));
+        let id = s.issues[k].id.clone();
+        let at = r.issues.iter().position(|i| i.id == id).unwrap_or(0);
+        if let Some(f) = r.issues[at].forecasts.get_mut("mean") {
+            f.value = far;
+        }
+        let w = warnings(&s, &r);
+        assert!(w.iter().any(|x| x.issue == id
+            && x.kind == WarningKind::FarFromTheWeight
+            && x.model.as_deref() == Some("mean")));
+        // Put all of the mean's draws on the other side of its first threshold: fragile.
+        if !s.issues[k].thresholds.is_empty() {
+            let holds = s.issues[k].thresholds[0].holds(far);
+            let e = r.ensemble.as_mut().unwrap_or_else(|| panic!());
+            let x = e
+                .issues
+                .iter_mut()
+                .find(|x| x.issue == id && x.model == "mean")
+                .unwrap_or_else(|| panic!());
+            x.thresholds[0].1 = if holds { 0.0 } else { 1.0 };
+            let w = warnings(&s, &r);
+            assert!(w.iter().any(|x| x.issue == id
+                && x.kind == WarningKind::Fragile
+                && x.model.as_deref() == Some("mean")));
         }
     }
 

@@ -162,8 +162,48 @@ fn bottom_line_text(s: &Scenario, r: &RunReport) -> String {
             },
         ]);
     }
+    // One line per issue: its warnings joined (all of them, with their numbers, in the JSON
+    // and the report).
+    let mut warn = String::new();
+    if !r.warnings.is_empty() {
+        warn.push_str("Warnings (read these forecasts with care; each reason in --format json and the report):\n");
+        let mut issues: Vec<&str> = r.warnings.iter().map(|w| w.issue.as_str()).collect();
+        issues.dedup();
+        for iss in issues {
+            let of = |k: multivector::run::WarningKind| {
+                let mut models: Vec<String> = Vec::new();
+                for w in r.warnings.iter().filter(|w| w.issue == iss && w.kind == k) {
+                    let m = w.model.clone().unwrap_or_default();
+                    if !models.contains(&m) {
+                        models.push(m);
+                    }
+                }
+                models
+            };
+            let mut parts = Vec::new();
+            if !of(multivector::run::WarningKind::ModelsDisagree).is_empty() {
+                parts.push("the models disagree by more than a third of the scale".to_string());
+            }
+            let far = of(multivector::run::WarningKind::FarFromTheWeight);
+            if !far.is_empty() {
+                parts.push(format!(
+                    "far from where the weight lies: {}",
+                    far.join(", ")
+                ));
+            }
+            let fragile = of(multivector::run::WarningKind::Fragile);
+            if !fragile.is_empty() {
+                parts.push(format!(
+                    "a third or more of the draws cross a threshold: {}",
+                    fragile.join(", ")
+                ));
+            }
+            let _ = writeln!(warn, "- {iss}: {}", parts.join("; "));
+        }
+        warn.push('\n');
+    }
     format!(
-        "Bottom line for `{}`: the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from {} draws of the declared uncertainty. Details follow; --format json has everything.\n{t}\n\n",
+        "Bottom line for `{}`: the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from {} draws of the declared uncertainty. Details follow; --format json has everything.\n{t}\n\n{warn}",
         s.meta.id,
         r.ensemble.as_ref().map_or(0, |e| e.draws)
     )
