@@ -156,39 +156,101 @@ pub fn line_chart(
     out
 }
 
-/// One row per model: 2.5-97.5 thin bar, 10-90 thick bar, median dot.
-pub fn interval_chart(title: &str, rows: &[(String, [f64; 5])], x: (f64, f64)) -> String {
-    let h = 30.0 + rows.len() as f64 * 26.0;
-    let f = Frame { x, y: (0.0, 1.0) };
+/// Reference marks on an interval chart: the status quo and what was observed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Marks {
+    /// The status quo, drawn as a grey dashed line.
+    pub status_quo: Option<f64>,
+    /// The observed outcome, drawn as a solid dark line.
+    pub observed: Option<f64>,
+}
+
+/// Left margin of an interval chart (model names), right margin, and the tick count.
+const IV_LEFT: f64 = 110.0;
+const IV_RIGHT: f64 = 20.0;
+const IV_TICKS: usize = 10;
+
+/// One row per model: 2.5-97.5 thin bar, 10-90 thick bar, median dot, on the issue's whole
+/// scale `x` with ticks at every tenth; the status quo and the observed outcome as vertical
+/// lines. Every mark stays inside the frame (values are clamped to the scale).
+pub fn interval_chart(
+    title: &str,
+    rows: &[(String, [f64; 5])],
+    x: (f64, f64),
+    marks: Marks,
+) -> String {
+    let (top, row_h) = (14.0, 24.0);
+    let bottom = top + rows.len() as f64 * row_h;
+    let h = bottom + 34.0;
+    let span = (x.1 - x.0).max(1e-12);
+    let plot_w = W - IV_LEFT - IV_RIGHT;
+    let px = |v: f64| IV_LEFT + (v.clamp(x.0, x.1) - x.0) / span * plot_w;
     let mut out = format!(
         r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"##,
         t = esc(title)
     );
-    for (k, (name, [p025, p10, med, p90, p975])) in rows.iter().enumerate() {
-        let y = 20.0 + k as f64 * 26.0;
-        let c = COLORS[k % COLORS.len()];
+    for k in 0..=IV_TICKS {
+        let v = x.0 + span * k as f64 / IV_TICKS as f64;
+        let tx = px(v);
         let _ = write!(
             out,
-            r##"<text x="{tx}" y="{ty}" font-size="11" text-anchor="end">{n}</text><line x1="{a}" y1="{y}" x2="{b}" y2="{y}" stroke="{c}" stroke-width="2" opacity="0.5"/><line x1="{c1}" y1="{y}" x2="{c2}" y2="{y}" stroke="{c}" stroke-width="8"/><circle cx="{m}" cy="{y}" r="5" fill="white" stroke="{c}" stroke-width="2"/>"##,
-            tx = PAD + 60.0,
-            ty = y + 4.0,
-            n = esc(name),
-            a = f.px(*p025) + 60.0 * 0.0 + 60.0,
-            b = f.px(*p975) + 60.0,
-            c1 = f.px(*p10) + 60.0,
-            c2 = f.px(*p90) + 60.0,
-            m = f.px(*med) + 60.0,
+            r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{bottom}" stroke="#eee"/><line x1="{tx:.1}" y1="{bottom}" x2="{tx:.1}" y2="{b4}" stroke="#444"/><text x="{tx:.1}" y="{ty}" font-size="10" text-anchor="middle">{v}</text>"##,
+            b4 = bottom + 4.0,
+            ty = bottom + 15.0,
+            v = trim(v)
         );
     }
     let _ = write!(
         out,
-        r##"<text x="{l}" y="{b}" font-size="10">{x0}</text><text x="{r}" y="{b}" font-size="10" text-anchor="end">{x1}</text>"##,
-        l = f.px(x.0) + 60.0,
-        r = f.px(x.1) + 60.0 - 60.0,
-        b = h - 4.0,
-        x0 = trim(x.0),
-        x1 = trim(x.1)
+        r##"<line x1="{IV_LEFT}" y1="{bottom}" x2="{r}" y2="{bottom}" stroke="#444"/>"##,
+        r = IV_LEFT + plot_w
     );
+    let mut legend = Vec::new();
+    if let Some(v) = marks.status_quo {
+        let mx = px(v);
+        let _ = write!(
+            out,
+            r##"<line x1="{mx:.1}" y1="{top}" x2="{mx:.1}" y2="{bottom}" stroke="#888" stroke-dasharray="4 3"><title>status quo {v}</title></line>"##,
+            v = trim(v)
+        );
+        legend.push("dashed: status quo");
+    }
+    if let Some(v) = marks.observed {
+        let mx = px(v);
+        let _ = write!(
+            out,
+            r##"<line x1="{mx:.1}" y1="{top}" x2="{mx:.1}" y2="{bottom}" stroke="#111" stroke-width="2"><title>observed {v}</title></line>"##,
+            v = trim(v)
+        );
+        legend.push("solid: observed");
+    }
+    for (k, (name, [p025, p10, med, p90, p975])) in rows.iter().enumerate() {
+        let y = top + k as f64 * row_h + row_h / 2.0;
+        let c = COLORS[k % COLORS.len()];
+        let _ = write!(
+            out,
+            r##"<text x="{tx}" y="{ty}" font-size="11" text-anchor="end">{n}</text><line x1="{a:.1}" y1="{y}" x2="{b:.1}" y2="{y}" stroke="{c}" stroke-width="2" opacity="0.5"/><line x1="{c1:.1}" y1="{y}" x2="{c2:.1}" y2="{y}" stroke="{c}" stroke-width="8"/><circle cx="{m:.1}" cy="{y}" r="5" fill="white" stroke="{c}" stroke-width="2"><title>{n}: median {med}, 10-90% {lo} to {hi}</title></circle>"##,
+            tx = IV_LEFT - 8.0,
+            ty = y + 4.0,
+            n = esc(name),
+            a = px(*p025),
+            b = px(*p975),
+            c1 = px(*p10),
+            c2 = px(*p90),
+            m = px(*med),
+            med = trim(*med),
+            lo = trim(*p10),
+            hi = trim(*p90),
+        );
+    }
+    if !legend.is_empty() {
+        let _ = write!(
+            out,
+            r##"<text x="{IV_LEFT}" y="{ly}" font-size="10" fill="#555">{l}</text>"##,
+            ly = h - 4.0,
+            l = legend.join("; ")
+        );
+    }
     out.push_str("</svg></figure>");
     out
 }
@@ -372,6 +434,10 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
                 &format!("{}: forecast intervals", iss.id),
                 &rows,
                 (iss.scale.min, iss.scale.max),
+                Marks {
+                    status_quo: iss.status_quo,
+                    observed: iss.observed.as_ref().map(|o| o.value),
+                },
             ));
         }
     }
@@ -623,5 +689,52 @@ mod tests {
             PAD
         )));
         assert!(esc("<a&\"").contains("&lt;a&amp;&quot;"));
+    }
+
+    /// The scale's ends land on the plot area's ends (inside the 560-wide frame: bars near
+    /// 100 used to be cut off), every tenth has a tick, and the marks are drawn.
+    #[test]
+    fn interval_charts_keep_the_whole_scale_inside_the_frame() {
+        let rows = vec![("m".to_string(), [0.0, 10.0, 50.0, 90.0, 100.0])];
+        let svg = interval_chart(
+            "t",
+            &rows,
+            (0.0, 100.0),
+            Marks {
+                status_quo: Some(25.0),
+                observed: Some(100.0),
+            },
+        );
+        let (left, right) = (IV_LEFT, W - IV_RIGHT);
+        assert!(
+            svg.contains(&format!(
+                r#"<line x1="{left:.1}" y1="26" x2="{right:.1}" y2="26""#
+            )),
+            "{svg}"
+        );
+        for t in (0..=100).step_by(10) {
+            let x = left + f64::from(t) / 100.0 * (right - left);
+            assert!(
+                svg.contains(&format!(r#"text-anchor="middle">{t}</text>"#)),
+                "tick {t}"
+            );
+            assert!(
+                svg.contains(&format!(r#"<line x1="{x:.1}" y1="38""#)),
+                "tick line {t}"
+            );
+        }
+        assert!(right <= W, "the 100 end is inside the frame");
+        assert!(svg.contains("status quo 25") && svg.contains("observed 100"));
+        // Values off the scale are clamped to its ends, never drawn outside.
+        let wild = interval_chart(
+            "t",
+            &[("m".into(), [-50.0, 0.0, 50.0, 100.0, 500.0])],
+            (0.0, 100.0),
+            Marks::default(),
+        );
+        assert!(
+            wild.contains(&format!(r#"x1="{left:.1}" y1="26" x2="{right:.1}""#)),
+            "{wild}"
+        );
     }
 }
