@@ -65,20 +65,28 @@ impl Frame {
             b = H - PAD,
             r = W - PAD
         );
-        for k in 0..=4 {
-            let yv = self.y.0 + (self.y.1 - self.y.0) * k as f64 / 4.0;
-            let xv = self.x.0 + (self.x.1 - self.x.0) * k as f64 / 4.0;
+        // Ticks at round numbers (1, 2 or 5 times a power of ten), inside the range: no
+        // fractional rounds, no tick cut off at an end.
+        for yv in nice_ticks(self.y.0, self.y.1) {
             let _ = write!(
                 out,
-                r##"<text x="{tx}" y="{ty}" font-size="10" text-anchor="end">{yv:.4}</text><line x1="{PAD}" y1="{ty0}" x2="{r}" y2="{ty0}" stroke="#eee"/><text x="{xx}" y="{xy}" font-size="10" text-anchor="middle">{xv:.4}</text>"##,
+                r##"<text x="{tx}" y="{ty}" font-size="10" text-anchor="end">{v}</text><line x1="{PAD}" y1="{ty0}" x2="{r}" y2="{ty0}" stroke="#eee"/>"##,
                 tx = PAD - 4.0,
                 ty = self.py(yv) + 3.0,
                 ty0 = self.py(yv),
                 r = W - PAD,
+                v = trim(yv),
+            );
+        }
+        for xv in nice_ticks(self.x.0, self.x.1) {
+            let _ = write!(
+                out,
+                r##"<line x1="{xx}" y1="{b}" x2="{xx}" y2="{b4}" stroke="#444"/><text x="{xx}" y="{xy}" font-size="10" text-anchor="middle">{v}</text>"##,
                 xx = self.px(xv),
+                b = H - PAD,
+                b4 = H - PAD + 4.0,
                 xy = H - PAD + 14.0,
-                yv = trim(yv),
-                xv = trim(xv),
+                v = trim(xv),
             );
         }
         let _ = write!(
@@ -91,6 +99,33 @@ impl Frame {
             yl = esc(ylabel)
         );
     }
+}
+
+/// Tick values between `lo` and `hi` (both included when they fall on a tick): multiples of
+/// a step of 1, 2 or 5 times a power of ten, the smallest giving at most six intervals.
+fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span.is_finite() && span > 0.0) {
+        return vec![lo];
+    }
+    let raw = span / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|st| span / st <= 6.0)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil();
+    let last = (hi / step).floor();
+    let mut out = Vec::new();
+    let mut k = first;
+    while k <= last + 1e-9 && out.len() <= 20 {
+        // Round away the floating-point residue of k * step (0.30000000000000004).
+        let v = (k * step * 1e9).round() / 1e9;
+        out.push(v);
+        k += 1.0;
+    }
+    out
 }
 
 fn trim(v: f64) -> String {
@@ -689,6 +724,20 @@ mod tests {
             PAD
         )));
         assert!(esc("<a&\"").contains("&lt;a&amp;&quot;"));
+    }
+
+    #[test]
+    fn ticks_are_round_numbers_inside_the_range() {
+        assert_eq!(nice_ticks(0.0, 100.0), [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        // Ten rounds: whole rounds only.
+        assert_eq!(nice_ticks(0.0, 10.0), [0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(nice_ticks(0.0, 1.0), [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        // 150 weekly sweeps: no tick beyond the last sweep.
+        let t = nice_ticks(0.0, 150.0);
+        assert_eq!(t.first(), Some(&0.0));
+        assert!(t.iter().all(|&v| v <= 150.0) && t.len() >= 4);
+        assert!(nice_ticks(2026.0, 2040.0).iter().all(|v| v.fract() == 0.0));
+        assert_eq!(nice_ticks(5.0, 5.0), [5.0]);
     }
 
     /// The scale's ends land on the plot area's ends (inside the 560-wide frame: bars near
