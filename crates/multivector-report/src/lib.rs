@@ -357,7 +357,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         hash = esc(&r.summary.scenario_hash)
     );
     // The bottom line first.
-    o.push_str("<h2 id=\"bottom-line\">Bottom line</h2><p class=\"small\">From the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from the run's ensemble.</p><table><tr><th>issue</th><th>forecast (weighted mean)</th><th>80% interval</th><th>probability</th><th>models</th></tr>");
+    o.push_str("<h2 id=\"bottom-line\">Bottom line</h2><p class=\"small\">From the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from the run's ensemble. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time.</p><table><tr><th>issue</th><th>forecast (weighted mean)</th><th>80% interval</th><th>probability</th><th>models</th></tr>");
     for b in report.bottom_lines(s) {
         let probs: Vec<String> = b
             .thresholds
@@ -377,7 +377,7 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
             if b.models_disagree() {
                 format!("disagree ({:.0} to {:.0})", b.range.0, b.range.1)
             } else {
-                format!("agree within {:.0}%", 100.0 * b.disagreement)
+                format!("spread {:.0}% of the scale", 100.0 * b.disagreement)
             }
         );
     }

@@ -81,9 +81,15 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
                 "a usable issue has an outcome (`out`) and at least two actors with a position and a salience",
             ));
         }
-        Err(e @ BacktestError::Settings { .. }) => {
+        Err(BacktestError::Settings { field, message }) => {
+            // Name the option the user typed, not the library's field.
+            let flag = match field {
+                "spread.position_sd" => "--position-sd",
+                "spread.salience_sd" => "--salience-sd",
+                other => other,
+            };
             return Err(usage(
-                e.to_string(),
+                format!("{flag}: {message}"),
                 "standard deviations are above 0 and at most 100 points (the default, 10, is this project's convention)",
             ));
         }

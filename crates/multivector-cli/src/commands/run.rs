@@ -158,7 +158,7 @@ fn bottom_line_text(s: &Scenario, r: &RunReport) -> String {
             if b.models_disagree() {
                 format!("disagree ({:.0} to {:.0})", b.range.0, b.range.1)
             } else {
-                format!("agree within {:.0}%", 100.0 * b.disagreement)
+                format!("spread {:.0}% of the scale", 100.0 * b.disagreement)
             },
         ]);
     }
@@ -203,7 +203,7 @@ fn bottom_line_text(s: &Scenario, r: &RunReport) -> String {
         warn.push('\n');
     }
     format!(
-        "Bottom line for `{}`: the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from {} draws of the declared uncertainty. Details follow; --format json has everything.\n{t}\n\n{warn}",
+        "Bottom line for `{}`: the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from {} draws of the declared uncertainty. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time. Details follow; --format json has everything.\n{t}\n\n{warn}",
         s.meta.id,
         r.ensemble.as_ref().map_or(0, |e| e.draws)
     )

@@ -1233,8 +1233,15 @@ impl Smp {
     /// progress display; a round of a large issue can take seconds). The numbers are those of
     /// [`Smp::run`]: observing changes nothing.
     pub fn run_observed(&self, input: &SmpInput, observe: &(dyn Fn(usize) + Sync)) -> SmpRun {
-        let d = input.dim();
-        let n = input.len();
+        Run::new(input, self.options, true).run(observe)
+    }
+}
+
+impl<'a> Run<'a> {
+    /// A run of `input` under `o`; `fast_forward` copies the rounds of an exact cycle
+    /// instead of computing them (always on outside the test that checks the copies).
+    fn new(input: &'a SmpInput, o: SmpOptions, fast_forward: bool) -> Self {
+        let (n, d) = (input.len(), input.dim());
         let sigma: Vec<f64> = (0..n)
             .map(|i| input.saliences[i * d..(i + 1) * d].iter().sum())
             .collect();
@@ -1245,14 +1252,13 @@ impl Smp {
             .collect();
         Run {
             inp: input,
-            o: self.options,
+            o,
             n,
             d,
             sigma,
             w,
-            fast_forward: true,
+            fast_forward,
         }
-        .run(observe)
     }
 }
 
@@ -1297,25 +1303,7 @@ mod tests {
     use rand::RngExt;
 
     fn run_with(input: &SmpInput, o: SmpOptions, fast_forward: bool) -> SmpRun {
-        let (n, d) = (input.len(), input.dim());
-        let sigma: Vec<f64> = (0..n)
-            .map(|i| input.saliences[i * d..(i + 1) * d].iter().sum())
-            .collect();
-        let w = sigma
-            .iter()
-            .zip(&input.capabilities)
-            .map(|(s, c)| s * c)
-            .collect();
-        Run {
-            inp: input,
-            o,
-            n,
-            d,
-            sigma,
-            w,
-            fast_forward,
-        }
-        .run(&|_| {})
+        Run::new(input, o, fast_forward).run(&|_| {})
     }
 
     /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random
