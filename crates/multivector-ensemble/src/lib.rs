@@ -89,10 +89,13 @@ pub fn perturb(s: &Scenario, rng: &mut ChaCha8Rng) -> Scenario {
 pub type Model = (String, Box<dyn Forecaster + Send + Sync>);
 
 /// The raw results: `forecasts[(draw * issues + issue) * models + model]`, and the
-/// equidistance index of each draw and model.
+/// equidistance index of each draw and model. A part of an ensemble ([`run_range`]) holds the
+/// draws `first..first + draws`; [`Ensemble::concat`] joins parts back in draw order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ensemble {
     pub master_seed: u64,
+    /// Index of the first draw held (0 for a whole ensemble).
+    pub first: usize,
     pub draws: usize,
     pub issues: usize,
     pub models: Vec<String>,
@@ -108,6 +111,47 @@ impl Ensemble {
         (0..self.draws)
             .map(|d| self.forecasts[(d * self.issues + issue) * m + model])
             .collect()
+    }
+
+    /// Joins parts of one ensemble, in any order, into the whole: the parts must share the
+    /// master seed, the issues and the models, and together hold draws `0..n` exactly once.
+    /// The result equals the ensemble drawn in one piece, bit for bit.
+    pub fn concat(mut parts: Vec<Ensemble>) -> Result<Ensemble, ModelError> {
+        parts.sort_by_key(|p| p.first);
+        let Some(head) = parts.first() else {
+            return Err(ModelError::Missing("no ensemble parts to join".into()));
+        };
+        let (master_seed, issues, models) = (head.master_seed, head.issues, head.models.clone());
+        let mut next = 0;
+        for p in &parts {
+            if p.master_seed != master_seed || p.issues != issues || p.models != models {
+                return Err(ModelError::Degenerate(format!(
+                    "ensemble part from draw {} was made with another seed, scenario or model set",
+                    p.first
+                )));
+            }
+            if p.first != next {
+                return Err(ModelError::Missing(format!(
+                    "ensemble parts leave draws {next}..{} missing or doubled",
+                    p.first
+                )));
+            }
+            next += p.draws;
+        }
+        let mut whole = Ensemble {
+            master_seed,
+            first: 0,
+            draws: next,
+            issues,
+            models,
+            forecasts: Vec::with_capacity(parts.iter().map(|p| p.forecasts.len()).sum()),
+            equidistance: Vec::with_capacity(parts.iter().map(|p| p.equidistance.len()).sum()),
+        };
+        for p in parts {
+            whole.forecasts.extend(p.forecasts);
+            whole.equidistance.extend(p.equidistance);
+        }
+        Ok(whole)
     }
 }
 
@@ -138,6 +182,22 @@ pub fn run_variant(
     master: u64,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Result<Ensemble, ModelError> {
+    run_range(s, variant, models, 0..draws, master, progress)
+}
+
+/// As [`run_variant`], for the draws `range` only: draw `k` is computed from `(master, k)`
+/// alone, so parts drawn anywhere (other threads, other machines) and joined with
+/// [`Ensemble::concat`] equal the whole ensemble drawn at once.
+pub fn run_range(
+    s: &Scenario,
+    variant: Option<&Variant>,
+    models: &[Model],
+    range: std::ops::Range<usize>,
+    master: u64,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<Ensemble, ModelError> {
+    let draws = range.len();
+    let first = range.start;
     let done = AtomicUsize::new(0);
     let nm = models.len();
     // Draws need numbers, not the evidence base: clone a light copy once.
@@ -155,7 +215,7 @@ pub fn run_variant(
         };
         (s.apply(&part(values)), part(removals))
     });
-    let per_draw: Vec<(Vec<f64>, Vec<f64>)> = (0..draws)
+    let per_draw: Vec<(Vec<f64>, Vec<f64>)> = range
         .into_par_iter()
         .map(|d| {
             let mut rng = stream(master, d as u64);
@@ -194,6 +254,7 @@ pub fn run_variant(
     }
     Ok(Ensemble {
         master_seed: master,
+        first,
         draws,
         issues: s.issues.len(),
         models: models.iter().map(|m| m.0.clone()).collect(),

@@ -195,3 +195,20 @@ changes = [{ actor = "B", capability = 1 }]
     let direct = run(&s.apply(v), &m, 200, 5, &|_| {}).unwrap();
     assert_eq!(var.forecasts, direct.forecasts);
 }
+
+/// Parts drawn separately (as on a cluster's workers) join into the ensemble drawn at once,
+/// bit for bit, whatever order they arrive in; gaps, overlaps and foreign parts are refused.
+#[test]
+fn parts_join_into_the_whole_ensemble() {
+    use multivector_ensemble::{Ensemble, run_range};
+    let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
+    let m = models();
+    let whole = run(&s, &m, 50, 11, &|_| {}).unwrap();
+    let part = |r: std::ops::Range<usize>, seed| run_range(&s, None, &m, r, seed, &|_| {}).unwrap();
+    let joined = Ensemble::concat(vec![part(30..50, 11), part(0..7, 11), part(7..30, 11)]).unwrap();
+    assert_eq!(joined, whole);
+    assert!(Ensemble::concat(vec![part(0..7, 11), part(8..50, 11)]).is_err());
+    assert!(Ensemble::concat(vec![part(0..7, 11), part(5..50, 11)]).is_err());
+    assert!(Ensemble::concat(vec![part(0..7, 11), part(7..50, 12)]).is_err());
+    assert!(Ensemble::concat(Vec::new()).is_err());
+}

@@ -59,6 +59,7 @@
 pub mod builtin;
 pub mod csv_import;
 pub mod deu;
+pub mod edit;
 pub mod error;
 pub mod population;
 pub mod provenance;

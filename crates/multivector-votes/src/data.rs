@@ -155,6 +155,14 @@ impl VoteTable {
         self.states.iter().position(|s| s == code)
     }
 
+    /// The state a user names: an ISO3 code (`KAZ`, any case) or a UN name (`Kazakhstan`).
+    pub fn named(&self, raw: &str) -> Option<usize> {
+        let code = crate::countries::iso3(raw)
+            .map(str::to_string)
+            .unwrap_or_else(|| raw.trim().to_ascii_uppercase());
+        self.state(&code)
+    }
+
     /// Roll calls whose label matches `symbol` (case and spaces ignored).
     pub fn find(&self, symbol: &str) -> Vec<usize> {
         let want: String = symbol

@@ -94,6 +94,18 @@ pub enum Partner {
 }
 
 impl Partner {
+    /// The partner a user names: `EU` (the bloc) or a state as [`VoteTable::named`] reads it.
+    pub fn named(t: &VoteTable, raw: &str) -> Option<Partner> {
+        if raw.trim().eq_ignore_ascii_case("eu") {
+            return Some(Partner::Eu);
+        }
+        let index = t.named(raw)?;
+        Some(Partner::State {
+            code: t.states[index].clone(),
+            index,
+        })
+    }
+
     pub fn name(&self) -> String {
         match self {
             Partner::State { code, .. } => code.clone(),

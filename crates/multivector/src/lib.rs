@@ -33,3 +33,4 @@ pub use multivector_ensemble as ensemble;
 pub use multivector_models as models;
 pub use multivector_scenario as scenario;
 pub use multivector_store as store;
+pub use multivector_votes as votes;

@@ -666,6 +666,77 @@ pub fn run(
     settings: &RunSettings,
     observer: &dyn RunObserver,
 ) -> Result<RunReport, RunError> {
+    run_inner(s, settings, Draws::Here(observer))
+}
+
+/// The draws `range` of the ensemble [`run`] draws under `settings` (a part for another
+/// thread pool or machine: a cluster's worker computes its parts from the scenario, the
+/// settings and the range alone). Join the parts with
+/// [`multivector_ensemble::Ensemble::concat`] and pass them to [`run_with_ensemble`].
+pub fn ensemble_part(
+    s: &Scenario,
+    settings: &RunSettings,
+    range: std::ops::Range<usize>,
+) -> Result<multivector_ensemble::Ensemble, RunError> {
+    settings.validate()?;
+    if range.end > settings.draws {
+        return Err(RunError::Settings {
+            field: "draws",
+            message: format!(
+                "draws {}..{} lie beyond the {} draws of the settings",
+                range.start, range.end, settings.draws
+            ),
+        });
+    }
+    Ok(multivector_ensemble::run_range(
+        s,
+        None,
+        &settings.models().forecasters(),
+        range,
+        settings.seed,
+        &|_| {},
+    )?)
+}
+
+/// As [`run`], with the ensemble drawn elsewhere (parts from [`ensemble_part`], joined). The
+/// report equals [`run`]'s, bit for bit; an ensemble of other settings (draws, seed, models,
+/// scenario size) is refused.
+pub fn run_with_ensemble(
+    s: &Scenario,
+    settings: &RunSettings,
+    ensemble: multivector_ensemble::Ensemble,
+) -> Result<RunReport, RunError> {
+    let models: Vec<String> = settings
+        .models()
+        .forecasters()
+        .into_iter()
+        .map(|m| m.0)
+        .collect();
+    let mismatch = |what: &str| RunError::Settings {
+        field: "ensemble",
+        message: format!("the ensemble was drawn with other {what} than these settings"),
+    };
+    if ensemble.first != 0 || ensemble.draws != settings.draws {
+        return Err(mismatch("draws"));
+    }
+    if ensemble.master_seed != settings.seed {
+        return Err(mismatch("a seed"));
+    }
+    if ensemble.models != models || ensemble.issues != s.issues.len() {
+        return Err(mismatch("models or issues"));
+    }
+    run_inner(s, settings, Draws::Given(ensemble))
+}
+
+/// Where a run's ensemble comes from.
+enum Draws<'a> {
+    /// Drawn by the run, watched by the observer.
+    Here(&'a dyn RunObserver),
+    /// Drawn already.
+    Given(multivector_ensemble::Ensemble),
+}
+
+fn run_inner(s: &Scenario, settings: &RunSettings, draws: Draws) -> Result<RunReport, RunError> {
     settings.validate()?;
     let set = settings.models();
     let mut smp = multivector_core::forecast_issues(s, &Smp::new(settings.smp))?.into_iter();
@@ -774,19 +845,21 @@ pub fn run(
         })
         .collect();
 
-    let ensemble = if settings.draws > 0 {
-        let total = settings.draws;
-        let e = multivector_ensemble::run_variant(
-            s,
-            None,
-            &set.forecasters(),
-            total,
-            settings.seed,
-            &|k| observer.draws(k, total),
-        )?;
-        Some(ensemble_report(s, &e))
-    } else {
-        None
+    let ensemble = match draws {
+        _ if settings.draws == 0 => None,
+        Draws::Given(e) => Some(ensemble_report(s, &e)),
+        Draws::Here(observer) => {
+            let total = settings.draws;
+            let e = multivector_ensemble::run_variant(
+                s,
+                None,
+                &set.forecasters(),
+                total,
+                settings.seed,
+                &|k| observer.draws(k, total),
+            )?;
+            Some(ensemble_report(s, &e))
+        }
     };
     let mut report = RunReport {
         schema_version: RUN_SCHEMA_VERSION,
@@ -992,6 +1065,34 @@ mod tests {
             .and_then(Result::ok)
             .map(|l| l.scenario)
             .unwrap_or_else(|| panic!("the built-in scenario loads"))
+    }
+
+    #[test]
+    fn a_run_on_an_ensemble_joined_from_parts_equals_the_run() {
+        let s = kazakhstan();
+        let settings = RunSettings {
+            draws: 24,
+            seed: 5,
+            ..RunSettings::default()
+        };
+        let whole = run(&s, &settings, &NoProgress).unwrap();
+        let parts = [0..10, 10..11, 11..24]
+            .into_iter()
+            .map(|r| ensemble_part(&s, &settings, r).unwrap())
+            .collect();
+        let joined = multivector_ensemble::Ensemble::concat(parts).unwrap();
+        let from_parts = run_with_ensemble(&s, &settings, joined.clone()).unwrap();
+        assert_eq!(
+            serde_json::to_string(&from_parts).unwrap(),
+            serde_json::to_string(&whole).unwrap()
+        );
+        // Parts of other settings are refused, never summarised as these.
+        let other = RunSettings {
+            seed: 6,
+            ..settings.clone()
+        };
+        assert!(run_with_ensemble(&s, &other, joined).is_err());
+        assert!(ensemble_part(&s, &settings, 20..25).is_err());
     }
 
     #[test]

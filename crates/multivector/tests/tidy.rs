@@ -206,3 +206,28 @@ fn the_checks_can_fail() {
     assert!(!lines[0].1.contains("println!") && lines[1].1.contains("println!"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn no_workspace_crate_depends_on_pyo3() {
+    // The Python bindings (python/) sit on the facade; nothing under crates/ knows of Python.
+    let mut crates = library_crates();
+    crates.push(root().join("crates/multivector-cli"));
+    for c in crates {
+        let manifest = c.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        assert!(
+            !text.contains("pyo3"),
+            "{} names pyo3; ARCHITECTURE.md keeps Python in python/ only",
+            manifest.display()
+        );
+    }
+    let py = std::fs::read_to_string(root().join("python/Cargo.toml")).unwrap();
+    assert!(
+        py.contains("path = \"../crates/multivector\""),
+        "the bindings call the facade crate"
+    );
+    assert!(
+        !py.contains("multivector-cli"),
+        "the bindings never call the CLI"
+    );
+}

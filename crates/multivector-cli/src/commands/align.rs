@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use multivector_votes::{Partner, Period, Selection, VoteTable, countries, measures};
+use multivector_votes::{Partner, Period, Selection, VoteTable, measures};
 use serde_json::json;
 
 use crate::args::{AlignArgs, ByArg, Format, VotesArgs};
@@ -28,26 +28,18 @@ fn load(path: &std::path::Path) -> anyhow::Result<VoteTable> {
 }
 
 fn state(t: &VoteTable, raw: &str) -> anyhow::Result<usize> {
-    let code = countries::iso3(raw)
-        .map(str::to_string)
-        .unwrap_or_else(|| raw.trim().to_ascii_uppercase());
-    t.state(&code).ok_or_else(|| {
-        usage(
-            format!("`{raw}` is not a state in the data"),
-            "give an ISO3 code (KAZ) or a UN name (Kazakhstan); EU names the European Union bloc",
-        )
-    })
+    t.named(raw).ok_or_else(|| unknown_state(raw))
+}
+
+fn unknown_state(raw: &str) -> anyhow::Error {
+    usage(
+        format!("`{raw}` is not a state in the data"),
+        "give an ISO3 code (KAZ) or a UN name (Kazakhstan); EU names the European Union bloc",
+    )
 }
 
 fn partner(t: &VoteTable, raw: &str) -> anyhow::Result<Partner> {
-    if raw.trim().eq_ignore_ascii_case("eu") {
-        return Ok(Partner::Eu);
-    }
-    let index = state(t, raw)?;
-    Ok(Partner::State {
-        code: t.states[index].clone(),
-        index,
-    })
+    Partner::named(t, raw).ok_or_else(|| unknown_state(raw))
 }
 
 pub fn align(a: AlignArgs) -> anyhow::Result<ExitCode> {
