@@ -529,6 +529,8 @@ struct Engine {
     danger: Vec<f64>,
     /// Risk exponents of the current round.
     r: Vec<f64>,
+    /// `usq[i]`: the status-quo utility under `r[i]`.
+    usq: Vec<f64>,
     /// Weighted median at the start of the current round.
     mu: f64,
     /// Capabilities (weights are recomputed from them when events change them).
@@ -595,6 +597,7 @@ impl Engine {
             ones: vec![1.0; n],
             danger: vec![0.0; n],
             r: vec![1.0; n],
+            usq: vec![Self::status_quo_utility(1.0); n],
             mu: 0.0,
         }
     }
@@ -713,19 +716,26 @@ impl Engine {
     /// `(Us(d), Uf(d), Usq)` under exponent `rho`: shared by both directions of a pair when
     /// they use the same exponent.
     #[inline]
-    fn utilities(d: f64, rho: f64) -> (f64, f64, f64) {
+    fn utilities(d: f64, rho: f64, usq: f64) -> (f64, f64, f64) {
         (
             2.0 - 4.0 * pw(0.5 - 0.5 * d, rho),
             2.0 - 4.0 * pw(0.5 + 0.5 * d, rho),
-            2.0 - 4.0 * pw(0.5, rho),
+            usq,
         )
     }
 
-    /// `E_rho(ch -> tg)` with the current probabilities and median.
+    /// `Usq = 2 - 4 (1/2)^rho`, the status-quo utility, which depends on the exponent alone.
     #[inline]
-    fn eu(&self, ch: usize, tg: usize, rho: f64, x: &[f64]) -> f64 {
+    fn status_quo_utility(rho: f64) -> f64 {
+        2.0 - 4.0 * pw(0.5, rho)
+    }
+
+    /// `E_rho(ch -> tg)` with the current probabilities and median; `usq` is
+    /// [`Engine::status_quo_utility`] of `rho`.
+    #[inline]
+    fn eu(&self, ch: usize, tg: usize, rho: f64, usq: f64, x: &[f64]) -> f64 {
         let d = self.dist(ch, tg, x);
-        self.eu_with(ch, tg, rho, d, Self::utilities(d, rho), x)
+        self.eu_with(ch, tg, rho, d, Self::utilities(d, rho, usq), x)
     }
 
     /// `E_rho(ch -> tg)` given the distance and the utilities for `rho`.
@@ -799,11 +809,12 @@ impl Engine {
         self.mu = stats::weighted_median_sorted(x, &self.w, &self.order);
         // Pass 1: every exponent 1; the danger each actor faces.
         self.probabilities(x, true);
+        let usq_one = Self::status_quo_utility(1.0);
         for i in 0..n {
             let mut s = 0.0;
             for &j in &self.order {
                 if j != i && self.active[j] {
-                    s += self.eu(j, i, 1.0, x);
+                    s += self.eu(j, i, 1.0, usq_one, x);
                 }
             }
             self.danger[i] = s;
@@ -822,6 +833,8 @@ impl Engine {
                 0.0
             };
             self.r[i] = (3.0 - big_r) / (3.0 + big_r);
+            // Once per actor and round, not once per pair (a third of the `powf` calls).
+            self.usq[i] = Self::status_quo_utility(self.r[i]);
         }
         // Pass 2 with the new exponents.
         self.probabilities(x, false);
@@ -831,12 +844,12 @@ impl Engine {
     #[inline]
     fn pair(&self, i: usize, j: usize, x: &[f64]) -> (f64, f64) {
         let d = self.dist(i, j, x);
-        let ui = Self::utilities(d, self.r[i]);
+        let ui = Self::utilities(d, self.r[i], self.usq[i]);
         let a = self.eu_with(i, j, self.r[i], d, ui, x);
         let b = match self.o.perspective {
             // Same exponent, same distance: the utilities are shared.
             Perspective::Receiver => self.eu_with(j, i, self.r[i], d, ui, x),
-            Perspective::Own => self.eu(j, i, self.r[j], x),
+            Perspective::Own => self.eu(j, i, self.r[j], self.usq[j], x),
         };
         (a, b)
     }

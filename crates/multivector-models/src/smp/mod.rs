@@ -605,6 +605,9 @@ struct Run<'a> {
     /// Whether a deterministic run copies the rounds of a cycle instead of computing them
     /// (always on; off only in the test that checks the copies against the computation).
     fast_forward: bool,
+    /// Whether every round's state and actions are kept (`Smp::run`); a forecast needs only
+    /// the last state, and keeping the rest is most of the allocation of an ensemble draw.
+    record: bool,
 }
 
 fn maybe_par<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
@@ -1010,7 +1013,7 @@ impl Run<'_> {
             let mut rng = ChaCha8Rng::seed_from_u64(self.o.seed);
             rng.set_stream(t as u64);
             let mut next = x.clone();
-            let mut record = Vec::with_capacity(n);
+            let mut record = Vec::with_capacity(if self.record { n } else { 0 });
             for k in 0..n {
                 let (best, p) = &choices[k];
                 let pick = match self.o.transitions {
@@ -1029,8 +1032,8 @@ impl Run<'_> {
                         pick
                     }
                 };
-                let chosen = (pick > 0).then(|| queues[k][pick - 1].clone());
-                if let Some(b) = &chosen {
+                let chosen = (pick > 0).then(|| queues[k][pick - 1]);
+                if let Some(b) = chosen {
                     let pt = if b.initiator == k {
                         &b.for_initiator
                     } else {
@@ -1038,6 +1041,10 @@ impl Run<'_> {
                     };
                     next[k * d..(k + 1) * d].copy_from_slice(pt);
                 }
+                if !self.record {
+                    continue;
+                }
+                let chosen = chosen.cloned();
                 let (target, gain, wp) = match &proposals[k] {
                     Some(pr) => (Some(pr.target), pr.gain, pr.p),
                     None => (None, 0.0, 0.0),
@@ -1079,8 +1086,10 @@ impl Run<'_> {
             };
             x = next;
             ev = self.evaluate(&x, &q, &mut scratch);
-            states.push(self.state(&x, &q, &ev));
-            rounds.push(record);
+            if self.record {
+                states.push(self.state(&x, &q, &ev));
+                rounds.push(record);
+            }
             moves.push(moved);
             let frac = moved / (moves[0] + stop.floor);
             fractional.push(frac);
@@ -1108,9 +1117,15 @@ impl Run<'_> {
                     );
                     // The last round's positions: the state after round t - p + phase, which
                     // `history` (newest: round t - 1) holds `p - phase` places from its end.
-                    let phase = (rounds.len() - t) % p;
+                    let phase = (moves.len() - t) % p;
                     if phase > 0 {
                         x = history[len - (p - phase)].0.clone();
+                        if !self.record {
+                            // The last state is not kept: evaluate it again (a deterministic
+                            // function of positions and ideals, so the same bits).
+                            q = history[len - (p - phase)].1.clone();
+                            ev = self.evaluate(&x, &q, &mut scratch);
+                        }
                     }
                     break;
                 }
@@ -1119,6 +1134,9 @@ impl Run<'_> {
                 }
                 history.push((x.clone(), q.clone()));
             }
+        }
+        if !self.record {
+            states = vec![self.state(&x, &q, &ev)];
         }
         self.finish(states, rounds, moves, fractional, converged, &x)
     }
@@ -1141,8 +1159,10 @@ impl Run<'_> {
             t += 1;
             // Round t repeats round t - p (records are 0-based: round r at r - 1).
             let src = t - p;
-            states.push(states[src].clone());
-            rounds.push(rounds[src - 1].clone());
+            if self.record {
+                states.push(states[src].clone());
+                rounds.push(rounds[src - 1].clone());
+            }
             moves.push(moves[src - 1]);
             let frac = moves[t - 1] / (moves[0] + stop.floor);
             fractional.push(frac);
@@ -1241,6 +1261,11 @@ impl<'a> Run<'a> {
     /// A run of `input` under `o`; `fast_forward` copies the rounds of an exact cycle
     /// instead of computing them (always on outside the test that checks the copies).
     fn new(input: &'a SmpInput, o: SmpOptions, fast_forward: bool) -> Self {
+        Self::with_records(input, o, fast_forward, true)
+    }
+
+    /// As [`Run::new`]; without `record`, only the last state is kept.
+    fn with_records(input: &'a SmpInput, o: SmpOptions, fast_forward: bool, record: bool) -> Self {
         let (n, d) = (input.len(), input.dim());
         let sigma: Vec<f64> = (0..n)
             .map(|i| input.saliences[i * d..(i + 1) * d].iter().sum())
@@ -1258,6 +1283,7 @@ impl<'a> Run<'a> {
             sigma,
             w,
             fast_forward,
+            record,
         }
     }
 }
@@ -1279,14 +1305,16 @@ impl Forecaster for Smp {
         space: &str,
         inputs: &[IssueInput],
     ) -> Result<Vec<Forecast>, ModelError> {
-        let run = self.run(&SmpInput::from_issues(space, inputs)?);
+        let input = SmpInput::from_issues(space, inputs)?;
+        // Only the last state is kept: a forecast reads nothing else.
+        let run = Run::with_records(&input, self.options, true, false).run(&|_| {});
         let mp = &run.most_probable;
         Ok(mp
             .position
             .iter()
             .map(|&value| Forecast {
                 value,
-                rounds: Some(run.rounds.len()),
+                rounds: Some(run.moves.len()),
                 note: Some(format!(
                     "most probable final position (held by {}), p = {:.2}",
                     mp.actors.join(", "),
@@ -1344,6 +1372,24 @@ mod tests {
             let fast = run_with(&input, o, true);
             let slow = run_with(&input, o, false);
             assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "case {case}");
+            // A forecast's run keeps only the last state; everything it reports is the same.
+            let lean = Run::with_records(&input, o, true, false).run(&|_| {});
+            assert_eq!(
+                format!(
+                    "{:?}",
+                    (&lean.most_probable, &lean.moves, &lean.fractional_change)
+                ),
+                format!(
+                    "{:?}",
+                    (&fast.most_probable, &fast.moves, &fast.fractional_change)
+                ),
+                "case {case}"
+            );
+            assert_eq!(lean.states.last(), fast.states.last(), "case {case}");
+            assert_eq!(
+                (lean.converged, lean.weighted_median.clone()),
+                (fast.converged, fast.weighted_median.clone())
+            );
             let t = fast.states.len() - 1;
             if t > 10 && same_bits(&fast.moves[t - 4..t - 2], &fast.moves[t - 2..t]) {
                 cycled += 1;
