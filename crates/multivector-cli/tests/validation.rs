@@ -187,6 +187,49 @@ fn every_figure_of_the_built_in_scenario_is_in_its_source_document() {
     );
 }
 
+/// The check is not a substring search: on the real documents, a figure found only inside a
+/// longer number ("3%" in "13%") and a figure cited for words that are nowhere near it both
+/// fail, each named.
+#[test]
+fn figures_are_matched_whole_and_where_the_fact_is_stated() {
+    let seeds = shared().join("seeds");
+    let text = builtin::ALL
+        .iter()
+        .find(|(n, _)| *n == "kazakhstan")
+        .unwrap()
+        .1;
+    let dir = tempfile::tempdir().unwrap();
+    let check = |scenario: &str| {
+        let path = dir.path().join("k.toml");
+        std::fs::write(&path, scenario).unwrap();
+        let o = bin()
+            .args(["evidence", path.to_str().unwrap(), "--check", "--sources"])
+            .arg(&seeds)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let inside = text.replace(r#"figures = ["13%", "28%"]"#, r#"figures = ["3%", "28%"]"#);
+    assert_ne!(inside, text, "the record to alter is in the scenario");
+    let (code, err) = check(&inside);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("the figure `3%` does not appear"), "{err}");
+    let away = text.replace(
+        "The share of respondents who think Russia fights in Ukraine to occupy and then annex it rose from 13% (April 2022) to 28% (May 2023).",
+        "Grain harvests in the steppe regions recovered after drought; 13% and 28% are quoted.",
+    );
+    assert_ne!(away, text, "the paraphrase to alter is in the scenario");
+    let (code, err) = check(&away);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("never near the words of the paraphrase"),
+        "{err}"
+    );
+}
+
 #[test]
 fn every_evidence_record_cites_one_of_the_five_documents() {
     let index = std::fs::read_to_string(shared().join("seeds/README.md")).unwrap();

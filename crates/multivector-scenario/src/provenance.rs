@@ -89,23 +89,110 @@ pub fn normalise(text: &str) -> String {
     out
 }
 
-/// Checks that every figure of every record appears in the text of the document it cites,
-/// looked up as `dir/<source.file>`.
+/// Byte offsets (in `text`) where `figure` occurs as a whole figure: not inside a longer
+/// number or word. "3%" is not found in "73%" nor in "1.3%", "7 provinces" not in "17
+/// provinces", "1,100" not in "1,100,000". Both are compared as [`normalise`]d.
+pub fn occurrences(text: &str, figure: &str) -> Vec<usize> {
+    let fig = normalise(figure);
+    let fig = fig.trim();
+    if fig.is_empty() {
+        return Vec::new();
+    }
+    let b = text.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let word = |c: char| c.is_alphanumeric();
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices(fig) {
+        let end = at + fig.len();
+        let before = text[..at].chars().next_back();
+        let after = text[end..].chars().next();
+        // A letter or digit touching the figure makes it part of something longer; so does a
+        // decimal point or thousands separator with a digit beyond it.
+        let glued_before = before.is_some_and(|c| {
+            (word(c) && (fig.starts_with(|d: char| d.is_alphanumeric())))
+                || ((c == '.' || c == ',') && at >= 2 && digit(at - 2))
+        });
+        let glued_after = after.is_some_and(|c| {
+            (word(c) && fig.ends_with(|d: char| d.is_alphanumeric()))
+                || ((c == '.' || c == ',') && digit(end + 1))
+        });
+        if !glued_before && !glued_after {
+            out.push(at);
+        }
+    }
+    out
+}
+
+/// Words too common to show that a figure sits where the record says it does.
+const COMMON: &[&str] = &[
+    "about", "after", "again", "along", "among", "around", "because", "before", "being", "between",
+    "could", "every", "first", "from", "their", "there", "these", "those", "three", "under",
+    "until", "which", "while", "would", "where", "other", "since", "still", "through", "against",
+    "without", "within", "whose", "above", "below", "says", "said", "point",
+];
+
+/// The distinct five-letter stems of a paraphrase's words of five letters or more, common
+/// words left out: what a passage stating the same fact is expected to share with it.
+fn stems(paraphrase: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for w in paraphrase
+        .split(|c: char| !c.is_alphabetic())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 5 && !COMMON.contains(&w.as_str()))
+    {
+        let stem: String = w.chars().take(5).collect();
+        if !out.contains(&stem) {
+            out.push(stem);
+        }
+    }
+    out
+}
+
+/// How far (bytes, either side) from a figure the paraphrase's words are looked for.
+pub const NEAR: usize = 600;
+/// How many of the paraphrase's stems must appear near a figure.
+pub const NEAR_STEMS: usize = 2;
+
+/// Whether `NEAR_STEMS` of the paraphrase's stems occur within [`NEAR`] bytes of `at`.
+fn near_paraphrase(text_lower: &str, at: usize, len: usize, stems: &[String]) -> bool {
+    let floor = |mut i: usize| {
+        while !text_lower.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let lo = floor(at.saturating_sub(NEAR));
+    let hi = floor((at + len + NEAR).min(text_lower.len()));
+    let window = &text_lower[lo..hi];
+    let need = NEAR_STEMS.min(stems.len());
+    stems.iter().filter(|s| window.contains(s.as_str())).count() >= need
+}
+
+/// Checks that every figure of every record appears in the text of the document it cites
+/// (looked up as `dir/<source.file>`) as a whole figure ([`occurrences`]), and at least once
+/// near the words of the record's paraphrase (two of its word stems within [`NEAR`] bytes), so
+/// that a figure is checked where the fact is stated, not anywhere in the document.
 pub fn check_sources(s: &Scenario, dir: &Path) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut cache: Vec<(String, Option<String>)> = Vec::new();
+    let mut cache: Vec<(String, Option<(String, String)>)> = Vec::new();
     for e in &s.evidence {
         let text = match cache.iter().find(|(f, _)| *f == e.source.file) {
             Some((_, t)) => t.clone(),
             None => {
                 let t = std::fs::read_to_string(dir.join(&e.source.file))
                     .ok()
-                    .map(|t| normalise(&t));
+                    .map(|t| {
+                        let n = normalise(&t);
+                        // Lower-casing keeps ASCII offsets; the window is re-cut on
+                        // character boundaries of the lowered text.
+                        let lower = n.to_lowercase();
+                        (n, lower)
+                    });
                 cache.push((e.source.file.clone(), t.clone()));
                 t
             }
         };
-        let Some(text) = text else {
+        let Some((text, lower)) = text else {
             out.push(Problem {
                 record: format!("evidence `{}`", e.id),
                 message: format!("its source `{}` is not in {}", e.source.file, dir.display()),
@@ -113,16 +200,80 @@ pub fn check_sources(s: &Scenario, dir: &Path) -> Vec<Problem> {
             });
             continue;
         };
+        let stems = stems(&e.paraphrase);
         for f in &e.figures {
-            if !text.contains(&normalise(f)) {
+            let at = occurrences(&text, f);
+            if at.is_empty() {
                 out.push(Problem {
                     record: format!("evidence `{}`", e.id),
                     message: format!("the figure `{f}` does not appear in {}", e.source.file),
-                    hint: "write the figure exactly as the document does (e.g. \"28%\", \"1,500\")"
+                    hint: "write the figure exactly as the document does (e.g. \"28%\", \"1,500\"); it must stand alone, not inside a longer number"
                         .into(),
+                });
+                continue;
+            }
+            let same_case = text.len() == lower.len();
+            let near = at.iter().any(|&p| {
+                if same_case {
+                    near_paraphrase(&lower, p, f.len(), &stems)
+                } else {
+                    // Lower-casing changed byte lengths (rare scripts): look in the whole text.
+                    near_paraphrase(&lower, 0, lower.len(), &stems)
+                }
+            });
+            if !near {
+                out.push(Problem {
+                    record: format!("evidence `{}`", e.id),
+                    message: format!(
+                        "the figure `{f}` appears in {} ({} time(s)) but never near the words of the paraphrase",
+                        e.source.file,
+                        at.len()
+                    ),
+                    hint: "the figure must be where the document states the fact the record paraphrases: check the figure, or paraphrase that passage".into(),
                 });
             }
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_match_whole_not_inside_longer_numbers_or_words() {
+        let t = "Support fell to 73% in 2023, from 13% a year before; 17 provinces and 1,100,000 people; 1.3% and 3.5 points; 28%.";
+        assert!(occurrences(t, "3%").is_empty());
+        assert_eq!(occurrences(t, "13%").len(), 1);
+        assert!(occurrences(t, "7 provinces").is_empty());
+        assert_eq!(occurrences(t, "17 provinces").len(), 1);
+        assert!(occurrences(t, "1,100").is_empty());
+        assert!(occurrences(t, "3").is_empty());
+        assert_eq!(
+            occurrences(t, "28%").len(),
+            1,
+            "a figure at the end of a sentence"
+        );
+        assert_eq!(occurrences(t, "2023").len(), 1);
+        assert!(occurrences(t, "202").is_empty());
+        assert!(
+            occurrences("the 2021-2022 season", "2022").len() == 1,
+            "ranges split on a dash"
+        );
+    }
+
+    #[test]
+    fn a_figure_must_sit_near_the_words_it_is_cited_for() {
+        let filler = "x ".repeat(NEAR);
+        let text =
+            format!("Respondents who saw annexation as the aim: 28%. {filler} Tariffs rose 12%.");
+        let stems =
+            stems("The share of respondents who think Russia fights to annex Ukraine rose to 28%.");
+        let lower = text.to_lowercase();
+        let at = occurrences(&text, "28%")[0];
+        assert!(near_paraphrase(&lower, at, 3, &stems));
+        let at = occurrences(&text, "12%")[0];
+        assert!(!near_paraphrase(&lower, at, 3, &stems));
+    }
 }

@@ -1,5 +1,7 @@
 //! Per-model cost of one ensemble draw of the built-in scenario, on the current thread pool:
 //! `RAYON_NUM_THREADS=1 cargo run --release --example draw_cost -p multivector [draws]`.
+//! With `--run N`: one `multivector::run::run` of N draws, all models (what `run --draws N`
+//! computes, without the process and the printing), and its time.
 
 use std::time::Instant;
 
@@ -7,10 +9,26 @@ use multivector::run::RunSettings;
 
 #[allow(clippy::print_stdout)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let draws: usize = std::env::args().nth(1).map_or(Ok(500), |a| a.parse())?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let s = multivector::scenario::builtin::load("kazakhstan")
         .ok_or("no built-in scenario")??
         .scenario;
+    if args.first().map(String::as_str) == Some("--run") {
+        let draws: usize = args
+            .get(1)
+            .ok_or("--run needs a number of draws")?
+            .parse()?;
+        let settings = RunSettings {
+            draws,
+            seed: 7,
+            ..RunSettings::default()
+        };
+        let t = Instant::now();
+        multivector::run::run(&s, &settings, &multivector::run::NoProgress)?;
+        println!("run of {draws} draws: {:.3} s", t.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let draws: usize = args.first().map_or(Ok(500), |a| a.parse())?;
     let all = RunSettings::default().models().forecasters();
     let mut total = 0.0;
     for (name, model) in all {

@@ -203,7 +203,12 @@ fn check(s: &Scenario, a: &EvidenceArgs) -> anyhow::Result<ExitCode> {
         );
         if a.sources.is_some() {
             msg.push_str(&format!(
-                "; {figures} figure(s) all found in their documents"
+                "; {figures} figure(s) all found in their documents, whole and near the words they are cited for"
+            ));
+        } else if figures > 0 {
+            // Never a silent pass: say what was not checked and how to check it.
+            msg.push_str(&format!(
+                "; {figures} figure(s) NOT checked against their documents (give --sources DIR, the folder of the cited documents)"
             ));
         }
         emit(&(msg + "\n"))?;
