@@ -682,6 +682,7 @@ fn align(
         from: start,
         to: end,
         flag: None,
+        topic: None,
     };
     let rows = py.detach(|| measures::align(&t, f, &partners, by, &sel));
     json(&rows)

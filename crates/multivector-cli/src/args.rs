@@ -193,9 +193,10 @@ pub struct AlignArgs {
     /// Vote data file or folder.
     #[arg(long, value_name = "PATH")]
     pub data: PathBuf,
-    /// The focal state (ISO3 code or UN name).
-    #[arg(long, value_name = "STATE")]
-    pub focal: String,
+    /// The focal state (ISO3 code or UN name); several, comma-separated, for a regional
+    /// comparison (one series each).
+    #[arg(long, value_name = "STATES", value_delimiter = ',', required = true)]
+    pub focal: Vec<String>,
     /// Partners, comma-separated: ISO3 codes, UN names, or EU.
     #[arg(long, value_name = "LIST", value_delimiter = ',', required = true)]
     pub vs: Vec<String>,
@@ -211,6 +212,10 @@ pub struct AlignArgs {
     /// Only roll calls with this issue flag (me, nu, di, hr, co, ec; Voeten's data only).
     #[arg(long, value_name = "FLAG")]
     pub issue: Option<String>,
+    /// Only roll calls on this topic: `ukraine` (the ES-11 session, the 2014 and Crimea
+    /// resolutions, titles naming Ukraine, Crimea or Sevastopol; see docs/unga.md).
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Option<String>,
     /// List the roll calls where the focal state split from each partner instead.
     #[arg(long)]
     pub splits: bool,

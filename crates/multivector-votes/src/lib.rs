@@ -28,7 +28,7 @@ pub mod read;
 
 pub use data::{RollCall, Vote, VoteTable};
 pub use measures::{
-    AlignRow, Dyad, Lookup, Partner, Period, Selection, Split, Tally, align, align_all,
+    AlignRow, Dyad, Lookup, Partner, Period, Selection, Split, Tally, Topic, align, align_all,
     equidistance_series, lookup, splits,
 };
 pub use read::{Layout, VoteError, VoteErrors, load};

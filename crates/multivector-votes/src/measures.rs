@@ -165,6 +165,48 @@ pub enum Period {
     All,
 }
 
+/// A topic a roll call can be about, recognised from its symbol and title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Topic {
+    /// Russia's war on Ukraine and its annexations: the eleventh emergency special session
+    /// (`A/RES/ES-11/*`), the 2014 resolution on Ukraine's territorial integrity and the
+    /// resolutions on Crimea of 2016-2018 by symbol (68/262, 71/205, 72/190, 73/194, 73/263:
+    /// the older files carry no titles), and any roll call whose title names Ukraine, Crimea
+    /// or Sevastopol.
+    Ukraine,
+}
+
+/// Symbols of Ukraine-related resolutions from years whose files carry no titles.
+const UKRAINE_SYMBOLS: [&str; 5] = ["68/262", "71/205", "72/190", "73/194", "73/263"];
+
+impl Topic {
+    /// The topic of this name (`ukraine`).
+    pub fn parse(name: &str) -> Option<Topic> {
+        name.trim()
+            .eq_ignore_ascii_case("ukraine")
+            .then_some(Topic::Ukraine)
+    }
+
+    /// Whether roll call `rc` is about this topic.
+    pub fn matches(self, rc: &crate::RollCall) -> bool {
+        match self {
+            Topic::Ukraine => {
+                let label = rc.label.as_deref().unwrap_or("").to_ascii_uppercase();
+                let core = label
+                    .trim_start_matches("A/RES/")
+                    .trim_start_matches("R/")
+                    .trim();
+                let title = rc.title.as_deref().unwrap_or("").to_ascii_lowercase();
+                core.starts_with("ES-11/")
+                    || UKRAINE_SYMBOLS.contains(&core)
+                    || ["ukrain", "crimea", "sevastopol"]
+                        .iter()
+                        .any(|w| title.contains(w))
+            }
+        }
+    }
+}
+
 /// Which roll calls count.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
@@ -172,6 +214,8 @@ pub struct Selection {
     pub to: Option<i32>,
     /// Only roll calls carrying this issue flag.
     pub flag: Option<String>,
+    /// Only roll calls about this topic.
+    pub topic: Option<Topic>,
 }
 
 impl Selection {
@@ -183,7 +227,24 @@ impl Selection {
                 .flag
                 .as_ref()
                 .is_none_or(|f| rc.flags.iter().any(|g| g == f))
+            && self.topic.is_none_or(|tp| tp.matches(rc))
     }
+}
+
+/// Whether the data cover only part of period `p`: the first or last period of the table
+/// when the data start after it opens or end before it closes (a year runs January to
+/// December; session N from September of 1945 + N to September of the next year).
+fn partial(t: &VoteTable, p: i32, by: Period) -> bool {
+    let (Some(first), Some(last)) = (t.rollcalls.first(), t.rollcalls.last()) else {
+        return false;
+    };
+    let (opens, closes) = match by {
+        Period::Year => (format!("{p}-01-31"), format!("{p}-12-01")),
+        Period::Session => (format!("{}-09-30", 1945 + p), format!("{}-09-01", 1946 + p)),
+        Period::All => return false,
+    };
+    (key(t, 0, by) == p && first.date > opens)
+        || (key(t, t.rollcalls.len() - 1, by) == p && last.date < closes)
 }
 
 fn key(t: &VoteTable, r: usize, by: Period) -> i32 {
@@ -203,6 +264,11 @@ pub struct AlignRow {
     /// Roll calls in the period (whether or not both voted).
     pub rollcalls: usize,
     pub dyad: Option<Dyad>,
+    /// The data cover only part of the period (its first or last year or session).
+    pub partial: bool,
+    /// Roll calls of the period held while the focal state was not a member (before it
+    /// joined, or after it ceased to exist).
+    pub focal_not_member: usize,
 }
 
 /// The focal state against each partner, per period, in period then partner order.
@@ -225,6 +291,10 @@ pub fn align(
         while end < rows.len() && key(t, rows[end], by) == p {
             end += 1;
         }
+        let focal_not_member = rows[start..end]
+            .iter()
+            .filter(|&&r| !t.is_member(r, focal))
+            .count();
         for partner in partners {
             let mut tally = Tally::default();
             for &r in &rows[start..end] {
@@ -235,6 +305,8 @@ pub fn align(
                 partner: partner.name(),
                 rollcalls: end - start,
                 dyad: tally.dyad(),
+                partial: partial(t, p, by),
+                focal_not_member,
             });
         }
         start = end;

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use multivector_votes::{Partner, Period, Selection, VoteTable, measures};
+use multivector_votes::{AlignRow, Partner, Period, Selection, Topic, VoteTable, measures};
 use serde_json::json;
 
 use crate::args::{AlignArgs, ByArg, Format, VotesArgs};
@@ -52,7 +52,11 @@ pub fn align(a: AlignArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let t = load(&a.data)?;
-    let focal = state(&t, &a.focal)?;
+    let focals = a
+        .focal
+        .iter()
+        .map(|f| state(&t, f))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let partners =
         a.vs.iter()
             .map(|p| partner(&t, p))
@@ -65,70 +69,59 @@ pub fn align(a: AlignArgs) -> anyhow::Result<ExitCode> {
             ));
         }
     }
+    let topic = match &a.topic {
+        None => None,
+        Some(name) => Some(Topic::parse(name).ok_or_else(|| {
+            usage(
+                format!("`{name}` is not a topic"),
+                "topics: ukraine (docs/unga.md says which roll calls it takes)",
+            )
+        })?),
+    };
     let sel = Selection {
         from: a.from,
         to: a.to,
         flag: a.issue.clone(),
+        topic,
     };
-    let fcode = t.states[focal].clone();
     if a.splits {
+        let [focal] = focals[..] else {
+            return Err(usage(
+                "--splits lists one state's splits".to_string(),
+                "give one state with --focal",
+            ));
+        };
+        let fcode = t.states[focal].clone();
         return splits(&t, focal, &fcode, &partners, &sel, a.format);
     }
     let by = match a.by {
         ByArg::Year => Period::Year,
         ByArg::Session => Period::Session,
     };
-    let rows = measures::align(&t, focal, &partners, by, &sel);
-    let eq = measures::equidistance_series(&rows);
     let pname = if by == Period::Year {
         "year"
     } else {
         "session"
     };
+    // One series per focal state, each with its equidistance by period.
+    let series: Vec<Series> = focals
+        .iter()
+        .map(|&f| {
+            let rows = measures::align(&t, f, &partners, by, &sel);
+            let eq = measures::equidistance_series(&rows);
+            (t.states[f].clone(), rows, eq)
+        })
+        .collect();
+    let what = match topic {
+        Some(Topic::Ukraine) => "roll calls on Russia's war on Ukraine and Crimea",
+        None => "all roll calls",
+    };
     let text = match a.format {
-        Format::Table => {
-            let mut tb = table(
-                [
-                    pname,
-                    "partner",
-                    "roll calls",
-                    "joint votes",
-                    "agreement",
-                    "half-agreement",
-                    "S-score",
-                    "kappa",
-                ]
-                .map(String::from)
-                .to_vec(),
-            );
-            for r in &rows {
-                let d = r.dyad;
-                tb.add_row(vec![
-                    r.period.to_string(),
-                    r.partner.clone(),
-                    r.rollcalls.to_string(),
-                    d.map_or(0, |d| d.joint).to_string(),
-                    opt(d.map(|d| d.agreement)),
-                    opt(d.map(|d| d.half_agreement)),
-                    opt(d.map(|d| d.s_score)),
-                    opt(d.and_then(|d| d.kappa)),
-                ]);
-            }
-            let mut out = format!(
-                "Alignment of {fcode} in the UN General Assembly (absences excluded)\n\n{tb}\n"
-            );
-            if partners.len() >= 2 {
-                let mut e = table(vec![pname.to_string(), "equidistance E".into()]);
-                for (p, v) in &eq {
-                    e.add_row(vec![p.to_string(), opt(*v)]);
-                }
-                let _ = writeln!(
-                    out,
-                    "\nEquidistance from votes: E = 1 - (max - min) of the disagreements 1 - agreement\n\n{e}"
-                );
-            }
-            out
-        }
+        Format::Table => series
+            .iter()
+            .map(|(fcode, rows, eq)| table_text(fcode, rows, eq, pname, what, partners.len()))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Format::Csv => csv_text(
             &[
                 pname,
@@ -140,42 +133,125 @@ pub fn align(a: AlignArgs) -> anyhow::Result<ExitCode> {
                 "half_agreement",
                 "s_score",
                 "kappa",
+                "partial",
+                "focal_not_member",
                 "equidistance",
             ],
-            &rows
+            &series
                 .iter()
-                .map(|r| {
-                    let o = |v: Option<f64>| v.map_or_else(String::new, full);
-                    let e = eq
-                        .iter()
-                        .find(|(p, _)| *p == r.period)
-                        .and_then(|(_, v)| *v);
-                    vec![
-                        r.period.to_string(),
-                        fcode.clone(),
-                        r.partner.clone(),
-                        r.rollcalls.to_string(),
-                        r.dyad.map_or(0, |d| d.joint).to_string(),
-                        o(r.dyad.map(|d| d.agreement)),
-                        o(r.dyad.map(|d| d.half_agreement)),
-                        o(r.dyad.map(|d| d.s_score)),
-                        o(r.dyad.and_then(|d| d.kappa)),
-                        o(e),
-                    ]
+                .flat_map(|(fcode, rows, eq)| {
+                    rows.iter().map(move |r| {
+                        let o = |v: Option<f64>| v.map_or_else(String::new, full);
+                        let e = eq
+                            .iter()
+                            .find(|(p, _)| *p == r.period)
+                            .and_then(|(_, v)| *v);
+                        vec![
+                            r.period.to_string(),
+                            fcode.clone(),
+                            r.partner.clone(),
+                            r.rollcalls.to_string(),
+                            r.dyad.map_or(0, |d| d.joint).to_string(),
+                            o(r.dyad.map(|d| d.agreement)),
+                            o(r.dyad.map(|d| d.half_agreement)),
+                            o(r.dyad.map(|d| d.s_score)),
+                            o(r.dyad.and_then(|d| d.kappa)),
+                            r.partial.to_string(),
+                            r.focal_not_member.to_string(),
+                            o(e),
+                        ]
+                    })
                 })
                 .collect::<Vec<_>>(),
         )?,
         Format::Json => {
-            serde_json::to_string_pretty(&json!({
-                "focal": fcode,
-                "by": pname,
-                "rows": rows,
-                "equidistance": eq.iter().map(|(p, v)| json!({"period": p, "equidistance": v})).collect::<Vec<_>>(),
-            }))? + "\n"
+            let one = |(fcode, rows, eq): &Series| {
+                json!({
+                    "focal": fcode,
+                    "by": pname,
+                    "rows": rows,
+                    "equidistance": eq.iter().map(|(p, v)| json!({"period": p, "equidistance": v})).collect::<Vec<_>>(),
+                })
+            };
+            let doc = match &series[..] {
+                [s] => one(s),
+                many => json!({ "by": pname, "states": many.iter().map(one).collect::<Vec<_>>() }),
+            };
+            serde_json::to_string_pretty(&doc)? + "\n"
         }
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// One focal state's alignment rows and its equidistance by period.
+type Series = (String, Vec<AlignRow>, Vec<(i32, Option<f64>)>);
+
+/// One focal state's series as a table, with its equidistance by period; partial periods
+/// are starred and periods before membership named below the table.
+fn table_text(
+    fcode: &str,
+    rows: &[AlignRow],
+    eq: &[(i32, Option<f64>)],
+    pname: &str,
+    what: &str,
+    partners: usize,
+) -> String {
+    let mut tb = table(
+        [
+            pname,
+            "partner",
+            "roll calls",
+            "joint votes",
+            "agreement",
+            "half-agreement",
+            "S-score",
+            "kappa",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for r in rows {
+        let d = r.dyad;
+        tb.add_row(vec![
+            format!("{}{}", r.period, if r.partial { "*" } else { "" }),
+            r.partner.clone(),
+            r.rollcalls.to_string(),
+            d.map_or(0, |d| d.joint).to_string(),
+            opt(d.map(|d| d.agreement)),
+            opt(d.map(|d| d.half_agreement)),
+            opt(d.map(|d| d.s_score)),
+            opt(d.and_then(|d| d.kappa)),
+        ]);
+    }
+    let mut out = format!(
+        "Alignment of {fcode} in the UN General Assembly, {what} (absences excluded)\n\n{tb}\n"
+    );
+    if rows.iter().any(|r| r.partial) {
+        let _ = writeln!(out, "* the data cover only part of this {pname}");
+    }
+    let mut seen = Vec::new();
+    for r in rows.iter().filter(|r| r.focal_not_member > 0) {
+        if !seen.contains(&r.period) {
+            seen.push(r.period);
+            let _ = writeln!(
+                out,
+                "{fcode} was not a UN member for {} of the {} roll calls of {pname} {}",
+                r.focal_not_member, r.rollcalls, r.period
+            );
+        }
+    }
+    if partners >= 2 {
+        let mut e = table(vec![pname.to_string(), "equidistance E".into()]);
+        for (p, v) in eq {
+            e.add_row(vec![p.to_string(), opt(*v)]);
+        }
+        let _ = writeln!(
+            out,
+            "\nEquidistance from votes: E = 1 - (max - min) of the disagreements 1 - agreement\n\n{e}"
+        );
+    }
+    out
 }
 
 fn splits(

@@ -74,6 +74,7 @@ fn selection_by_years_and_equidistance() {
         from: Some(2022),
         to: Some(2022),
         flag: None,
+        topic: None,
     };
     let rows = align(&t, kaz, &[p("RUS"), p("USA")], Period::Year, &sel);
     assert_eq!(rows.len(), 2);
@@ -177,4 +178,54 @@ fn a_state_long_gone_is_a_non_member_not_an_absentee() {
     assert!(l.votes.contains(&("ITA".to_string(), 'X')));
     let csk = t.state("CSK").unwrap();
     assert!(t.is_member(0, csk) && !t.is_member(2, csk));
+}
+
+#[test]
+fn the_ukraine_topic_partial_years_and_membership_by_hand() {
+    use multivector_votes::{RollCall, Topic};
+    let rc = |label: &str, title: &str| RollCall {
+        id: "x".into(),
+        date: "2022-01-01".into(),
+        year: 2022,
+        session: 76,
+        label: Some(label.into()),
+        title: Some(title.into()),
+        flags: Vec::new(),
+    };
+    let u = Topic::Ukraine;
+    assert!(u.matches(&rc("A/RES/ES-11/4", "Territorial integrity")));
+    assert!(u.matches(&rc("R/68/262", "")), "2014 by symbol, no title");
+    assert!(u.matches(&rc(
+        "A/RES/77/229",
+        "Situation of human rights in ... Crimea"
+    )));
+    assert!(u.matches(&rc(
+        "A/RES/78/316",
+        "Safety and security of nuclear facilities of Ukraine"
+    )));
+    assert!(!u.matches(&rc("A/RES/ES-10/1", "Illegal Israeli actions")));
+    assert!(
+        !u.matches(&rc("A/RES/68/26", "")),
+        "a prefix of a listed symbol is not it"
+    );
+    assert_eq!(Topic::parse(" Ukraine "), Some(Topic::Ukraine));
+    assert_eq!(Topic::parse("crimea"), None);
+
+    // The hand table: 2021 from March to October, 2022 from March to April only. Both years
+    // are partial (the data start after January and end before December).
+    let (_d, t) = table();
+    let kaz = t.state("KAZ").unwrap();
+    let rus = Partner::State {
+        code: "RUS".into(),
+        index: t.state("RUS").unwrap(),
+    };
+    let sel = Selection {
+        topic: Some(Topic::Ukraine),
+        ..Selection::default()
+    };
+    let rows = align(&t, kaz, std::slice::from_ref(&rus), Period::Year, &sel);
+    assert_eq!(rows.len(), 1, "only 2022 holds Ukraine roll calls");
+    assert_eq!((rows[0].period, rows[0].rollcalls), (2022, 2));
+    assert!(rows[0].partial);
+    assert_eq!(rows[0].focal_not_member, 0);
 }
