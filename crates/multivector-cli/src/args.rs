@@ -258,6 +258,10 @@ pub struct EvidenceArgs {
     /// document it cites, read from this folder.
     #[arg(long, value_name = "DIR", requires = "check")]
     pub sources: Option<PathBuf>,
+    /// With --check: also derive every outcome coded from UN votes (`outcome.unga`) from this
+    /// vote data (file or folder, as for `align --data`) and compare.
+    #[arg(long, value_name = "PATH", requires = "check")]
+    pub votes: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

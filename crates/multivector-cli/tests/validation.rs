@@ -494,3 +494,54 @@ fn the_ukraine_votes_of_2022_and_the_regional_comparison() {
         "{text}"
     );
 }
+
+/// The scenario's UN outcome is the vote data's: Kazakhstan's votes on ES-11/1 to ES-11/6
+/// read from both sources (ES-11/3: No, the others abstentions), the shipped outcome agrees
+/// with them, and the old coding (50: abstained on everything) is refused.
+#[test]
+fn the_un_outcome_is_read_from_the_votes() {
+    use multivector::unga::check_outcomes;
+    let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
+    for source in ["derived", "dgacm_unxml_data_extract"] {
+        let (t, _) = multivector_votes::load(&unga(source)).unwrap();
+        let checks = check_outcomes(&s, &t);
+        assert_eq!(checks.len(), 1, "{source}");
+        let c = &checks[0];
+        assert!(c.problems.is_empty(), "{source}: {:?}", c.problems);
+        let by: Vec<(&str, Option<char>)> = c
+            .votes
+            .iter()
+            .map(|v| (v.resolution.as_str(), v.vote))
+            .collect();
+        for (symbol, vote) in [
+            ("A/RES/ES-11/1", 'A'),
+            ("A/RES/ES-11/2", 'A'),
+            ("A/RES/ES-11/3", 'N'),
+            ("A/RES/ES-11/4", 'A'),
+            ("A/RES/ES-11/5", 'A'),
+            ("A/RES/ES-11/6", 'A'),
+            ("A/RES/77/229", 'N'),
+        ] {
+            assert!(by.contains(&(symbol, Some(vote))), "{source}: {symbol}");
+        }
+        assert_eq!(c.with("RUS"), ["A/RES/ES-11/3", "A/RES/77/229"]);
+    }
+    let text = builtin::ALL
+        .iter()
+        .find(|(n, _)| *n == "kazakhstan")
+        .unwrap()
+        .1;
+    let old = text.replace("outcome = { value = 35.7,", "outcome = { value = 50,");
+    assert_ne!(old, text);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("k.toml");
+    std::fs::write(&path, old).unwrap();
+    let o = bin()
+        .args(["evidence", path.to_str().unwrap(), "--check", "--votes"])
+        .arg(unga("derived"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("coded 50 but KAZ's votes give 35.71"), "{err}");
+}

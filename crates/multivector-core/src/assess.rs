@@ -228,6 +228,7 @@ mod tests {
             date: "2024".into(),
             evidence: Vec::new(),
             note: None,
+            unga: None,
         });
         // 60 is above 40 (o = 1) and not above 80 (o = 0): (0.9 - 1)^2, (0.3 - 0)^2.
         let t = brier_terms(&issue, &p);

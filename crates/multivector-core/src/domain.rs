@@ -139,6 +139,25 @@ pub struct Outcome {
     pub date: String,
     pub evidence: Vec<String>,
     pub note: Option<String>,
+    /// When the outcome is a state's votes in the UN General Assembly: the roll calls it is
+    /// derived from (checked against the vote data by `evidence --check --votes`).
+    pub unga: Option<UngaOutcome>,
+}
+
+/// An outcome derived from UN General Assembly roll calls: the mean, over the listed
+/// resolutions on which `state` voted, of its votes mapped onto the scale.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UngaOutcome {
+    /// ISO3 code of the voting state.
+    pub state: String,
+    /// Resolution symbols (`A/RES/ES-11/1`).
+    pub resolutions: Vec<String>,
+    /// Scale values of a Yes, an abstention and a No.
+    pub yes: f64,
+    pub abstain: f64,
+    pub no: f64,
+    /// States whose votes are shown beside (`RUS`: where the state voted with Russia).
+    pub beside: Vec<String>,
 }
 
 /// Which side of a threshold its label describes.

@@ -37,7 +37,8 @@ pub mod stats;
 
 pub use domain::{
     Actor, ActorKind, Change, Direction, Evidence, Issue, Meta, Outcome, Period, SalienceScale,
-    Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty, Variant,
+    Scale, ScaleLabel, Scenario, Source, Space, Spread, Stance, Threshold, Uncertainty,
+    UngaOutcome, Variant,
 };
 pub use input::{InputError, InputEvent, InputField, IssueInput, MAX_MAGNITUDE};
 pub use model::{

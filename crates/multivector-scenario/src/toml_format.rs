@@ -152,6 +152,19 @@ struct RawOutcome {
     #[serde(default)]
     evidence: Vec<S<String>>,
     note: Option<String>,
+    unga: Option<RawUnga>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnga {
+    state: String,
+    resolutions: Vec<String>,
+    yes: S<f64>,
+    abstain: S<f64>,
+    no: S<f64>,
+    #[serde(default)]
+    beside: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -895,12 +908,37 @@ impl Validator<'_> {
                 .and_then(|v| on_scale(self, v, "status_quo"));
             let outcome = match &i.outcome {
                 None => None,
-                Some(o) => on_scale(self, &o.value, "outcome.value").map(|value| Outcome {
-                    value,
-                    date: o.date.clone().unwrap_or_default(),
-                    evidence: self.refs(&o.evidence, ev, &rec),
-                    note: o.note.clone(),
-                }),
+                Some(o) => {
+                    let unga = o.unga.as_ref().and_then(|u| {
+                        let yes = on_scale(self, &u.yes, "outcome.unga.yes");
+                        let abstain = on_scale(self, &u.abstain, "outcome.unga.abstain");
+                        let no = on_scale(self, &u.no, "outcome.unga.no");
+                        if u.resolutions.is_empty() {
+                            self.err(
+                                u.yes.span().start,
+                                &rec,
+                                Some("outcome.unga.resolutions"),
+                                "no resolution is listed".to_string(),
+                                "list the resolution symbols the outcome is derived from, e.g. [\"A/RES/ES-11/1\"]",
+                            );
+                        }
+                        Some(multivector_core::UngaOutcome {
+                            state: u.state.trim().to_ascii_uppercase(),
+                            resolutions: u.resolutions.clone(),
+                            yes: yes?,
+                            abstain: abstain?,
+                            no: no?,
+                            beside: u.beside.iter().map(|b| b.trim().to_ascii_uppercase()).collect(),
+                        })
+                    });
+                    on_scale(self, &o.value, "outcome.value").map(|value| Outcome {
+                        value,
+                        date: o.date.clone().unwrap_or_default(),
+                        evidence: self.refs(&o.evidence, ev, &rec),
+                        note: o.note.clone(),
+                        unga,
+                    })
+                }
             };
             let mut thresholds = Vec::new();
             for t in &i.thresholds {

@@ -27,6 +27,7 @@ pub mod run;
 pub mod scoring;
 pub mod stacking;
 pub mod two_level;
+pub mod unga;
 
 pub use multivector_core as core;
 pub use multivector_ensemble as ensemble;

@@ -194,6 +194,45 @@ fn check(s: &Scenario, a: &EvidenceArgs) -> anyhow::Result<ExitCode> {
         }
         problems.extend(provenance::check_sources(s, dir));
     }
+    let mut vote_lines = Vec::new();
+    let unga_outcomes = s
+        .issues
+        .iter()
+        .filter(|i| i.outcome.as_ref().is_some_and(|o| o.unga.is_some()))
+        .count();
+    if let Some(path) = &a.votes {
+        let (t, _) = multivector::votes::load(path)?;
+        for c in multivector::unga::check_outcomes(s, &t) {
+            let record = format!("outcome of `{}`", c.issue);
+            for p in &c.problems {
+                problems.push(provenance::Problem {
+                    record: record.clone(),
+                    message: p.clone(),
+                    hint: "code the outcome the vote data give (or fix the resolution list)".into(),
+                });
+            }
+            let votes: Vec<String> = c
+                .votes
+                .iter()
+                .map(|v| format!("{} {}", v.resolution, v.vote.unwrap_or('?')))
+                .collect();
+            let mut line = format!(
+                "{}: {} coded {}, the votes give {} ({})",
+                c.issue,
+                c.state,
+                c.coded,
+                c.derived.map_or("nothing".into(), |d| format!("{d:.2}")),
+                votes.join(", ")
+            );
+            for (other, _) in c.votes.first().map_or(&[][..], |v| &v.beside[..]) {
+                let with = c.with(other);
+                if !with.is_empty() {
+                    line.push_str(&format!("; voted with {other} on {}", with.join(", ")));
+                }
+            }
+            vote_lines.push(line);
+        }
+    }
     if problems.is_empty() {
         let figures: usize = s.evidence.iter().map(|e| e.figures.len()).sum();
         let mut msg = format!(
@@ -211,7 +250,20 @@ fn check(s: &Scenario, a: &EvidenceArgs) -> anyhow::Result<ExitCode> {
                 "; {figures} figure(s) NOT checked against their documents (give --sources DIR, the folder of the cited documents)"
             ));
         }
-        emit(&(msg + "\n"))?;
+        if a.votes.is_some() {
+            msg.push_str(&format!(
+                "; {unga_outcomes} outcome(s) from UN votes agree with the vote data"
+            ));
+        } else if unga_outcomes > 0 {
+            msg.push_str(&format!(
+                "; {unga_outcomes} outcome(s) from UN votes NOT checked (give --votes PATH, the vote data)"
+            ));
+        }
+        let mut text = msg + "\n";
+        for l in &vote_lines {
+            text.push_str(&format!("  {l}\n"));
+        }
+        emit(&text)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut err = std::io::stderr().lock();
