@@ -80,6 +80,9 @@ pub struct Meta {
     /// Index of the focal actor (the country's leadership), whose saliences weight the
     /// multi-vector profile.
     pub focal: Option<usize>,
+    /// The date the inputs describe (`YYYY-MM-DD`): stances may rest only on evidence known
+    /// by then, observed outcomes only on evidence from after it.
+    pub as_of: Option<String>,
 }
 
 /// An actor: a state, an organisation, a leadership, a domestic constituency or an outlet.
@@ -257,6 +260,9 @@ pub struct Evidence {
     pub paraphrase: String,
     /// The figures this record supports, as written in the source (e.g. "28%").
     pub figures: Vec<String>,
+    /// When the fact it reports happened or became known (`YYYY`, `YYYY-MM` or
+    /// `YYYY-MM-DD`), as opposed to when the source was published.
+    pub date: Option<String>,
 }
 
 /// One change a variant makes.

@@ -33,10 +33,98 @@ pub fn cited(s: &Scenario) -> HashSet<&str> {
     ids
 }
 
-/// Stances with neither evidence nor an assumption, and evidence records cited nowhere.
+/// The first and last day a date written as `YYYY`, `YYYY-MM` or `YYYY-MM-DD` can mean.
+pub fn known_between(date: &str) -> Option<(jiff::civil::Date, jiff::civil::Date)> {
+    use jiff::civil::Date;
+    let d = date.trim();
+    let parts: Vec<&str> = d.split('-').collect();
+    let num = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i16>().ok())
+            .flatten()
+    };
+    match parts[..] {
+        [y] => {
+            let y = num(y, 4)?;
+            Some((Date::new(y, 1, 1).ok()?, Date::new(y, 12, 31).ok()?))
+        }
+        [y, m] => {
+            let (y, m) = (num(y, 4)?, num(m, 2)?);
+            let first = Date::new(y, i8::try_from(m).ok()?, 1).ok()?;
+            Some((first, first.last_of_month()))
+        }
+        [_, _, _] => {
+            let day: Date = d.parse().ok()?;
+            Some((day, day))
+        }
+        _ => None,
+    }
+}
+
+/// The as-of rule: with `as_of` set, every evidence record has a date; a stance cites only
+/// evidence known by the as-of date (its latest possible day not after it); an observed
+/// outcome cites only evidence from after it (its earliest possible day after it).
+fn as_of_problems(s: &Scenario, out: &mut Vec<Problem>) {
+    let Some(as_of) = s.meta.as_of.as_deref() else {
+        return;
+    };
+    let Ok(cut) = as_of.parse::<jiff::civil::Date>() else {
+        return;
+    };
+    let dated = |id: &str| {
+        s.evidence.iter().find(|e| e.id == id).and_then(|e| {
+            e.date
+                .as_deref()
+                .and_then(|d| known_between(d).map(|b| (d, b)))
+        })
+    };
+    for e in &s.evidence {
+        if e.date.is_none() {
+            out.push(Problem {
+                record: format!("evidence `{}`", e.id),
+                message: format!("has no date, and the scenario is as of {as_of}"),
+                hint: "add `date = \"YYYY-MM-DD\"` (or YYYY-MM, YYYY): when the fact happened or became known, not when the source was published".into(),
+            });
+        }
+    }
+    for st in &s.stances {
+        for id in &st.evidence {
+            if let Some((d, (_, last))) = dated(id) {
+                if last > cut {
+                    out.push(Problem {
+                        record: format!(
+                            "stance of `{}` on `{}`",
+                            s.actors[st.actor].id, s.issues[st.issue].id
+                        ),
+                        message: format!("cites `{id}`, dated {d}, after the as-of date {as_of}"),
+                        hint: "a stance may rest only on what was known at the as-of date: cite earlier evidence, or state an assumption".into(),
+                    });
+                }
+            }
+        }
+    }
+    for i in &s.issues {
+        let Some(o) = &i.outcome else { continue };
+        for id in &o.evidence {
+            if let Some((d, (first, _))) = dated(id) {
+                if first <= cut {
+                    out.push(Problem {
+                        record: format!("outcome of `{}`", i.id),
+                        message: format!("cites `{id}`, dated {d}, not after the as-of date {as_of}"),
+                        hint: "an observed outcome is what happened after the as-of date: cite the evidence of that".into(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Stances with neither evidence nor an assumption, evidence records cited nowhere, and (with
+/// an as-of date) evidence used on the wrong side of it.
 /// (Dangling evidence ids are rejected when the scenario is loaded.)
 pub fn check(s: &Scenario) -> Vec<Problem> {
     let mut out = Vec::new();
+    as_of_problems(s, &mut out);
     for st in &s.stances {
         if st.evidence.is_empty() && st.assumption.as_deref().is_none_or(|a| a.trim().is_empty()) {
             out.push(Problem {
@@ -240,6 +328,97 @@ pub fn check_sources(s: &Scenario, dir: &Path) -> Vec<Problem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn kazakhstan_as_of(date: &str) -> Result<Scenario, crate::ScenarioErrors> {
+        let text = crate::builtin::ALL
+            .iter()
+            .find(|(n, _)| *n == "kazakhstan")
+            .map(|(_, t)| *t)
+            .unwrap_or_default()
+            .replacen(
+                "salience_scale = \"0-100\"",
+                &format!("salience_scale = \"0-100\"\nas_of = \"{date}\""),
+                1,
+            );
+        crate::parse_toml("k.toml", &text)
+    }
+
+    #[test]
+    fn dates_mean_the_days_they_can_mean() {
+        use jiff::civil::date;
+        assert_eq!(
+            known_between("2022"),
+            Some((date(2022, 1, 1), date(2022, 12, 31)))
+        );
+        assert_eq!(
+            known_between("2024-02"),
+            Some((date(2024, 2, 1), date(2024, 2, 29)))
+        );
+        assert_eq!(
+            known_between("2022-03-06"),
+            Some((date(2022, 3, 6), date(2022, 3, 6)))
+        );
+        for bad in [
+            "22",
+            "2022-3",
+            "2022-13",
+            "2022-02-30",
+            "March 2022",
+            "",
+            "2022-03-06-01",
+        ] {
+            assert_eq!(known_between(bad), None, "{bad}");
+        }
+        assert!(
+            kazakhstan_as_of("2022-31-03").is_err(),
+            "a bad as-of date is a located error"
+        );
+    }
+
+    #[test]
+    fn stances_use_only_what_was_known_and_outcomes_only_what_came_after() {
+        // The shipped scenario with an as-of date at the end of March 2022: every record is
+        // dated, and the check names each use of evidence on the wrong side of the date.
+        let s = kazakhstan_as_of("2022-03-31").expect("valid");
+        let p = check(&s);
+        let has = |record: &str, text: &str| {
+            p.iter()
+                .any(|x| x.record == record && x.message.contains(text))
+        };
+        assert!(has(
+            "stance of `KAZ` on `china_trade`",
+            "cites `china-2023`, dated 2024"
+        ));
+        assert!(has(
+            "stance of `KAZ` on `media_foreign_cap`",
+            "cites `media-law-2024`"
+        ));
+        assert!(has(
+            "outcome of `unga_vote`",
+            "cites `unga-2-march`, dated 2022-03-02, not after"
+        ));
+        assert!(!p.iter().any(|x| x.message.contains("has no date")));
+        // Stances citing what was known by then pass: the 1 March statement, the January
+        // unrest, the 6 March rally.
+        for ok in ["tokayev-1-march", "january-unrest", "almaty-rally"] {
+            assert!(
+                !p.iter().any(|x| x.message.contains(&format!("`{ok}`"))),
+                "{ok}"
+            );
+        }
+        // Without a date on a record the rule cannot be checked: that is a problem itself.
+        let mut undated = s.clone();
+        undated.evidence[0].date = None;
+        assert!(
+            check(&undated)
+                .iter()
+                .any(|x| x.message.contains("has no date"))
+        );
+        // Without an as-of date nothing of this is checked.
+        let mut none = s;
+        none.meta.as_of = None;
+        assert!(check(&none).is_empty());
+    }
 
     #[test]
     fn figures_match_whole_not_inside_longer_numbers_or_words() {

@@ -101,6 +101,7 @@ struct RawMeta {
     salience_scale: Option<S<String>>,
     capability_note: Option<String>,
     focal: Option<S<String>>,
+    as_of: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -237,6 +238,7 @@ struct RawEvidence {
     paraphrase: Option<String>,
     #[serde(default)]
     figures: Vec<String>,
+    date: Option<S<String>>,
 }
 
 const FORMAT_HINT: &str = "see docs/scenario-format.md for every field and an example";
@@ -290,6 +292,7 @@ fn unreachable_scenario() -> Scenario {
             salience_scale: SalienceScale::Unit,
             capability_note: None,
             focal: None,
+            as_of: None,
         },
         actors: Vec::new(),
         issues: Vec::new(),
@@ -638,6 +641,19 @@ impl Validator<'_> {
             end: p.end.clone(),
         });
         meta.capability_note = m.capability_note.clone();
+        if let Some(d) = &m.as_of {
+            if d.get_ref().parse::<jiff::civil::Date>().is_ok() {
+                meta.as_of = Some(d.get_ref().clone());
+            } else {
+                self.err(
+                    d.span().start,
+                    rec,
+                    Some("as_of"),
+                    format!("`{}` is not a calendar date", d.get_ref()),
+                    "write the as-of date as YYYY-MM-DD (e.g. \"2022-03-01\")",
+                );
+            }
+        }
         match &m.salience_scale {
             None => self.err(
                 at,
@@ -733,12 +749,27 @@ impl Validator<'_> {
             };
             let locator = need(&e.locator, "locator");
             let paraphrase = need(&e.paraphrase, "paraphrase");
+            let date = e.date.as_ref().and_then(|d| {
+                if crate::provenance::known_between(d.get_ref()).is_some() {
+                    Some(d.get_ref().clone())
+                } else {
+                    self.err(
+                        d.span().start,
+                        &rec,
+                        Some("date"),
+                        format!("`{}` is not a date", d.get_ref()),
+                        "write when the fact happened as YYYY, YYYY-MM or YYYY-MM-DD",
+                    );
+                    None
+                }
+            });
             out.push(Evidence {
                 id,
                 source,
                 locator,
                 paraphrase,
                 figures: e.figures.clone(),
+                date,
             });
         }
         out

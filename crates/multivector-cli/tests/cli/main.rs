@@ -1523,3 +1523,30 @@ fn stored_runs_read_in_words_and_at_a_sensible_precision() {
     .unwrap();
     assert!(json["rows"][0]["a"].is_number());
 }
+
+#[test]
+fn evidence_check_enforces_the_as_of_date() {
+    let text = multivector_scenario::builtin::ALL
+        .iter()
+        .find(|(n, _)| *n == "kazakhstan")
+        .unwrap()
+        .1
+        .replacen(
+            "salience_scale = \"0-100\"",
+            "salience_scale = \"0-100\"\nas_of = \"2022-03-31\"",
+            1,
+        );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "k.toml", &text);
+    let o = run_in(dir.path(), &["evidence", "k.toml", "--check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("stance of `KAZ` on `china_trade`: cites `china-2023`, dated 2024, after the as-of date 2022-03-31"),
+        "{err}"
+    );
+    assert!(
+        err.contains("hint: a stance may rest only on what was known"),
+        "{err}"
+    );
+}
