@@ -335,11 +335,7 @@ mod tests {
             .find(|(n, _)| *n == "kazakhstan")
             .map(|(_, t)| *t)
             .unwrap_or_default()
-            .replacen(
-                "salience_scale = \"0-100\"",
-                &format!("salience_scale = \"0-100\"\nas_of = \"{date}\""),
-                1,
-            );
+            .replacen("as_of = \"2022-03-31\"", &format!("as_of = \"{date}\""), 1);
         crate::parse_toml("k.toml", &text)
     }
 
@@ -377,35 +373,52 @@ mod tests {
 
     #[test]
     fn stances_use_only_what_was_known_and_outcomes_only_what_came_after() {
-        // The shipped scenario with an as-of date at the end of March 2022: every record is
-        // dated, and the check names each use of evidence on the wrong side of the date.
+        // The shipped scenario keeps the rule at its as-of date (2022-03-31).
         let s = kazakhstan_as_of("2022-03-31").expect("valid");
-        let p = check(&s);
+        assert_eq!(s.meta.as_of.as_deref(), Some("2022-03-31"));
+        assert_eq!(check(&s), Vec::new());
+        // A stance resting on the 2023 trade figures, and an outcome resting on the 2 March
+        // vote, are each named with the dates.
+        let mut bad = s.clone();
+        let (kaz, trade) = (
+            bad.actor_index("KAZ").unwrap(),
+            bad.issue_index("china_trade").unwrap(),
+        );
+        let st = bad
+            .stances
+            .iter_mut()
+            .find(|st| st.actor == kaz && st.issue == trade)
+            .unwrap();
+        st.evidence.push("china-2023".into());
+        let vote = bad.issue_index("unga_vote").unwrap();
+        bad.issues[vote]
+            .outcome
+            .as_mut()
+            .unwrap()
+            .evidence
+            .push("unga-2-march".into());
+        let p = check(&bad);
         let has = |record: &str, text: &str| {
             p.iter()
                 .any(|x| x.record == record && x.message.contains(text))
         };
         assert!(has(
             "stance of `KAZ` on `china_trade`",
-            "cites `china-2023`, dated 2024"
-        ));
-        assert!(has(
-            "stance of `KAZ` on `media_foreign_cap`",
-            "cites `media-law-2024`"
+            "cites `china-2023`, dated 2024, after the as-of date 2022-03-31"
         ));
         assert!(has(
             "outcome of `unga_vote`",
             "cites `unga-2-march`, dated 2022-03-02, not after"
         ));
-        assert!(!p.iter().any(|x| x.message.contains("has no date")));
-        // Stances citing what was known by then pass: the 1 March statement, the January
-        // unrest, the 6 March rally.
-        for ok in ["tokayev-1-march", "january-unrest", "almaty-rally"] {
-            assert!(
-                !p.iter().any(|x| x.message.contains(&format!("`{ok}`"))),
-                "{ok}"
-            );
-        }
+        assert_eq!(p.len(), 2, "{p:?}");
+        // An earlier as-of date puts the March evidence out of the inputs' reach.
+        let early = kazakhstan_as_of("2022-02-20").expect("valid");
+        let p = check(&early);
+        assert!(
+            p.iter()
+                .any(|x| x.message.contains("cites `tokayev-1-march`")),
+            "{p:?}"
+        );
         // Without a date on a record the rule cannot be checked: that is a problem itself.
         let mut undated = s.clone();
         undated.evidence[0].date = None;
@@ -415,7 +428,7 @@ mod tests {
                 .any(|x| x.message.contains("has no date"))
         );
         // Without an as-of date nothing of this is checked.
-        let mut none = s;
+        let mut none = bad;
         none.meta.as_of = None;
         assert!(check(&none).is_empty());
     }

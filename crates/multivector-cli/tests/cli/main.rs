@@ -1526,16 +1526,18 @@ fn stored_runs_read_in_words_and_at_a_sensible_precision() {
 
 #[test]
 fn evidence_check_enforces_the_as_of_date() {
-    let text = multivector_scenario::builtin::ALL
+    let shipped = multivector_scenario::builtin::ALL
         .iter()
         .find(|(n, _)| *n == "kazakhstan")
         .unwrap()
-        .1
-        .replacen(
-            "salience_scale = \"0-100\"",
-            "salience_scale = \"0-100\"\nas_of = \"2022-03-31\"",
-            1,
-        );
+        .1;
+    // The leadership's China trade stance made to rest on the 2023 trade figures.
+    let text = shipped.replacen(
+        "evidence = [\"multivector-identity\", \"russia-trade-ties\"]",
+        "evidence = [\"multivector-identity\", \"russia-trade-ties\", \"china-2023\"]",
+        1,
+    );
+    assert_ne!(text, shipped);
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "k.toml", &text);
     let o = run_in(dir.path(), &["evidence", "k.toml", "--check"]);
@@ -1548,5 +1550,11 @@ fn evidence_check_enforces_the_as_of_date() {
     assert!(
         err.contains("hint: a stance may rest only on what was known"),
         "{err}"
+    );
+    let o = run(&["evidence", "--check"]);
+    assert!(
+        o.status.success(),
+        "the shipped scenario keeps the rule: {}",
+        stderr(&o)
     );
 }
