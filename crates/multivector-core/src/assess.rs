@@ -150,7 +150,7 @@ pub struct Retrodiction {
 
 /// Scores a forecast on `issue`; `None` when no outcome is known.
 pub fn retrodict(issue: &Issue, forecast: f64) -> Option<Retrodiction> {
-    let obs = issue.outcome.as_ref()?.value;
+    let obs = issue.outcome.as_ref()?.scored()?;
     let error = (forecast - obs).abs();
     Some(Retrodiction {
         issue: issue.id.clone(),
@@ -180,7 +180,7 @@ pub fn retrodict(issue: &Issue, forecast: f64) -> Option<Retrodiction> {
 /// outcome lies on the threshold's side and 0 otherwise. Empty when no outcome is known.
 /// A forecaster who always says 0.5 scores 0.25 on every term; a sure and right one 0.
 pub fn brier_terms(issue: &Issue, probabilities: &[(String, f64)]) -> Vec<f64> {
-    let Some(obs) = issue.outcome.as_ref().map(|o| o.value) else {
+    let Some(obs) = issue.outcome.as_ref().and_then(|o| o.scored()) else {
         return Vec::new();
     };
     issue
@@ -229,6 +229,7 @@ mod tests {
             evidence: Vec::new(),
             note: None,
             unga: None,
+            unscored: None,
         });
         // 60 is above 40 (o = 1) and not above 80 (o = 0): (0.9 - 1)^2, (0.3 - 0)^2.
         let t = brier_terms(&issue, &p);
@@ -236,6 +237,40 @@ mod tests {
             (t[0] - 0.01).abs() < 1e-15 && (t[1] - 0.09).abs() < 1e-15,
             "{t:?}"
         );
+    }
+    #[test]
+    fn an_unscored_outcome_counts_in_no_score() {
+        let mut issue = Issue {
+            id: "q".into(),
+            question: "?".into(),
+            scale: crate::Scale {
+                min: 0.0,
+                max: 100.0,
+                unit: None,
+                labels: Vec::new(),
+            },
+            status_quo: None,
+            outcome: Some(crate::Outcome {
+                value: 60.0,
+                date: "2024".into(),
+                evidence: Vec::new(),
+                note: None,
+                unga: None,
+                unscored: Some("a market outcome".into()),
+            }),
+            thresholds: vec![crate::Threshold {
+                value: 40.0,
+                direction: crate::Direction::Above,
+                label: "above 40".into(),
+            }],
+            evidence: Vec::new(),
+        };
+        let p = vec![("above 40".to_string(), 0.9)];
+        assert!(retrodict(&issue, 50.0).is_none());
+        assert!(brier_terms(&issue, &p).is_empty());
+        issue.outcome.as_mut().unwrap().unscored = None;
+        assert_eq!(retrodict(&issue, 50.0).unwrap().error, 10.0);
+        assert_eq!(brier_terms(&issue, &p).len(), 1);
     }
 
     #[test]

@@ -145,6 +145,16 @@ pub struct Outcome {
     /// When the outcome is a state's votes in the UN General Assembly: the roll calls it is
     /// derived from (checked against the vote data by `evidence --check --votes`).
     pub unga: Option<UngaOutcome>,
+    /// Why the outcome is shown but left out of every score (not a bargaining outcome, say);
+    /// None: it is scored.
+    pub unscored: Option<String>,
+}
+
+impl Outcome {
+    /// The outcome's value when it counts in scores (retrodiction, Brier).
+    pub fn scored(&self) -> Option<f64> {
+        self.unscored.is_none().then_some(self.value)
+    }
 }
 
 /// An outcome derived from UN General Assembly roll calls: the mean, over the listed

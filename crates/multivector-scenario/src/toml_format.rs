@@ -154,6 +154,8 @@ struct RawOutcome {
     evidence: Vec<S<String>>,
     note: Option<String>,
     unga: Option<RawUnga>,
+    /// Why the outcome is left out of the scores.
+    unscored: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -968,6 +970,11 @@ impl Validator<'_> {
                         evidence: self.refs(&o.evidence, ev, &rec),
                         note: o.note.clone(),
                         unga,
+                        unscored: o
+                            .unscored
+                            .as_ref()
+                            .map(|r| r.trim().to_string())
+                            .filter(|r| !r.is_empty()),
                     })
                 }
             };

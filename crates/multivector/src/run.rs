@@ -278,6 +278,9 @@ pub struct Observed {
     pub value: f64,
     /// When it was observed.
     pub date: String,
+    /// Why it is left out of every score (None: scored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unscored: Option<String>,
 }
 
 /// One model's forecast on one issue.
@@ -827,6 +830,7 @@ fn run_inner(s: &Scenario, settings: &RunSettings, draws: Draws) -> Result<RunRe
             observed: iss.outcome.as_ref().map(|o| Observed {
                 value: o.value,
                 date: o.date.clone(),
+                unscored: o.unscored.clone(),
             }),
             forecasts,
             retrodiction,

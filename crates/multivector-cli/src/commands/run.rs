@@ -367,6 +367,18 @@ fn judged_text(s: &Scenario, r: &RunReport) -> String {
             ]);
         }
         let _ = writeln!(out, "{mt}");
+        for i in &r.issues {
+            if let Some(o) = &i.observed {
+                if let Some(why) = &o.unscored {
+                    let _ = writeln!(
+                        out,
+                        "\nNot scored: {} (observed {}): {why}",
+                        i.id,
+                        num(o.value)
+                    );
+                }
+            }
+        }
         if misses.is_empty() {
             let _ = writeln!(
                 out,
