@@ -223,6 +223,23 @@ pub enum Spread {
     Triangular { low: f64, mode: f64, high: f64 },
 }
 
+/// `spread` moved by `by` when it is a range or a triangle (a normal is centred on the stated
+/// value and needs no move).
+fn shifted(spread: Option<Spread>, by: f64) -> Option<Spread> {
+    match spread {
+        Some(Spread::Uniform { low, high }) => Some(Spread::Uniform {
+            low: low + by,
+            high: high + by,
+        }),
+        Some(Spread::Triangular { low, mode, high }) => Some(Spread::Triangular {
+            low: low + by,
+            mode: mode + by,
+            high: high + by,
+        }),
+        other => other,
+    }
+}
+
 /// Declared uncertainty of one stance. Salience spreads are on `[0, 1]` after loading.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
 pub struct Uncertainty {
@@ -365,18 +382,31 @@ impl Scenario {
                 out.stances.retain(|st| !hits(st));
                 continue;
             }
+            let old_actor_cap = out.actors[c.actor].capability;
             if let (Some(cap), None) = (c.capability, c.issue) {
                 out.actors[c.actor].capability = cap;
             }
+            // A value the variant sets is the new centre of the stance's declared spread: a
+            // normal is drawn around the value already; a range or a triangle moves with it
+            // (its width kept), or the variant would vanish from every ensemble draw.
             for st in out.stances.iter_mut().filter(|st| hits(st)) {
                 if let Some(p) = c.position {
+                    st.uncertainty.position = shifted(st.uncertainty.position, p - st.position);
                     st.position = p;
                 }
                 if let Some(s) = c.salience {
+                    st.uncertainty.salience = shifted(st.uncertainty.salience, s - st.salience);
                     st.salience = s;
                 }
-                if let (Some(cap), Some(_)) = (c.capability, c.issue) {
-                    st.capability = Some(cap);
+                if let Some(cap) = c.capability {
+                    let before = st.capability.unwrap_or(old_actor_cap);
+                    if c.issue.is_some() {
+                        st.capability = Some(cap);
+                    }
+                    if c.issue.is_some() || st.capability.is_none() {
+                        st.uncertainty.capability =
+                            shifted(st.uncertainty.capability, cap - before);
+                    }
                 }
             }
         }

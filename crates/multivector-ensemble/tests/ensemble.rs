@@ -212,3 +212,32 @@ fn parts_join_into_the_whole_ensemble() {
     assert!(Ensemble::concat(vec![part(0..7, 11), part(7..50, 12)]).is_err());
     assert!(Ensemble::concat(Vec::new()).is_err());
 }
+
+/// A variant's value is the new centre of a range or a triangle, as of a normal: raising B's
+/// salience, declared as a range, raises B's weight in every draw (before, the range ignored
+/// the variant and every per-draw difference was 0).
+#[test]
+fn a_variant_moves_a_ranged_spread_with_its_value() {
+    use multivector_ensemble::run_variant;
+    let text = TWO.replace(
+        "position = 60\nsalience = 1\nassumption",
+        "position = 60\nsalience = 0.4\nuncertainty = { salience = { range = [0.2, 0.6] } }\nassumption",
+    ) + "[[variants]]\nname = \"b-cares\"\ndescription = \"B cares more\"\nchanges = [{ actor = \"B\", issue = \"q\", salience = 0.6 }]\n";
+    let s = scenario(&text);
+    let st = &s.apply(&s.variants[0]).stances[1];
+    let Some(multivector_core::Spread::Uniform { low, high }) = st.uncertainty.salience else {
+        panic!("still a range: {:?}", st.uncertainty.salience);
+    };
+    // Moved by +0.2 (0.6 - 0.4), width kept.
+    assert!(
+        (low - 0.4).abs() < 1e-12 && (high - 0.8).abs() < 1e-12,
+        "{low} {high}"
+    );
+    let m: Vec<Model> = vec![("mean".into(), Box::new(WeightedMean))];
+    let base = run_variant(&s, None, &m, 200, 3, &|_| {}).unwrap();
+    let var = run_variant(&s, Some(&s.variants[0]), &m, 200, 3, &|_| {}).unwrap();
+    // B (at 60) weighs more in every draw, so the mean moves up in every draw.
+    for (b, v) in base.series(0, 0).iter().zip(var.series(0, 0)) {
+        assert!(v > *b, "{b} -> {v}");
+    }
+}
