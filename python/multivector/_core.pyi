@@ -57,6 +57,7 @@ def run(
     two_level: bool = False,
     population: Optional[str] = None,
     population_variant: Optional[str] = None,
+    threads: Optional[int] = None,
 ) -> str: ...
 def ensemble_part(
     scenario: Scenario, start: int, end: int, draws: int, seed: Optional[int] = None, threads: Optional[int] = None
@@ -70,7 +71,9 @@ def run_with_parts(
     population: Optional[str] = None,
     population_variant: Optional[str] = None,
 ) -> str: ...
-def compare(scenario: Scenario, variant: str, draws: int = 1000, seed: Optional[int] = None) -> str: ...
+def compare(
+    scenario: Scenario, variant: str, draws: int = 1000, seed: Optional[int] = None, threads: Optional[int] = None
+) -> str: ...
 def sensitivity(
     scenario: Scenario, issue: str, model: str = "bdm-scholz", trajectories: int = 20, seed: Optional[int] = None
 ) -> str: ...

@@ -74,9 +74,10 @@ def _one(core: _core.Scenario, edits: list, variant: Optional[str], draws: int, 
     sc = Scenario(core)
     if edits:
         sc = Scenario(core.edit(edits, "sweep"))
+    # One thread per task, as for ensemble chunks.
     if variant is not None:
-        return _core.compare(sc.core, variant, draws, seed)
-    return _core.run(sc.core, draws, seed, False, None, None)
+        return _core.compare(sc.core, variant, draws, seed, 1)
+    return _core.run(sc.core, draws, seed, False, None, None, 1)
 
 
 def sweep(

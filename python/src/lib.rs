@@ -298,6 +298,26 @@ impl Scenario {
     }
 }
 
+/// Runs `work` with the GIL released, on `threads` threads (None: rayon's global pool, all
+/// cores). A Dask worker passes 1: its own threads are the unit of parallelism. Results do not
+/// depend on the thread count.
+fn detached<T: Send>(
+    py: Python<'_>,
+    threads: Option<usize>,
+    work: impl FnOnce() -> T + Send,
+) -> PyResult<T> {
+    match threads {
+        None => Ok(py.detach(work)),
+        Some(n) => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(n.clamp(1, 1024))
+                .build()
+                .map_err(|e| PyRuntimeError::new_err(format!("cannot start {n} threads: {e}")))?;
+            Ok(py.detach(|| pool.install(work)))
+        }
+    }
+}
+
 /// A built-in scenario by name (`kazakhstan`, ...).
 #[pyfunction]
 fn builtin(py: Python<'_>, name: &str) -> PyResult<Scenario> {
@@ -391,7 +411,8 @@ fn with_two_level(
 /// The main job on a scenario: every model, retrodiction, profile and (with draws) the
 /// ensemble; the JSON document `multivector run --format json` prints.
 #[pyfunction]
-#[pyo3(signature = (scenario, draws = 1000, seed = None, two_level = false, population = None, population_variant = None))]
+#[pyo3(signature = (scenario, draws = 1000, seed = None, two_level = false, population = None, population_variant = None, threads = None))]
+#[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
     scenario: &Scenario,
@@ -400,12 +421,12 @@ fn run(
     two_level: bool,
     population: Option<&str>,
     population_variant: Option<String>,
+    threads: Option<usize>,
 ) -> PyResult<String> {
     let settings = run_settings(draws, seed, two_level, population_variant);
     let s = &scenario.scenario;
-    let report = py
-        .detach(|| pipeline::run(s, &settings, &NoProgress))
-        .map_err(run_error)?;
+    let report =
+        detached(py, threads, || pipeline::run(s, &settings, &NoProgress))?.map_err(run_error)?;
     let report = with_two_level(py, s, &settings, report, population)?;
     json(&report)
 }
@@ -433,17 +454,9 @@ fn ensemble_part<'py>(
     }
     let settings = run_settings(draws, seed, false, None);
     let s = &scenario.scenario;
-    let work = || pipeline::ensemble_part(s, &settings, start..end);
-    let part = match threads {
-        None => py.detach(work),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n.clamp(1, 1024))
-                .build()
-                .map_err(|e| PyRuntimeError::new_err(format!("cannot start {n} threads: {e}")))?;
-            py.detach(|| pool.install(work))
-        }
-    }
+    let part = detached(py, threads, || {
+        pipeline::ensemble_part(s, &settings, start..end)
+    })?
     .map_err(run_error)?;
     Ok(PyBytes::new(py, &part::encode(&part)))
 }
@@ -485,19 +498,21 @@ fn run_with_parts(
 
 /// A variant against its baseline on common random numbers (`multivector compare`).
 #[pyfunction]
-#[pyo3(signature = (scenario, variant, draws = 1000, seed = None))]
+#[pyo3(signature = (scenario, variant, draws = 1000, seed = None, threads = None))]
 fn compare(
     py: Python<'_>,
     scenario: &Scenario,
     variant: &str,
     draws: usize,
     seed: Option<u64>,
+    threads: Option<usize>,
 ) -> PyResult<String> {
     let settings = run_settings(draws, seed, false, None);
     let s = &scenario.scenario;
-    let r = py
-        .detach(|| pipeline::compare(s, variant, &settings, &NoProgress))
-        .map_err(run_error)?;
+    let r = detached(py, threads, || {
+        pipeline::compare(s, variant, &settings, &NoProgress)
+    })?
+    .map_err(run_error)?;
     json(&r)
 }
 
