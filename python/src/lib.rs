@@ -179,18 +179,7 @@ impl Scenario {
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, ScenarioState)> {
         let me = slf.get();
-        let edits = me
-            .edits
-            .iter()
-            .map(|e| {
-                (
-                    e.actor.clone(),
-                    e.issue.clone(),
-                    e.field.name().to_string(),
-                    e.value,
-                )
-            })
-            .collect();
+        let edits = me.edit_rows();
         Ok((
             slf.get_type().into_any(),
             (
@@ -230,17 +219,7 @@ impl Scenario {
     /// The edits made since the scenario was read, as `(actor, issue, field, value)`.
     #[getter]
     fn edits(&self) -> Vec<EditRow> {
-        self.edits
-            .iter()
-            .map(|e| {
-                (
-                    e.actor.clone(),
-                    e.issue.clone(),
-                    e.field.name().to_string(),
-                    e.value,
-                )
-            })
-            .collect()
+        self.edit_rows()
     }
 
     /// The scenario as JSON (meta, actors, issues, stances, evidence, variants, events,
@@ -283,6 +262,21 @@ impl Scenario {
 }
 
 impl Scenario {
+    /// The edits as `(actor, issue, field, value)` rows (what Python sees and pickles).
+    fn edit_rows(&self) -> Vec<EditRow> {
+        self.edits
+            .iter()
+            .map(|e| {
+                (
+                    e.actor.clone(),
+                    e.issue.clone(),
+                    e.field.name().to_string(),
+                    e.value,
+                )
+            })
+            .collect()
+    }
+
     fn edited(&self, py: Python<'_>, new: Vec<StanceEdit>, source: &str) -> PyResult<Scenario> {
         let scenario =
             edit_stances(&self.scenario, source, &new).map_err(|e| scenario_error(py, &e))?;
@@ -308,6 +302,10 @@ fn detached<T: Send>(
 ) -> PyResult<T> {
     match threads {
         None => Ok(py.detach(work)),
+        Some(0) => Err(settings_error(
+            "threads",
+            "0 threads cannot run anything: give 1 or more, or None for all cores",
+        )),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n.clamp(1, 1024))
@@ -347,7 +345,6 @@ fn load(py: Python<'_>, path: &str) -> PyResult<Scenario> {
     Ok(Scenario::from_loaded(path, l))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn run_settings(
     draws: usize,
     seed: Option<u64>,

@@ -162,6 +162,8 @@ def test_bad_edits_raise_located_errors():
         mv.run(sc, draws=10**9)
     with pytest.raises(mv.SettingsError, match="no variant"):
         mv.compare(sc, "nope", draws=0)
+    with pytest.raises(mv.SettingsError, match="threads"):
+        mv._core.run(sc.core, 10, None, False, None, None, 0)
 
 
 def test_bad_files_raise_located_errors(tmp_path):

@@ -237,40 +237,13 @@ mod tests {
             (t[0] - 0.01).abs() < 1e-15 && (t[1] - 0.09).abs() < 1e-15,
             "{t:?}"
         );
-    }
-    #[test]
-    fn an_unscored_outcome_counts_in_no_score() {
-        let mut issue = Issue {
-            id: "q".into(),
-            question: "?".into(),
-            scale: crate::Scale {
-                min: 0.0,
-                max: 100.0,
-                unit: None,
-                labels: Vec::new(),
-            },
-            status_quo: None,
-            outcome: Some(crate::Outcome {
-                value: 60.0,
-                date: "2024".into(),
-                evidence: Vec::new(),
-                note: None,
-                unga: None,
-                unscored: Some("a market outcome".into()),
-            }),
-            thresholds: vec![crate::Threshold {
-                value: 40.0,
-                direction: crate::Direction::Above,
-                label: "above 40".into(),
-            }],
-            evidence: Vec::new(),
-        };
-        let p = vec![("above 40".to_string(), 0.9)];
-        assert!(retrodict(&issue, 50.0).is_none());
+        assert_eq!(retrodict(&issue, 50.0).map(|r| r.error), Some(10.0));
+        // An outcome marked unscored is shown but counts in no score.
+        if let Some(o) = issue.outcome.as_mut() {
+            o.unscored = Some("a market outcome".into());
+        }
         assert!(brier_terms(&issue, &p).is_empty());
-        issue.outcome.as_mut().unwrap().unscored = None;
-        assert_eq!(retrodict(&issue, 50.0).unwrap().error, 10.0);
-        assert_eq!(brier_terms(&issue, &p).len(), 1);
+        assert!(retrodict(&issue, 50.0).is_none());
     }
 
     #[test]

@@ -357,7 +357,12 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         hash = esc(&r.summary.scenario_hash)
     );
     // The bottom line first.
-    o.push_str("<h2 id=\"bottom-line\">Bottom line</h2><p class=\"small\">From the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from the run's ensemble. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time.</p><table><tr><th>issue</th><th>forecast (weighted mean)</th><th>80% interval</th><th>probability</th><th>models</th></tr>");
+    o.push_str("<h2 id=\"bottom-line\">Bottom line</h2><p class=\"small\">From the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from the run's ensemble. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time.");
+    if let Some(own) = report.own_record() {
+        o.push(' ');
+        o.push_str(&esc(&own));
+    }
+    o.push_str("</p><table><tr><th>issue</th><th>forecast (weighted mean)</th><th>80% interval</th><th>probability</th><th>models</th></tr>");
     for b in report.bottom_lines(s) {
         let probs: Vec<String> = b
             .thresholds
@@ -395,10 +400,18 @@ th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}
         .first()
         .map(|i| i.forecasts.keys().cloned().collect())
         .unwrap_or_default();
+    // An unscored outcome is shown with its reason as a hover title, marked "not scored".
     let observed = |iss: &IssueReport| {
         iss.observed
             .as_ref()
-            .map_or("-".into(), |o| format!("{:.1}", o.value))
+            .map_or("-".into(), |o| match &o.unscored {
+                None => format!("{:.1}", o.value),
+                Some(why) => format!(
+                    "<span title=\"{}\">{:.1} (not scored)</span>",
+                    esc(why),
+                    o.value
+                ),
+            })
     };
     o.push_str("<h2 id=\"forecasts\">Forecasts</h2><table><tr><th>issue</th>");
     for m in &models {

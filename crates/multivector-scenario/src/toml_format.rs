@@ -155,7 +155,7 @@ struct RawOutcome {
     note: Option<String>,
     unga: Option<RawUnga>,
     /// Why the outcome is left out of the scores.
-    unscored: Option<String>,
+    unscored: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -964,17 +964,27 @@ impl Validator<'_> {
                             beside: u.beside.iter().map(|b| b.trim().to_ascii_uppercase()).collect(),
                         })
                     });
+                    let unscored = o.unscored.as_ref().map(|r| {
+                        let why = r.get_ref().trim();
+                        if why.is_empty() {
+                            // An empty reason would silently keep the outcome scored.
+                            self.err(
+                                r.span().start,
+                                &rec,
+                                Some("outcome.unscored"),
+                                "the reason is empty".to_string(),
+                                "say why the outcome is left out of the scores, or remove `unscored`",
+                            );
+                        }
+                        why.to_string()
+                    });
                     on_scale(self, &o.value, "outcome.value").map(|value| Outcome {
                         value,
                         date: o.date.clone().unwrap_or_default(),
                         evidence: self.refs(&o.evidence, ev, &rec),
                         note: o.note.clone(),
                         unga,
-                        unscored: o
-                            .unscored
-                            .as_ref()
-                            .map(|r| r.trim().to_string())
-                            .filter(|r| !r.is_empty()),
+                        unscored,
                     })
                 }
             };

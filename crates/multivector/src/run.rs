@@ -627,6 +627,44 @@ pub fn scale_words(issue: &Issue, v: f64) -> String {
 }
 
 impl RunReport {
+    /// How [`LEADING_MODEL`] scored on this scenario's own scored outcomes, beside the best
+    /// model there, in one sentence (None when no outcome is scored). The bottom line rests on
+    /// the DEU backtest; this says whether the scenario agrees.
+    pub fn own_record(&self) -> Option<String> {
+        let scored: Vec<&ModelReport> = self
+            .models
+            .iter()
+            .filter(|m| m.mean_error_scaled.is_some())
+            .collect();
+        let err = |m: &ModelReport| m.mean_error_scaled.unwrap_or(f64::INFINITY);
+        let lead = scored.iter().find(|m| m.model == LEADING_MODEL)?;
+        let best = scored.iter().min_by(|a, b| err(a).total_cmp(&err(b)))?;
+        let rank = 1 + scored.iter().filter(|m| err(m) < err(lead)).count();
+        let brier = |model: &str| {
+            self.ensemble
+                .as_ref()
+                .and_then(|e| e.brier.iter().find(|b| b.model == model))
+                .map_or(String::new(), |b| format!(", Brier {:.2}", b.brier))
+        };
+        let mut s = format!(
+            "On this scenario's {} scored outcome(s) it ranks {rank} of {} (error {:.2} of the scale{})",
+            lead.issues_scored,
+            scored.len(),
+            err(lead),
+            brier(LEADING_MODEL)
+        );
+        if best.model != LEADING_MODEL {
+            s.push_str(&format!(
+                "; {} did best ({:.2}{})",
+                best.model,
+                err(best),
+                brier(&best.model)
+            ));
+        }
+        s.push('.');
+        Some(s)
+    }
+
     /// The bottom line of every issue, in scenario order, from [`LEADING_MODEL`].
     pub fn bottom_lines(&self, s: &Scenario) -> Vec<BottomLine> {
         self.issues
@@ -1069,6 +1107,37 @@ mod tests {
             .and_then(Result::ok)
             .map(|l| l.scenario)
             .unwrap_or_else(|| panic!("the built-in scenario loads"))
+    }
+
+    #[test]
+    fn the_own_record_ranks_the_leading_model_by_this_scenarios_errors() {
+        let s = kazakhstan();
+        let r = run(
+            &s,
+            &RunSettings {
+                draws: 0,
+                ..RunSettings::default()
+            },
+            &NoProgress,
+        )
+        .unwrap();
+        let errs: Vec<(String, f64)> = r
+            .models
+            .iter()
+            .map(|m| (m.model.clone(), m.mean_error_scaled.unwrap()))
+            .collect();
+        let mean = errs.iter().find(|e| e.0 == "mean").unwrap().1;
+        let rank = 1 + errs.iter().filter(|e| e.1 < mean).count();
+        let best = errs.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+        let text = r.own_record().unwrap();
+        assert!(
+            text.contains(&format!("ranks {rank} of 5 (error {mean:.2}")),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{} did best ({:.2}", best.0, best.1)),
+            "{text}"
+        );
     }
 
     #[test]

@@ -202,8 +202,9 @@ fn bottom_line_text(s: &Scenario, r: &RunReport) -> String {
         }
         warn.push('\n');
     }
+    let own = r.own_record().map_or(String::new(), |x| format!(" {x}"));
     format!(
-        "Bottom line for `{}`: the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from {} draws of the declared uncertainty. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time. Details follow; --format json has everything.\n{t}\n\n{warn}",
+        "Bottom line for `{}`: the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from {} draws of the declared uncertainty. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time.{own} Details follow; --format json has everything.\n{t}\n\n{warn}",
         s.meta.id,
         r.ensemble.as_ref().map_or(0, |e| e.draws)
     )

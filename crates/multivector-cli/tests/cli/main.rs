@@ -1156,6 +1156,25 @@ fn runs_are_stored_and_reported() {
     assert!(show.contains("seed 5"), "{show}");
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("<svg") && html.contains("Forecast intervals"));
+    // The trade outcome is shown but marked, with its reason; the bottom line says how the
+    // weighted mean scored on this scenario's own outcomes.
+    assert!(
+        html.contains("65.0 (not scored)"),
+        "unscored outcome marked"
+    );
+    assert!(html.contains("a market outcome"), "its reason");
+    let mean_err = printed["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["model"] == "mean")
+        .unwrap()["mean_error_scaled"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        html.contains(&format!("(error {mean_err:.2} of the scale")),
+        "the bottom line's own record"
+    );
     assert!(
         !html
             .replace("http://www.w3.org/2000/svg", "")

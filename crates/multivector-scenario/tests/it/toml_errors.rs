@@ -422,3 +422,54 @@ fn has_field<'a>(errs: &'a ScenarioErrors, field: &str) -> &'a multivector_scena
         .find(|x| x.location.field.as_deref() == Some(field))
         .unwrap_or_else(|| panic!("no error on `{field}`: {errs}"))
 }
+
+/// The fields of the second edition: a located error for each bad value, never a silent
+/// default.
+#[test]
+fn as_of_evidence_dates_unga_and_unscored_are_checked() {
+    let (t, errs) = bad(
+        "period = { start",
+        "as_of = \"March 2022\"\nperiod = { start",
+    );
+    has(
+        &errs,
+        line_of(&t, "as_of"),
+        Some("as_of"),
+        "not a calendar date",
+    );
+    let (t, errs) = bad(
+        "locator = \"Section 1\"",
+        "locator = \"Section 1\"\ndate = \"2022-13\"",
+    );
+    has(&errs, line_of(&t, "2022-13"), Some("date"), "not a date");
+    let (t, errs) = bad(
+        "evidence = [\"e1\"] }",
+        "evidence = [\"e1\"], unscored = \"  \" }",
+    );
+    has(
+        &errs,
+        line_of(&t, "unscored"),
+        Some("outcome.unscored"),
+        "empty",
+    );
+    let (t, errs) = bad(
+        "evidence = [\"e1\"] }",
+        "evidence = [\"e1\"], unga = { state = \"KAZ\", resolutions = [], yes = 100, abstain = 50, no = 0 } }",
+    );
+    has(
+        &errs,
+        line_of(&t, "unga"),
+        Some("outcome.unga.resolutions"),
+        "no resolution",
+    );
+    let (t, errs) = bad(
+        "evidence = [\"e1\"] }",
+        "evidence = [\"e1\"], unga = { state = \"KAZ\", resolutions = [\"A/RES/ES-11/1\"], yes = 140, abstain = 50, no = 0 } }",
+    );
+    has(
+        &errs,
+        line_of(&t, "unga"),
+        Some("outcome.unga.yes"),
+        "outside the scale",
+    );
+}
