@@ -610,13 +610,50 @@ class CalibrationResult(Result):
         """Every poll against the fitted model."""
         return pd.DataFrame(self.doc["polls"])
 
+    @property
+    def posterior(self) -> pd.DataFrame:
+        """name, median, low90, high90, rhat (empty without a posterior)."""
+        d = self.doc
+        post = d.get("posterior")
+        if post is None:
+            return _frame([], ["name", "median", "low90", "high90", "rhat"])
+        return _frame(
+            (
+                {"name": p["name"], "median": m, "low90": iv[0], "high90": iv[1], "rhat": r}
+                for p, m, iv, r in zip(d["params"], post["median"], post["interval90"], post["rhat"])
+            ),
+            ["name", "median", "low90", "high90", "rhat"],
+        )
+
+    @property
+    def bands(self) -> pd.DataFrame:
+        """One row per published figure: poll, answer, published, simulated, band_low,
+        band_high (the 90% posterior predictive band), inside, held_out."""
+        rows = []
+        for p in self.doc["polls"]:
+            for k, o in enumerate(p["observed"]):
+                band = p.get("bands") or []
+                inside = p.get("inside") or []
+                rows.append({
+                    "poll": p["id"], "answer": o["answer"], "published": o["share"],
+                    "simulated": p["simulated"][o["answer"]],
+                    "band_low": band[k][0] if k < len(band) else float("nan"),
+                    "band_high": band[k][1] if k < len(band) else float("nan"),
+                    "inside": inside[k] if k < len(inside) else None,
+                    "held_out": p["held_out"],
+                })
+        return _frame(rows, ["poll", "answer", "published", "simulated", "band_low", "band_high", "inside", "held_out"])
+
 
 def calibrate(
     population: str = "kazakhstan", agents: int = 5000, budget: int = 200, seed: Optional[int] = None,
-    hold_out: Optional[str] = None,
+    hold_out: Optional[str] = None, chains: int = 4, steps: int = 400, burn: int = 150,
 ) -> CalibrationResult:
-    """Fits the population's free parameters to its polls, one poll held out."""
-    return CalibrationResult(_core.calibrate(str(population), agents, budget, seed, hold_out))
+    """Fits the population's free parameters to its polls, one poll held out, then samples
+    their posterior (``chains=0`` skips it) for intervals and predictive bands."""
+    return CalibrationResult(
+        _core.calibrate(str(population), agents, budget, seed, hold_out, chains, steps, burn)
+    )
 
 
 class BacktestResult(Result):

@@ -390,11 +390,13 @@ fn with_two_level(
 ) -> PyResult<RunReport> {
     if settings.two_level {
         let spec = population(py, population_name.unwrap_or(&s.meta.id))?;
+        let (spec, used) = multivector::two_level::calibrated(&spec, None).map_err(run_error)?;
         report.two_level = Some(
             py.detach(|| {
                 multivector::two_level::run_two_level(
                     s,
                     &spec,
+                    used,
                     settings.population_variant.as_deref(),
                     settings,
                 )
@@ -556,7 +558,8 @@ fn opinion(
 
 /// Fits the population's free parameters to its polls (`multivector calibrate`).
 #[pyfunction]
-#[pyo3(signature = (population = "kazakhstan", agents = 5000, budget = 200, seed = None, hold_out = None))]
+#[pyo3(signature = (population = "kazakhstan", agents = 5000, budget = 200, seed = None, hold_out = None, chains = 4, steps = 400, burn = 150))]
+#[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,
     population: &str,
@@ -564,7 +567,18 @@ fn calibrate(
     budget: usize,
     seed: Option<u64>,
     hold_out: Option<String>,
+    chains: usize,
+    steps: usize,
+    burn: usize,
 ) -> PyResult<String> {
+    if chains == 1 || chains > 64 || (chains > 1 && (burn >= steps || steps > 100_000)) {
+        return Err(settings_error(
+            "chains",
+            format!(
+                "chains={chains}, steps={steps}, burn={burn}: give 0 chains (no posterior) or 2 to 64 chains of more steps than burn-in (at most 100,000)"
+            ),
+        ));
+    }
     // The CLI's ranges (clap checks them there).
     if !(1..=1_000_000).contains(&agents) {
         return Err(settings_error(
@@ -579,11 +593,19 @@ fn calibrate(
         ));
     }
     let spec = self::population(py, population)?;
+    let seed = seed.unwrap_or(multivector::ensemble::DEFAULT_SEED);
     let settings = multivector::opinion::CalibrateSettings {
         agents,
         budget,
-        seed: seed.unwrap_or(multivector::ensemble::DEFAULT_SEED),
+        seed,
         hold_out,
+        posterior: (chains > 0).then_some(multivector::ensemble::calibrate::McmcSettings {
+            chains,
+            steps,
+            burn,
+            thin: 1,
+            seed,
+        }),
     };
     let r = py
         .detach(|| multivector::opinion::calibrate(&spec, &settings, &|_| {}))

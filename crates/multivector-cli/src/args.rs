@@ -418,9 +418,13 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", requires = "two_level")]
     pub population: Option<PathBuf>,
     /// With --two-level: compare with a variant declared in the population file (built in:
-    /// no-media-law, russian-media-halved).
+    /// no-media-law, russian-media-halved, no-audience-costs).
     #[arg(long, value_name = "NAME", requires = "two_level")]
     pub population_variant: Option<String>,
+    /// With --two-level: calibrated population parameters (`multivector calibrate --out
+    /// FILE`) [default: the built-in population's saved calibration, if any].
+    #[arg(long, value_name = "FILE", requires = "two_level")]
+    pub params: Option<PathBuf>,
     /// Run store file [default: $MULTIVECTOR_DB, else multivector.db].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
@@ -689,9 +693,19 @@ pub struct CalibrateArgs {
     /// Seed of the search and of every simulation [default: 20220224].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Save the result as JSON here (for `multivector opinion --params`).
+    /// Save the result as JSON here (for `multivector opinion --params` and
+    /// `multivector run --two-level --params`).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Posterior chains (random-walk Metropolis; 0 skips the posterior and its bands).
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=64))]
+    pub chains: usize,
+    /// Steps per chain, burn-in included (at most 100,000).
+    #[arg(long, value_name = "N", default_value_t = 400, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
+    pub steps: usize,
+    /// Burn-in steps per chain, discarded (they tune the step size).
+    #[arg(long, value_name = "N", default_value_t = 150)]
+    pub burn: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,

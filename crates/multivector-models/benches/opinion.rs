@@ -23,6 +23,7 @@ fn media() -> Media {
         name: name.into(),
         position: vec![Series::constant(m)],
         volume: Series::constant(1.0),
+        credibility: Series::one(),
     };
     Media {
         outlets: vec![

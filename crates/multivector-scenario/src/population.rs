@@ -14,6 +14,19 @@ pub const KAZAKHSTAN: &str = include_str!("../../../scenarios/kazakhstan-populat
 /// `(name, text)` of every built-in population; the name is the bargaining scenario's.
 pub const ALL: [(&str, &str); 1] = [("kazakhstan", KAZAKHSTAN)];
 
+/// The saved calibration of the Kazakhstan population (`multivector calibrate --out`, default
+/// settings), the two-level run's default parameters.
+pub const KAZAKHSTAN_CALIBRATION: &str =
+    include_str!("../../../scenarios/kazakhstan-population.calibration.json");
+
+/// The saved calibration of a built-in population, as `(file, JSON text)`.
+pub fn builtin_calibration(name: &str) -> Option<(&'static str, &'static str)> {
+    (name == "kazakhstan").then_some((
+        "scenarios/kazakhstan-population.calibration.json",
+        KAZAKHSTAN_CALIBRATION,
+    ))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -191,8 +204,9 @@ mod tests {
     #[test]
     fn the_kazakhstan_population_loads() {
         let p = builtin("kazakhstan").unwrap().unwrap();
-        assert_eq!(p.groups.len(), 4);
-        assert_eq!(p.polls.len(), 3);
+        assert_eq!(p.groups.len(), 6);
+        assert_eq!(p.polls.len(), 4);
+        assert_eq!(p.items.len(), 2);
         // The audience rows reproduce the national media-use shares (39/23/35/1/2) when
         // weighted by census, to within a point.
         let m = p.media.as_ref().unwrap();
@@ -220,21 +234,24 @@ mod tests {
             .unwrap()
             .scenario;
         let known: Vec<&str> = s.evidence.iter().map(|e| e.id.as_str()).collect();
-        let cited = p
-            .groups
-            .iter()
-            .flat_map(|g| g.evidence.iter())
-            .chain(p.polls.iter().flat_map(|q| q.evidence.iter()))
-            .chain(p.variants.iter().flat_map(|v| v.evidence.iter()))
-            .chain(p.bindings.iter().flat_map(|b| b.evidence.iter()));
         let mut n = 0;
-        for id in cited {
-            assert!(known.contains(&id.as_str()), "unknown evidence `{id}`");
+        for id in p.evidence_ids() {
+            assert!(known.contains(&id), "unknown evidence `{id}`");
             n += 1;
         }
         assert!(n >= 10);
         for b in &p.bindings {
             assert!(s.actor_index(&b.actor).is_some() && s.issue_index(&b.issue).is_some());
+        }
+        for a in &p.audience_costs {
+            assert!(s.actor_index(&a.actor).is_some() && s.issue_index(&a.issue).is_some());
+        }
+        for e in &p.events {
+            assert!(
+                !e.evidence.is_empty() || e.assumption.is_some(),
+                "event `{}` cites nothing",
+                e.id
+            );
         }
     }
 
@@ -273,10 +290,13 @@ mod tests {
     fn variants_are_read_from_the_file_and_checked() {
         let p = parse("p.toml", KAZAKHSTAN).unwrap();
         let names: Vec<&str> = p.variants.iter().map(|v| v.name.as_str()).collect();
-        assert_eq!(names, ["no-media-law", "russian-media-halved"]);
+        assert_eq!(
+            names,
+            ["no-media-law", "russian-media-halved", "no-audience-costs"]
+        );
+        // The law is an event: the volume with events applied halves from its sweep.
         let ru = |s: &PopulationSpec| {
-            s.media
-                .as_ref()
+            s.media_with_events()
                 .unwrap()
                 .outlets
                 .iter()
@@ -310,16 +330,128 @@ mod tests {
         assert!(e.errors()[0].location.line.is_some());
     }
 
+    /// Each event moves what it says from its date and nothing before it: a run with one
+    /// event equals the run without it up to the state dated before the event, then differs,
+    /// only in the groups and items it names; the same on one thread and on two.
+    #[test]
+    fn events_move_what_they_say_on_their_date_and_nothing_before() {
+        let p = parse("p.toml", KAZAKHSTAN).unwrap();
+        let mut none = p.clone();
+        none.events.clear();
+        none.variants.clear();
+        let run = |s: &PopulationSpec| s.run(1200, 40, 7).unwrap();
+        let base = run(&none);
+        for e in p.events.iter().filter(|e| !e.shift.is_empty()) {
+            let t = p.event_sweep(e).unwrap();
+            let mut one = none.clone();
+            one.events = vec![e.clone()];
+            let with = run(&one);
+            // States 0..=t are before the event (state t is dated before its date).
+            assert_eq!(with.means[..=t], base.means[..=t], "{} before", e.id);
+            assert!(t < 40, "{}", e.id);
+            for (g, grp) in p.groups.iter().enumerate() {
+                for (item, d) in e.shift.iter().enumerate() {
+                    let hit = e.groups.is_empty() || e.groups.contains(&grp.id);
+                    let moved = with.means[t + 1][item][g] - base.means[t + 1][item][g];
+                    if hit && *d > 0.0 {
+                        assert!(moved > 0.5 * d, "{} moves {}: {moved}", e.id, grp.id);
+                    }
+                }
+            }
+        }
+        // The calendar: sweep t starts on start + 7t; the atrocity reports (2022-04-03, 38
+        // days in) hit at sweep 6 (day 42), the law (2024-06-19, day 846) at sweep 121.
+        let at = |id: &str| p.event_sweep(p.events.iter().find(|e| e.id == id).unwrap());
+        assert_eq!(at("atrocity-reports"), Some(6));
+        assert_eq!(at("media-law-2024"), Some(121));
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| run(&p));
+        let single = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap()
+            .install(|| run(&p));
+        assert_eq!(two, single, "bit-identical on 1 and 2 threads");
+    }
+
+    /// Bad events, anchoring and group checks: every problem at once, each located.
+    #[test]
+    fn bad_events_are_all_reported_with_their_lines() {
+        let bad = KAZAKHSTAN
+            .replacen("date = \"2022-08-02\"", "date = \"2022-03-40\"", 1)
+            .replacen("date = \"2022-09-23\"", "date = \"2022-09-01\"", 1)
+            .replacen(
+                "volume_scale = 0.5\nevidence",
+                "volume_scale = -0.5\nevidence",
+                1,
+            )
+            .replacen(
+                "outlet = \"ru_state\"\nvolume_scale",
+                "outlet = \"tass\"\nvolume_scale",
+                1,
+            )
+            .replacen("shift = [0.03, 0.0]", "shift = [0.03]", 1)
+            .replacen("anchor = 0.04", "anchor = 1.5", 1)
+            .replacen("lower = \"kz_civic\"", "lower = \"kz_nobody\"", 1)
+            .replacen(
+                "groups = [\"kz_ethnic_young\", \"kz_ethnic_older\", \"ru_young\"]",
+                "groups = [\"kz_ethnic_young\", \"students\"]",
+                1,
+            );
+        let e = parse("p.toml", &bad).unwrap_err();
+        let text = e.to_string();
+        for needle in [
+            "event `coercive-statements`, field `date`: `2022-03-40` is not a date",
+            "event `annexation-referendums`, field `date`: 2022-09-01 comes before the previous event's date",
+            "event `media-law-2024`: unknown outlet `tass`",
+            "event `media-law-2024`, field `volume_scale`: -0.5",
+            "event `atrocity-reports`, field `shift`: 1 values for 2 items",
+            "group `kz_ethnic_young`, field `anchor`: 1.5 lies outside [0, 1)",
+            "group check `ethnic-fear-above-civic`: unknown group `kz_nobody`",
+            "event `mobilisation-influx`: unknown group `students`",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert!(e.errors().len() >= 8, "{text}");
+        assert!(
+            e.errors().iter().all(|x| x.location.line.is_some()),
+            "{text}"
+        );
+        // An event before the start, one that moves nothing, one citing nothing.
+        let bad = KAZAKHSTAN
+            .replacen("date = \"2022-04-03\"", "date = \"2021-12-31\"", 1)
+            .replacen("shift = [0.05, 0.02]", "shift = [0.0, 0.0]", 1)
+            .replacen("evidence = [\"media-law-2024\"]\n\n# Poll", "\n# Poll", 1);
+        let text = parse("p.toml", &bad).unwrap_err().to_string();
+        for needle in [
+            "event `atrocity-reports`, field `date`: 2021-12-31 is before the start date",
+            "event `annexation-referendums`: it moves nothing",
+            "event `media-law-2024`: cite `evidence` or state an `assumption`",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        // A poll whose sweep is not its month.
+        let bad = KAZAKHSTAN.replacen("sweep = 64", "sweep = 80", 1);
+        let text = parse("p.toml", &bad).unwrap_err().to_string();
+        assert!(
+            text.contains("poll `demoscope-2023-05`, field `sweep`: sweep 80 is 2023-09-07, which is not the poll's date 2023-05"),
+            "{text}"
+        );
+    }
+
     #[test]
     fn errors_are_located() {
-        let bad = KAZAKHSTAN.replacen("census = 0.33", "census = \"a third\"", 1);
+        let bad = KAZAKHSTAN.replacen("census = 0.27", "census = \"a third\"", 1);
         let e = parse("p.toml", &bad).unwrap_err();
         let line = bad[..bad.find("\"a third\"").unwrap()]
             .matches('\n')
             .count()
             + 1;
         assert_eq!(e.errors()[0].location.line, Some(line), "{e}");
-        let bad = KAZAKHSTAN.replacen("start = [0.35]", "start = [1.35]", 1);
+        let bad = KAZAKHSTAN.replacen("start = [0.30, 0.10]", "start = [1.35, 0.10]", 1);
         let e = parse("p.toml", &bad).unwrap_err();
         assert!(
             e.to_string().contains("group `ru_older`, field `start`"),
@@ -335,7 +467,7 @@ mod tests {
         // Every problem at once, each located on its own line.
         let bad = KAZAKHSTAN
             .replacen("volume = 1.0", "volume = -1.0", 1)
-            .replacen("position = [0.05]", "position = [1.55]", 1)
+            .replacen("position = [0.05, 0.05]", "position = [1.55, 0.05]", 1)
             .replacen("homophily = 0.6", "homophily = 2", 1)
             .replacen("mean_degree = 10", "mean_degree = -10", 1)
             .replacen(
@@ -348,7 +480,7 @@ mod tests {
                 "start_date = \"2022-13-45\"",
                 1,
             )
-            .replacen("id = \"kz_older\"", "id = \"kz_young\"", 1);
+            .replacen("id = \"kz_ethnic_older\"", "id = \"kz_ethnic_young\"", 1);
         let e = parse("p.toml", &bad).unwrap_err();
         let text = e.to_string();
         for needle in [
@@ -358,7 +490,7 @@ mod tests {
             "field `mean_degree`: -10 must be above 0",
             "poll `demoscope-2022-04`: the id appears twice",
             "`2022-13-45` is not a date",
-            "group `kz_young`: the id appears twice",
+            "group `kz_ethnic_young`: the id appears twice",
         ] {
             assert!(text.contains(needle), "{needle}: {text}");
         }
@@ -370,11 +502,14 @@ mod tests {
         let dup = e
             .errors()
             .iter()
-            .find(|x| x.message.contains("group `kz_young`: the id appears twice"))
+            .find(|x| {
+                x.message
+                    .contains("group `kz_ethnic_young`: the id appears twice")
+            })
             .unwrap();
         // The second `kz_young`, where the duplicate stands.
         assert!(
-            dup.location.line.unwrap() > line_of("id = \"kz_young\""),
+            dup.location.line.unwrap() > line_of("id = \"kz_ethnic_young\""),
             "{dup}"
         );
         let nan = KAZAKHSTAN.replacen("volume = 1.0", "volume = nan", 1);

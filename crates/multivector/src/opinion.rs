@@ -54,6 +54,9 @@ pub struct OpinionReport {
     pub series: Vec<OpinionPoint>,
     /// Every poll, published beside simulated.
     pub polls: Vec<PollResult>,
+    /// Every published group ordering within the run, against the simulation.
+    #[serde(default)]
+    pub group_checks: Vec<GroupCheckResult>,
 }
 
 /// The population after one sweep.
@@ -146,6 +149,7 @@ pub fn opinion(
         version: env!("CARGO_PKG_VERSION").to_string(),
         series,
         polls,
+        group_checks: group_checks(spec, &answers.means)?,
     })
 }
 
@@ -160,6 +164,18 @@ pub struct CalibrateSettings {
     pub seed: u64,
     /// The poll held out of the fit and scored against it (default: the last).
     pub hold_out: Option<String>,
+    /// How the posterior is sampled after the search (None: no posterior).
+    pub posterior: Option<multivector_ensemble::calibrate::McmcSettings>,
+}
+
+impl CalibrateSettings {
+    /// The default posterior sampler: 4 chains of 400 steps, 150 of burn-in.
+    pub fn default_posterior(seed: u64) -> multivector_ensemble::calibrate::McmcSettings {
+        multivector_ensemble::calibrate::McmcSettings {
+            seed,
+            ..Default::default()
+        }
+    }
 }
 
 /// A calibration: the fitted parameters with their intervals, and every poll against the
@@ -190,6 +206,72 @@ pub struct CalibrationReport {
     pub hold_out: String,
     /// Every poll against the fitted model.
     pub polls: Vec<FittedPoll>,
+    /// The posterior of the parameters, when sampled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<PosteriorSummary>,
+    /// Every published group ordering against the fitted model.
+    #[serde(default)]
+    pub group_checks: Vec<GroupCheckResult>,
+}
+
+/// The posterior of a calibration: random-walk Metropolis on the binomial likelihood of the
+/// fitted waves with a flat prior on the declared ranges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorSummary {
+    /// Posterior median of each parameter.
+    pub median: Vec<f64>,
+    /// Central 90% interval of each parameter.
+    pub interval90: Vec<(f64, f64)>,
+    /// Gelman-Rubin R-hat of each parameter (above 1.1: the chains disagree; sample longer).
+    pub rhat: Vec<f64>,
+    /// Share of proposals accepted.
+    pub acceptance: f64,
+    /// Draws kept.
+    pub draws: usize,
+    /// The sampler's settings.
+    pub settings: multivector_ensemble::calibrate::McmcSettings,
+}
+
+/// A published group ordering (group `higher` above group `lower` on an item at a sweep)
+/// against a simulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GroupCheckResult {
+    /// The check's id.
+    pub id: String,
+    /// The item.
+    pub item: String,
+    /// The calendar date of its sweep.
+    pub date: String,
+    /// The group that should be higher, and its simulated mean.
+    pub higher: (String, f64),
+    /// The group that should be lower, and its simulated mean.
+    pub lower: (String, f64),
+    /// Whether the simulation shows the ordering.
+    pub holds: bool,
+}
+
+/// Every group check of `spec` against simulated group means (`means[t][item][group]`).
+pub fn group_checks(
+    spec: &PopulationSpec,
+    means: &[Vec<Vec<f64>>],
+) -> Result<Vec<GroupCheckResult>, RunError> {
+    let mut out = Vec::new();
+    for c in &spec.group_checks {
+        let g = |id: &str| spec.groups.iter().position(|x| x.id == id);
+        let (Some(h), Some(l), Some(at)) = (g(&c.higher), g(&c.lower), means.get(c.sweep)) else {
+            continue;
+        };
+        let (mh, ml) = (at[c.item][h], at[c.item][l]);
+        out.push(GroupCheckResult {
+            id: c.id.clone(),
+            item: spec.items[c.item].clone(),
+            date: date_of(spec, c.sweep)?,
+            higher: (c.higher.clone(), mh),
+            lower: (c.lower.clone(), ml),
+            holds: mh > ml,
+        });
+    }
+    Ok(out)
 }
 
 /// One poll against the fitted model.
@@ -207,6 +289,13 @@ pub struct FittedPoll {
     pub simulated: Vec<f64>,
     /// Simulated minus published, in percentage points, per published figure.
     pub errors_points: Vec<f64>,
+    /// The 90% posterior predictive band of each published figure (a share), when the
+    /// posterior was sampled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<(f64, f64)>,
+    /// Whether each published figure lies inside its band.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inside: Vec<bool>,
 }
 
 /// Fits the population's declared parameters (`[[population.calibrate]]`) to its polls but
@@ -247,7 +336,13 @@ pub fn calibrate(
         })?,
         None => spec.polls.len() - 1,
     };
-    let sweeps = spec.polls.iter().map(|p| p.sweep).max().unwrap_or(0);
+    let sweeps = spec
+        .polls
+        .iter()
+        .map(|p| p.sweep)
+        .chain(spec.group_checks.iter().map(|c| c.sweep))
+        .max()
+        .unwrap_or(0);
     if let Some(p) = size_problems(settings.agents, sweeps, spec.groups.len())
         .into_iter()
         .next()
@@ -285,23 +380,95 @@ pub fn calibrate(
         .with(&names, &c.best)
         .and_then(|s| s.run(agents, sweeps, seed))
         .map_err(|e| bad("population", e.to_string()))?;
+    // The posterior: each draw keeps every published figure's simulated share, in poll and
+    // figure order, for the predictive bands.
+    let post = match settings.posterior {
+        Some(mcmc) => {
+            let eval = |theta: &[f64]| -> (f64, Vec<f64>) {
+                match spec
+                    .with(&names, theta)
+                    .and_then(|s| s.run(agents, sweeps, seed))
+                {
+                    Ok(ans) => {
+                        let shares = spec
+                            .polls
+                            .iter()
+                            .zip(&ans.toplines)
+                            .flat_map(|(p, top)| {
+                                p.observed
+                                    .iter()
+                                    .map(|o| top.get(o.answer).copied().unwrap_or(f64::NAN))
+                            })
+                            .collect();
+                        (spec.loss(&ans, Some(hold)), shares)
+                    }
+                    Err(_) => (f64::INFINITY, Vec::new()),
+                }
+            };
+            let offset = c.evaluations;
+            let p =
+                multivector_ensemble::calibrate::posterior(&params, &c.best, mcmc, &eval, &|k| {
+                    progress(offset + k)
+                })
+                .map_err(|e| bad("posterior", e.to_string()))?;
+            Some(p)
+        }
+        None => None,
+    };
+    let mut figure = 0;
     let polls = spec
         .polls
         .iter()
         .enumerate()
-        .map(|(k, p)| FittedPoll {
-            id: p.id.clone(),
-            date: p.date.clone(),
-            held_out: k == hold,
-            observed: p.observed.clone(),
-            simulated: fitted.toplines[k].clone(),
-            errors_points: p
-                .observed
-                .iter()
-                .map(|o| 100.0 * (fitted.toplines[k][o.answer] - o.share))
-                .collect(),
+        .map(|(k, p)| {
+            let (bands, inside): (Vec<(f64, f64)>, Vec<bool>) = match &post {
+                Some(post) => p
+                    .observed
+                    .iter()
+                    .map(|o| {
+                        let ps: Vec<f64> = post
+                            .outputs
+                            .iter()
+                            .filter_map(|out| out.get(figure).copied())
+                            .filter(|v| v.is_finite())
+                            .collect();
+                        figure += 1;
+                        let band = multivector_ensemble::calibrate::predictive_band(
+                            &ps,
+                            o.n.round() as usize,
+                            0.05,
+                            0.95,
+                        );
+                        (band, (band.0..=band.1).contains(&o.share))
+                    })
+                    .unzip(),
+                None => (Vec::new(), Vec::new()),
+            };
+            FittedPoll {
+                id: p.id.clone(),
+                date: p.date.clone(),
+                held_out: k == hold,
+                observed: p.observed.clone(),
+                simulated: fitted.toplines[k].clone(),
+                errors_points: p
+                    .observed
+                    .iter()
+                    .map(|o| 100.0 * (fitted.toplines[k][o.answer] - o.share))
+                    .collect(),
+                bands,
+                inside,
+            }
         })
         .collect();
+    let checks = group_checks(spec, &fitted.means)?;
+    let posterior = post.map(|p| PosteriorSummary {
+        median: p.median,
+        interval90: p.interval90,
+        rhat: p.rhat,
+        acceptance: p.acceptance,
+        draws: p.draws.len(),
+        settings: p.settings,
+    });
     Ok(CalibrationReport {
         population: spec.id.clone(),
         agents,
@@ -315,6 +482,8 @@ pub fn calibrate(
         budget: c.budget,
         hold_out: spec.polls[hold].id.clone(),
         polls,
+        posterior,
+        group_checks: checks,
     })
 }
 
@@ -332,6 +501,7 @@ mod tests {
             budget: 4,
             seed: 5,
             hold_out: Some("demoscope-2022-04".into()),
+            posterior: None,
         };
         let a = calibrate(&spec, &settings, &|_| {}).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(a.hold_out, "demoscope-2022-04");

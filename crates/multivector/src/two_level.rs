@@ -29,6 +29,8 @@ pub struct TwoLevelReport {
     pub polls: Vec<PollPoint>,
     /// The population variant run beside the baseline, if any.
     pub variant: Option<String>,
+    /// The calibrated parameters the population ran with, and where they came from.
+    pub params: UsedParams,
     /// The bound issues, sorted.
     pub issues: Vec<String>,
     /// One point a quarter, and the last sweep.
@@ -91,6 +93,85 @@ pub struct BoundStance {
     pub salience: Option<f64>,
 }
 
+/// Calibrated parameters applied to a population, and their source.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UsedParams {
+    /// Where they came from: a file, the built-in calibration, or none (the file's values).
+    pub source: String,
+    /// Parameter names and values.
+    pub values: Vec<(String, f64)>,
+}
+
+/// A saved calibration as `calibrate --out` writes it (the fields a run needs).
+#[derive(Deserialize)]
+struct Saved {
+    population: String,
+    params: Vec<multivector_ensemble::calibrate::Param>,
+    best: Vec<f64>,
+}
+
+/// `spec` with a saved calibration applied: `saved` is `(source, JSON text)`; without it the
+/// built-in calibration of a built-in population (unchanged) is used when there is one, else
+/// the file's own values. The result says which.
+pub fn calibrated(
+    spec: &PopulationSpec,
+    saved: Option<(&str, &str)>,
+) -> Result<(PopulationSpec, UsedParams), RunError> {
+    let bad = |message: String| RunError::Settings {
+        field: "params",
+        message,
+    };
+    let builtin = multivector_scenario::population::ALL
+        .iter()
+        .find_map(|(name, text)| {
+            let same = multivector_scenario::population::parse("builtin", text)
+                .ok()
+                .is_some_and(|b| &b == spec);
+            same.then(|| multivector_scenario::population::builtin_calibration(name))
+                .flatten()
+        });
+    let (source, text) = match (saved, builtin) {
+        (Some((src, text)), _) => (src.to_string(), text),
+        (None, Some((file, text))) => (format!("built-in calibration ({file})"), text),
+        (None, None) => {
+            return Ok((
+                spec.clone(),
+                UsedParams {
+                    source: "none: the population file's own values".into(),
+                    values: Vec::new(),
+                },
+            ));
+        }
+    };
+    let c: Saved = serde_json::from_str(text).map_err(|e| {
+        bad(format!(
+            "{source}: not a calibration file ({e}); write one with `multivector calibrate --out FILE`"
+        ))
+    })?;
+    if c.population != spec.id {
+        return Err(bad(format!(
+            "{source} calibrates population `{}`, not `{}`",
+            c.population, spec.id
+        )));
+    }
+    if c.params.len() != c.best.len() || c.best.iter().any(|v| !v.is_finite()) {
+        return Err(bad(format!(
+            "{source}: the parameters and their values do not match"
+        )));
+    }
+    let names: Vec<String> = c.params.iter().map(|p| p.name.clone()).collect();
+    let out = spec
+        .with(&names, &c.best)
+        .map_err(|e| bad(format!("{source}: {e}")))?;
+    Ok((
+        out,
+        UsedParams {
+            source,
+            values: names.into_iter().zip(c.best).collect(),
+        },
+    ))
+}
+
 /// The calendar date of sweep `t` of `spec`: its start date plus `t` sweeps of
 /// `days_per_sweep` days, rounded to the day.
 pub fn date_of(spec: &PopulationSpec, t: usize) -> Result<String, RunError> {
@@ -129,6 +210,7 @@ pub fn national(spec: &PopulationSpec, a: &Answers, item: usize) -> Vec<f64> {
 pub fn run_two_level(
     s: &Scenario,
     spec: &PopulationSpec,
+    params: UsedParams,
     variant: Option<&str>,
     settings: &RunSettings,
 ) -> Result<TwoLevelReport, RunError> {
@@ -136,29 +218,27 @@ pub fn run_two_level(
         field: "population.bindings",
         message,
     };
-    if spec.bindings.is_empty() {
+    if spec.bindings.is_empty() && spec.audience_costs.is_empty() {
         return Err(bad(format!(
-            "population `{}` binds no constituency",
+            "population `{}` binds no constituency and no audience cost",
             spec.id
         )));
     }
-    for b in &spec.bindings {
-        let ai = s.actor_index(&b.actor).ok_or_else(|| {
-            bad(format!(
-                "scenario `{}` has no actor `{}`",
-                s.meta.id, b.actor
-            ))
-        })?;
-        let ii = s.issue_index(&b.issue).ok_or_else(|| {
-            bad(format!(
-                "scenario `{}` has no issue `{}`",
-                s.meta.id, b.issue
-            ))
-        })?;
+    let bound = spec
+        .bindings
+        .iter()
+        .map(|b| (&b.actor, &b.issue))
+        .chain(spec.audience_costs.iter().map(|a| (&a.actor, &a.issue)));
+    for (actor, issue) in bound {
+        let ai = s
+            .actor_index(actor)
+            .ok_or_else(|| bad(format!("scenario `{}` has no actor `{actor}`", s.meta.id)))?;
+        let ii = s
+            .issue_index(issue)
+            .ok_or_else(|| bad(format!("scenario `{}` has no issue `{issue}`", s.meta.id)))?;
         if !s.stances.iter().any(|st| st.actor == ai && st.issue == ii) {
             return Err(bad(format!(
-                "`{}` holds no stance on `{}`; a binding replaces an existing stance",
-                b.actor, b.issue
+                "`{actor}` holds no stance on `{issue}`; a binding or audience cost moves an existing stance"
             )));
         }
     }
@@ -177,15 +257,23 @@ pub fn run_two_level(
                 field: "population_variant",
                 message: e.to_string(),
             })?;
-            Some(run(&vs)?)
+            let ans = run(&vs)?;
+            Some((vs, ans))
         }
         None => None,
     };
-    let mut issues: Vec<String> = spec.bindings.iter().map(|b| b.issue.clone()).collect();
+    let mut issues: Vec<String> = spec
+        .bindings
+        .iter()
+        .map(|b| b.issue.clone())
+        .chain(spec.audience_costs.iter().map(|a| a.issue.clone()))
+        .collect();
     issues.sort_unstable();
     issues.dedup();
     let models = settings.models().forecasters();
-    let forecasts = |ans: &Answers,
+    // The variant's own spec maps its answers (a variant may scale the audience cost).
+    let forecasts = |spec: &PopulationSpec,
+                     ans: &Answers,
                      t: usize|
      -> Result<(Vec<BoundStance>, IssueForecasts), RunError> {
         let mut sc = s.clone();
@@ -221,6 +309,37 @@ pub fn run_two_level(
                 salience: sal,
             });
         }
+        // Audience costs: the leadership weighs the whole public's view (census-weighted
+        // national mean) against its coded line.
+        for a in &spec.audience_costs {
+            let (Some(ai), Some(ii)) = (sc.actor_index(&a.actor), sc.issue_index(&a.issue)) else {
+                continue;
+            };
+            let nat = national(spec, ans, a.item);
+            let coded = s
+                .stances
+                .iter()
+                .find(|st| st.actor == ai && st.issue == ii)
+                .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
+            let (pos, sal) = a.stance(nat[t], nat[0], coded, spec.audience_cost_scale);
+            let scale = &sc.issues[ii].scale;
+            let pos = pos.clamp(scale.min, scale.max);
+            for st in sc
+                .stances
+                .iter_mut()
+                .filter(|st| st.actor == ai && st.issue == ii)
+            {
+                st.position = pos;
+                st.salience = sal;
+            }
+            stances.push(BoundStance {
+                actor: a.actor.clone(),
+                issue: a.issue.clone(),
+                group_mean: nat[t],
+                position: pos,
+                salience: Some(sal),
+            });
+        }
         let mut out = IndexMap::new();
         for iss in &issues {
             let Some(ii) = sc.issue_index(iss) else {
@@ -236,17 +355,17 @@ pub fn run_two_level(
         Ok((stances, out))
     };
     let nat = national(spec, &base, 0);
-    let var_nat = var.as_ref().map(|v| national(spec, v, 0));
+    let var_nat = var.as_ref().map(|v| national(&v.0, &v.1, 0));
     let mut points = Vec::new();
     let last = spec.sweeps;
     for t in (0..=last)
         .step_by(SWEEPS_PER_POINT)
         .chain((last % SWEEPS_PER_POINT != 0).then_some(last))
     {
-        let (stances, f) = forecasts(&base, t)?;
+        let (stances, f) = forecasts(spec, &base, t)?;
         let (variant_national, variant_stances, variant_forecasts) = match (&var, &var_nat) {
             (Some(v), Some(vn)) => {
-                let (vst, vf) = forecasts(v, t)?;
+                let (vst, vf) = forecasts(&v.0, &v.1, t)?;
                 (Some(vn[t]), Some(vst), Some(vf))
             }
             _ => (None, None, None),
@@ -283,6 +402,7 @@ pub fn run_two_level(
         seed,
         polls,
         variant: variant.map(str::to_string),
+        params,
         issues,
         points,
     })
@@ -291,6 +411,39 @@ pub fn run_two_level(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The built-in population runs with its saved calibration; an edited one with its own
+    /// values; a calibration of another population is refused; each says which it used.
+    #[test]
+    fn two_level_runs_say_which_parameters_they_used() {
+        let spec = multivector_scenario::population::builtin("kazakhstan")
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("the built-in population loads"));
+        let (cal, used) = calibrated(&spec, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            used.source.starts_with("built-in calibration"),
+            "{}",
+            used.source
+        );
+        assert_eq!(used.values.len(), spec.calibrate.len());
+        assert_ne!(cal, spec, "the saved values change the population");
+        let mut edited = spec.clone();
+        edited.agents = 999;
+        let (same, used) = calibrated(&edited, None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(same, edited);
+        assert!(used.source.starts_with("none"), "{}", used.source);
+        let other = multivector_scenario::population::KAZAKHSTAN_CALIBRATION.replacen(
+            "\"kazakhstan-population\"",
+            "\"elsewhere\"",
+            1,
+        );
+        let e = calibrated(&spec, Some(("x.json", &other))).unwrap_err();
+        assert!(
+            e.to_string().contains("calibrates population `elsewhere`"),
+            "{e}"
+        );
+        assert!(calibrated(&spec, Some(("x.json", "{}"))).is_err());
+    }
 
     #[test]
     fn dates_follow_the_calendar() {

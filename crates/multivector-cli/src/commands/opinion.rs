@@ -241,6 +241,9 @@ fn opinion_table(
             "Polls\n{t}\nAnswers are numbered from 0: a respondent whose opinion falls in the k-th band between a question's cut points gives answer k (with one cut, answer 1 is the view above it); published and simulated are the shares giving that answer."
         );
     }
+    if !r.group_checks.is_empty() {
+        let _ = write!(out, "\n{}", group_checks_text(&r.group_checks));
+    }
     Ok(out)
 }
 
@@ -263,13 +266,31 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let spec = load(a.scenario.as_deref())?;
+    let seed = a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED);
+    if a.chains == 1 || (a.chains > 1 && a.burn >= a.steps) {
+        return Err(usage(
+            format!(
+                "--chains {} --steps {} --burn {} cannot give a posterior",
+                a.chains, a.steps, a.burn
+            ),
+            "give at least 2 chains (or 0 for none) and more steps than burn-in",
+        ));
+    }
     let settings = multivector::opinion::CalibrateSettings {
         agents: a.agents,
         budget: a.budget,
-        seed: a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED),
+        seed,
         hold_out: a.hold_out.clone(),
+        posterior: (a.chains > 0).then_some(multivector_ensemble::calibrate::McmcSettings {
+            chains: a.chains,
+            steps: a.steps,
+            burn: a.burn,
+            thin: 1,
+            seed,
+        }),
     };
-    let bar = progress_bar(a.budget, crate::output::quiet(), "parameter sets");
+    let total = a.budget + a.budget / 3 + 2 * a.budget.min(100) + a.chains * a.steps;
+    let bar = progress_bar(total, crate::output::quiet(), "simulations");
     let c = multivector::opinion::calibrate(&spec, &settings, &|k| bar.set_position(k as u64))
         .map_err(|e| {
             usage(
@@ -330,22 +351,49 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
                 ]);
             }
             let _ = writeln!(out, "{t}\n");
-            let mut t = table(
-                [
-                    "poll",
-                    "date",
-                    "fit",
-                    "published",
-                    "simulated",
-                    "error (points)",
-                ]
-                .map(String::from)
-                .to_vec(),
-            );
-            for p in &c.polls {
-                for o in &p.observed {
-                    let v = p.simulated[o.answer];
+            if let Some(post) = &c.posterior {
+                let mut t = table(
+                    ["parameter", "posterior median", "90% interval", "R-hat"]
+                        .map(String::from)
+                        .to_vec(),
+                );
+                for (k, p) in c.params.iter().enumerate() {
                     t.add_row(vec![
+                        p.name.clone(),
+                        format!("{:.4}", post.median[k]),
+                        format!("{:.4} to {:.4}", post.interval90[k].0, post.interval90[k].1),
+                        format!("{:.3}", post.rhat[k]),
+                    ]);
+                }
+                let _ = writeln!(
+                    out,
+                    "Posterior (flat prior on the ranges, binomial likelihood of the fitted waves; {} chains, {} draws kept, acceptance {:.2}):\n{t}\n",
+                    post.settings.chains, post.draws, post.acceptance
+                );
+                if post.rhat.iter().any(|r| *r > 1.1) {
+                    let _ = writeln!(
+                        out,
+                        "Warning: an R-hat above 1.1 means the chains disagree; sample longer (--steps).\n"
+                    );
+                }
+            }
+            let banded = c.posterior.is_some();
+            let mut header = vec![
+                "poll",
+                "date",
+                "fit",
+                "published",
+                "simulated",
+                "error (points)",
+            ];
+            if banded {
+                header.extend(["90% predictive band", "inside"]);
+            }
+            let mut t = table(header.into_iter().map(String::from).collect());
+            for p in &c.polls {
+                for (f, o) in p.observed.iter().enumerate() {
+                    let v = p.simulated[o.answer];
+                    let mut row = vec![
                         p.id.clone(),
                         p.date.clone(),
                         if p.held_out {
@@ -356,8 +404,21 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
                         format!("{:.1}%", 100.0 * o.share),
                         format!("{:.1}%", 100.0 * v),
                         format!("{:+.1}", 100.0 * (v - o.share)),
-                    ]);
+                    ];
+                    if banded {
+                        let (lo, hi) = p.bands.get(f).copied().unwrap_or((f64::NAN, f64::NAN));
+                        row.push(format!("{:.1}% to {:.1}%", 100.0 * lo, 100.0 * hi));
+                        row.push(if p.inside.get(f).copied().unwrap_or(false) {
+                            "yes".into()
+                        } else {
+                            "no".into()
+                        });
+                    }
+                    t.add_row(row);
                 }
+            }
+            if !c.group_checks.is_empty() {
+                let _ = writeln!(out, "{}", group_checks_text(&c.group_checks));
             }
             let _ = writeln!(
                 out,
@@ -369,6 +430,33 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Published group orderings against the simulation, as a table.
+fn group_checks_text(checks: &[multivector::opinion::GroupCheckResult]) -> String {
+    let mut t = table(
+        [
+            "group difference",
+            "item",
+            "date",
+            "higher",
+            "lower",
+            "holds",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for c in checks {
+        t.add_row(vec![
+            c.id.clone(),
+            c.item.clone(),
+            c.date.clone(),
+            format!("{} {:.3}", c.higher.0, c.higher.1),
+            format!("{} {:.3}", c.lower.0, c.lower.1),
+            if c.holds { "yes".into() } else { "NO".into() },
+        ]);
+    }
+    format!("Group differences the sources state (simulated group means)\n{t}\n")
 }
 
 /// The two-level result as a table: one row per date and bound issue.
@@ -426,8 +514,19 @@ pub(super) fn two_level_text(v: &TwoLevelReport) -> String {
             t.add_row(row);
         }
     }
+    let values: Vec<String> = v
+        .params
+        .values
+        .iter()
+        .map(|(n, x)| format!("{n} = {x:.4}"))
+        .collect();
+    let params = if values.is_empty() {
+        v.params.source.clone()
+    } else {
+        format!("{}: {}", v.params.source, values.join(", "))
+    };
     format!(
-        "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies; forecasts of the bound issues by date\n{t}\n",
+        "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies and, through audience costs, the leadership; forecasts of the bound issues by date\nPopulation parameters: {params}\n{t}\n",
         v.population, v.agents, v.seed
     )
 }

@@ -74,9 +74,27 @@ pub fn run(a: RunArgs) -> anyhow::Result<ExitCode> {
             Some(p) => multivector_scenario::population::load_path(p)?,
             None => super::opinion::load(Some(&s.meta.id))?,
         };
+        let saved = match &a.params {
+            Some(p) => Some((
+                p.display().to_string(),
+                std::fs::read_to_string(p).map_err(|e| {
+                    crate::exit::usage(
+                        format!("cannot read {}: {e}", p.display()),
+                        "give the file written by `multivector calibrate --out FILE`",
+                    )
+                })?,
+            )),
+            None => None,
+        };
+        let (spec, used) = multivector::two_level::calibrated(
+            &spec,
+            saved.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+        )?;
+        note(&format!("population parameters: {}", used.source));
         report.two_level = Some(multivector::two_level::run_two_level(
             s,
             &spec,
+            used,
             a.population_variant.as_deref(),
             &settings,
         )?);

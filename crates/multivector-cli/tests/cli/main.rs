@@ -989,7 +989,7 @@ fn opinion_csv_is_long_format_and_variants_differ_only_after_the_law() {
         r.records().map(Result::unwrap).collect()
     };
     let b = read(&base);
-    assert_eq!(b.len(), 151 * 4, "151 states x 4 groups");
+    assert_eq!(b.len(), 151 * 6 * 2, "151 states x 6 groups x 2 items");
     assert_eq!(&b[0][1], "2022-02-24");
     let law = run(&[
         "opinion",
@@ -1034,7 +1034,7 @@ fn opinion_json_and_calibrate_round_trip() {
     let cal: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(cal["hold_out"], "demoscope-2023-war-nature");
-    assert_eq!(cal["best"].as_array().unwrap().len(), 2);
+    assert_eq!(cal["best"].as_array().unwrap().len(), 4);
     let o = run(&[
         "opinion",
         "--agents",

@@ -42,6 +42,29 @@ impl Series {
         }
     }
 
+    /// The constant 1.
+    pub fn one() -> Series {
+        Series::constant(1.0)
+    }
+
+    /// Multiplies the value from time `from` on by `factor` (a step is added at `from`).
+    pub fn scale_from(&mut self, from: f64, factor: f64) {
+        if !self.points.iter().any(|p| p.0 == from) {
+            let v = self.at(from);
+            let at = self.points.partition_point(|p| p.0 < from);
+            self.points.insert(at, (from, v));
+        }
+        for p in self.points.iter_mut().filter(|p| p.0 >= from) {
+            p.1 *= factor;
+        }
+    }
+
+    /// Sets the value from time `from` on to `value` (later steps are replaced).
+    pub fn set_from(&mut self, from: f64, value: f64) {
+        self.points.retain(|p| p.0 < from);
+        self.points.push((from, value));
+    }
+
     /// The value at time `t`.
     pub fn at(&self, t: f64) -> f64 {
         let mut v = self.points.first().map_or(0.0, |p| p.1);
@@ -64,6 +87,10 @@ pub struct Outlet {
     /// One series per item.
     pub position: Vec<Series>,
     pub volume: Series,
+    /// How far a listener trusts it: a factor on its pull (the field and linear forms) or on
+    /// the step toward it (the exposure form); 1 unless a file or an event says otherwise.
+    #[serde(default = "Series::one")]
+    pub credibility: Series,
 }
 
 /// How outlets move opinions.
@@ -107,7 +134,7 @@ impl Media {
                 let mut w = 0.0;
                 let mut wm = 0.0;
                 for (o, out) in self.outlets.iter().enumerate() {
-                    let e = self.audience[g * k + o] * out.volume.at(t);
+                    let e = self.audience[g * k + o] * out.volume.at(t) * out.credibility.at(t);
                     w += e;
                     wm += e * out.position[item].at(t);
                 }
@@ -137,11 +164,15 @@ impl Media {
                 dt,
             } => {
                 // Per group and outlet: contact probability and position, this period.
-                let contact: Vec<(f64, f64)> = (0..groups * k)
+                let contact: Vec<(f64, f64, f64)> = (0..groups * k)
                     .map(|gk| {
                         let o = &self.outlets[gk % k];
                         let rate = self.audience[gk] * o.volume.at(t) * dt;
-                        (1.0 - (-rate).exp(), o.position[item].at(t))
+                        (
+                            1.0 - (-rate).exp(),
+                            o.position[item].at(t),
+                            (mu * o.credibility.at(t)).clamp(0.0, 1.0),
+                        )
                     })
                     .collect();
                 for (i, xi) in x.iter_mut().enumerate() {
@@ -149,7 +180,7 @@ impl Media {
                         continue;
                     }
                     let g = ctx.groups[i] as usize;
-                    for &(p, m) in &contact[g * k..(g + 1) * k] {
+                    for &(p, m, mu) in &contact[g * k..(g + 1) * k] {
                         if p <= 0.0 || rng.random::<f64>() >= p {
                             continue;
                         }
@@ -166,7 +197,10 @@ impl Media {
                 let terms: Vec<(f64, f64)> = (0..groups * k)
                     .map(|gk| {
                         let o = &self.outlets[gk % k];
-                        (self.audience[gk] * o.volume.at(t), o.position[item].at(t))
+                        (
+                            self.audience[gk] * o.volume.at(t) * o.credibility.at(t),
+                            o.position[item].at(t),
+                        )
                     })
                     .collect();
                 let update = |(i, xi): (usize, &mut f64)| {

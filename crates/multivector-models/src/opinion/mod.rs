@@ -150,6 +150,35 @@ pub fn simulate(
     simulate_with(model, pop, graph, sweeps, seed, &mut |_, _| {})
 }
 
+/// A dated shock to agents: at the start of sweep `sweep` (so the state after `sweep`
+/// sweeps, the last one dated before the event, is untouched), every agent of a group in
+/// `groups` that is not a zealot has `shift[item]` added to its opinion and to its innate
+/// opinion on every item (cut to [0, 1]): news that changes what people hold, not only what
+/// they say this week. `anchor`, when given, becomes the groups' anchoring from then on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Shock {
+    /// The sweep at whose start it happens.
+    pub sweep: usize,
+    /// Whether each group is hit.
+    pub groups: Vec<bool>,
+    /// The jump on each item (empty: none).
+    pub shift: Vec<f64>,
+    /// The groups' new anchoring, if it changes.
+    pub anchor: Option<f64>,
+}
+
+/// What happens besides the model's dynamics: anchoring (Friedkin-Johnsen stubbornness on top
+/// of any peer model: after each sweep every agent moves back a share `anchor[g]` of the way
+/// to its innate opinion, so groups keep their differences unless influence outweighs it) and
+/// dated shocks, sorted by sweep.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Schedule {
+    /// Anchoring of each group at the start (empty: none).
+    pub anchor: Vec<f64>,
+    /// Shocks, sorted by sweep.
+    pub shocks: Vec<Shock>,
+}
+
 /// [`simulate`], handing the population to `observe` at every time `t = 0..=sweeps` (after
 /// `t` sweeps).
 pub fn simulate_with(
@@ -160,7 +189,35 @@ pub fn simulate_with(
     seed: u64,
     observe: &mut dyn FnMut(usize, &Population),
 ) -> Result<Trace, OpinionError> {
+    simulate_scheduled(
+        model,
+        &Schedule::default(),
+        pop,
+        graph,
+        sweeps,
+        seed,
+        observe,
+    )
+}
+
+/// [`simulate_with`] under a [`Schedule`] of anchoring and shocks.
+pub fn simulate_scheduled(
+    model: &OpinionModel,
+    schedule: &Schedule,
+    pop: &mut Population,
+    graph: &Graph,
+    sweeps: usize,
+    seed: u64,
+    observe: &mut dyn FnMut(usize, &Population),
+) -> Result<Trace, OpinionError> {
     check(model, pop, graph)?;
+    check_schedule(schedule, pop)?;
+    let mut anchor = if schedule.anchor.is_empty() {
+        vec![0.0; pop.group_count]
+    } else {
+        schedule.anchor.clone()
+    };
+    let mut next_shock = 0;
     observe(0, pop);
     let items = pop.opinion.len();
     let mut means = Vec::with_capacity(sweeps + 1);
@@ -171,6 +228,10 @@ pub fn simulate_with(
         Some(MediaForm::Linear { .. })
     );
     for t in 0..sweeps {
+        while let Some(sh) = schedule.shocks.get(next_shock).filter(|s| s.sweep <= t) {
+            apply_shock(sh, pop, &mut anchor);
+            next_shock += 1;
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         rng.set_stream(t as u64);
         for item in 0..items {
@@ -187,11 +248,78 @@ pub fn simulate_with(
             if let Some(m) = &model.media {
                 m.apply(ctx, pop.group_count, item, t as f64, x, &mut rng);
             }
+            if anchor.iter().any(|&a| a > 0.0) {
+                for ((xi, &u), (&g, &z)) in x
+                    .iter_mut()
+                    .zip(&pop.innate[item])
+                    .zip(pop.groups.iter().zip(&pop.zealot))
+                {
+                    if !z {
+                        *xi += anchor[g as usize] * (u - *xi);
+                    }
+                }
+            }
         }
         means.push((0..items).map(|k| pop.group_means(k)).collect());
         observe(t + 1, pop);
     }
     Ok(Trace { means, seed })
+}
+
+/// Applies one shock to the population and the anchoring.
+fn apply_shock(sh: &Shock, pop: &mut Population, anchor: &mut [f64]) {
+    for (item, &d) in sh.shift.iter().enumerate() {
+        if d == 0.0 {
+            continue;
+        }
+        let (x, u) = (&mut pop.opinion[item], &mut pop.innate[item]);
+        for i in 0..x.len() {
+            if sh.groups[pop.groups[i] as usize] && !pop.zealot[i] {
+                x[i] = (x[i] + d).clamp(0.0, 1.0);
+                u[i] = (u[i] + d).clamp(0.0, 1.0);
+            }
+        }
+    }
+    if let Some(a) = sh.anchor {
+        for (g, hit) in sh.groups.iter().enumerate() {
+            if *hit {
+                anchor[g] = a;
+            }
+        }
+    }
+}
+
+/// Checks that a schedule fits the population: one anchoring per group in [0, 1), shocks
+/// sorted by sweep, one group flag per group, one finite shift per item.
+pub fn check_schedule(schedule: &Schedule, pop: &Population) -> Result<(), OpinionError> {
+    let bad = |m: String| Err(OpinionError::Mismatch(m));
+    let share = |a: f64| (0.0..1.0).contains(&a);
+    if !schedule.anchor.is_empty() && schedule.anchor.len() != pop.group_count {
+        return bad(format!(
+            "the schedule anchors {} groups, the population has {}",
+            schedule.anchor.len(),
+            pop.group_count
+        ));
+    }
+    if !schedule.anchor.iter().all(|&a| share(a)) {
+        return bad("anchoring lies in [0, 1)".into());
+    }
+    if schedule.shocks.windows(2).any(|w| w[0].sweep > w[1].sweep) {
+        return bad("shocks must be sorted by sweep".into());
+    }
+    for sh in &schedule.shocks {
+        if sh.groups.len() != pop.group_count
+            || (!sh.shift.is_empty() && sh.shift.len() != pop.opinion.len())
+            || sh.shift.iter().any(|d| !d.is_finite())
+            || sh.anchor.is_some_and(|a| !share(a))
+        {
+            return bad(format!(
+                "the shock at sweep {} needs a flag per group, a finite shift per item and anchoring in [0, 1)",
+                sh.sweep
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Checks that model, population and graph fit together.

@@ -13,7 +13,7 @@ use super::dynamics::Peer;
 use super::graph::Graph;
 use super::media::{Media, MediaForm};
 use super::poll::{Observed, Question, binomial_nll};
-use super::{OpinionError, OpinionModel, Population, simulate_with};
+use super::{OpinionError, OpinionModel, Population, Schedule, Shock, simulate_scheduled};
 
 /// A population group (its attributes are descriptive; the model reads its census weight,
 /// starting opinions, susceptibility and zealot share).
@@ -40,6 +40,10 @@ pub struct Group {
     /// Share of the group that never changes its opinion.
     #[serde(default)]
     pub zealots: f64,
+    /// Anchoring in [0, 1): after each sweep every member moves back this share of the way to
+    /// its innate opinion (Friedkin-Johnsen stubbornness on top of any peer model).
+    #[serde(default)]
+    pub anchor: f64,
     #[serde(default)]
     pub evidence: Vec<String>,
     #[serde(default)]
@@ -96,8 +100,103 @@ pub struct Poll {
     pub evidence: Vec<String>,
 }
 
-/// A what-if of the population: changes to outlets, applied by name (`opinion --variant`,
-/// `run --two-level --population-variant`).
+/// A dated event: from its date it moves outlets (position, volume, credibility) and/or the
+/// agents of some groups (a jump on each item, a new anchoring). The first sweep it touches
+/// is the first one that starts on or after its date; every earlier state is untouched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    pub id: String,
+    /// `YYYY-MM-DD`, on or after the population's start date.
+    pub date: String,
+    #[serde(default)]
+    pub description: String,
+    /// The groups whose agents it moves (empty: every group).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// The jump of those agents' opinions (and innate opinions) on each item.
+    #[serde(default)]
+    pub shift: Vec<f64>,
+    /// Those groups' anchoring from the date on.
+    #[serde(default)]
+    pub anchor: Option<f64>,
+    /// The outlet it changes, if any.
+    #[serde(default)]
+    pub outlet: Option<String>,
+    /// The outlet's new position on each item.
+    #[serde(default)]
+    pub position: Vec<f64>,
+    /// A factor on the outlet's volume from the date on.
+    #[serde(default)]
+    pub volume_scale: Option<f64>,
+    /// A factor on the outlet's credibility from the date on.
+    #[serde(default)]
+    pub credibility_scale: Option<f64>,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+/// A published group difference the simulation should show: at sweep `sweep`, group
+/// `higher`'s mean on item `item` above group `lower`'s (sources often give an ordering, not a
+/// figure).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupCheck {
+    pub id: String,
+    #[serde(default)]
+    pub item: usize,
+    pub sweep: usize,
+    pub higher: String,
+    pub lower: String,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+}
+
+/// The leadership's audience cost on an issue: the public, every group by census weight, with
+/// mean `m` on item `item`, implies the position `P(m) = low + m (high - low)` and cares as
+/// much as its view is one-sided, `c(m) = |2m - 1|`. The leadership, coded at `x0`, weighs
+/// its own line against the public's: it would choose `x*(m) = (x0 + w c(m) P(m)) / (1 + w
+/// c(m))`, the minimum of `(x - x0)^2 + w c(m) (x - P(m))^2`, `w` the `weight`. Anchored like a
+/// binding, its position is `x0 + x*(m_t) - x*(m_0)`: the start reproduces the coded stance and
+/// only changes of opinion move it. With `salience = s`, its salience moves by `s (c(m_t) -
+/// c(m_0))`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AudienceCost {
+    pub actor: String,
+    pub issue: String,
+    #[serde(default)]
+    pub item: usize,
+    pub low: f64,
+    pub high: f64,
+    pub weight: f64,
+    #[serde(default)]
+    pub salience: f64,
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    #[serde(default)]
+    pub assumption: Option<String>,
+}
+
+impl AudienceCost {
+    /// Position and salience of the leadership for the public mean `m`, given the coded
+    /// (position, salience) and the mean `m0` at the start; `scale` multiplies the weight
+    /// (0 switches the mechanism off).
+    pub fn stance(&self, m: f64, m0: f64, coded: (f64, f64), scale: f64) -> (f64, f64) {
+        let w = self.weight * scale;
+        let care = |x: f64| (2.0 * x - 1.0).abs();
+        let implied = |x: f64| self.low + x * (self.high - self.low);
+        let choice = |x: f64| (coded.0 + w * care(x) * implied(x)) / (1.0 + w * care(x));
+        let pos = coded.0 + (choice(m) - choice(m0));
+        let sal = (coded.1 + self.salience * scale * (care(m) - care(m0))).clamp(0.0, 1.0);
+        (pos, sal)
+    }
+}
+
+/// A what-if of the population: changes to outlets, events left out, the audience cost
+/// scaled, applied by name (`opinion --variant`, `run --two-level --population-variant`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationVariant {
@@ -106,7 +205,15 @@ pub struct PopulationVariant {
     /// What it changes, in words.
     pub description: String,
     /// The changes, in order.
+    #[serde(default)]
     pub changes: Vec<OutletChange>,
+    /// Events (by id) that do not happen.
+    #[serde(default)]
+    pub drop_events: Vec<String>,
+    /// A factor on every audience cost's weight and salience (0: the leadership ignores
+    /// opinion).
+    #[serde(default)]
+    pub audience_cost_scale: Option<f64>,
     /// Why the change is what it is, when no source gives it.
     #[serde(default)]
     pub assumption: Option<String>,
@@ -131,7 +238,9 @@ pub struct OutletChange {
 
 /// A parameter a calibration may move, with its range. Names: `media_strength` (multiplies
 /// the media form's strength), `start_shift` (added to every group's starting mean),
-/// `peer_eps` (the bounded-confidence threshold), `answer_sigma` (every poll's answer noise).
+/// `peer_eps` (the bounded-confidence threshold), `answer_sigma` (every poll's answer noise),
+/// `event_scale` (multiplies every event's jump), `anchor_scale` (multiplies every group's
+/// and event's anchoring, cut below 0.99).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Knob {
@@ -228,7 +337,14 @@ fn media_problems(m: &Media, items: usize, groups: usize) -> Vec<String> {
 }
 
 /// The knobs a calibration understands.
-pub const KNOBS: [&str; 4] = ["media_strength", "start_shift", "peer_eps", "answer_sigma"];
+pub const KNOBS: [&str; 6] = [
+    "media_strength",
+    "start_shift",
+    "peer_eps",
+    "answer_sigma",
+    "event_scale",
+    "anchor_scale",
+];
 
 /// Everything the domestic level needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -261,6 +377,30 @@ pub struct PopulationSpec {
     /// What-ifs, by name.
     #[serde(default)]
     pub variants: Vec<PopulationVariant>,
+    /// Dated events, in date order.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// Published group orderings.
+    #[serde(default)]
+    pub group_checks: Vec<GroupCheck>,
+    /// How opinion binds the leadership.
+    #[serde(default)]
+    pub audience_costs: Vec<AudienceCost>,
+    /// The factor on every audience cost (set by a variant; 1 otherwise).
+    #[serde(skip, default = "one")]
+    pub audience_cost_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// Days from `start` to `date`, both `YYYY-MM-DD` (None when either is not a date).
+fn days_between(start: &str, date: &str) -> Option<i64> {
+    let a: jiff::civil::Date = start.parse().ok()?;
+    let b: jiff::civil::Date = date.parse().ok()?;
+    let span = a.until((jiff::Unit::Day, b)).ok()?;
+    Some(i64::from(span.get_days()))
 }
 
 /// A domestic constituency's stance on an issue as a function of the population: its
@@ -441,6 +581,9 @@ impl PopulationSpec {
             if !(0.0..1.0).contains(&g.susceptibility) {
                 out.push(at("susceptibility", g.susceptibility) + " lies outside [0, 1)");
             }
+            if !(0.0..1.0).contains(&g.anchor) {
+                out.push(at("anchor", g.anchor) + " lies outside [0, 1)");
+            }
         }
         if total.is_finite() && (total - 1.0).abs() > 0.01 {
             out.push(format!(
@@ -517,9 +660,82 @@ impl PopulationSpec {
                 }
             }
         }
+        out.extend(self.poll_date_problems());
+        out.extend(self.event_problems());
+        for (k, c) in self.group_checks.iter().enumerate() {
+            if self.group_checks[..k].iter().any(|x| x.id == c.id) {
+                out.push(format!("group check `{}`: the id appears twice", c.id));
+            }
+            if c.item >= items {
+                out.push(format!(
+                    "group check `{}`, field `item`: item {} does not exist",
+                    c.id, c.item
+                ));
+            }
+            if c.sweep > self.sweeps {
+                out.push(format!(
+                    "group check `{}`, field `sweep`: {} is after the last sweep {}",
+                    c.id, c.sweep, self.sweeps
+                ));
+            }
+            for g in [&c.higher, &c.lower] {
+                if !self.groups.iter().any(|x| &x.id == g) {
+                    out.push(format!("group check `{}`: unknown group `{g}`", c.id));
+                }
+            }
+            if c.higher == c.lower {
+                out.push(format!(
+                    "group check `{}`: `higher` and `lower` name the same group",
+                    c.id
+                ));
+            }
+        }
+        for a in &self.audience_costs {
+            let at = format!("audience cost of `{}` on `{}`", a.actor, a.issue);
+            if a.item >= items {
+                out.push(format!(
+                    "{at}, field `item`: item {} does not exist",
+                    a.item
+                ));
+            }
+            if !(a.low.is_finite() && a.high.is_finite()) {
+                out.push(format!("{at}: `low` and `high` must be finite numbers"));
+            }
+            for (f, v) in [("weight", a.weight), ("salience", a.salience)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    out.push(format!(
+                        "{at}, field `{f}`: {v} must be a finite number >= 0"
+                    ));
+                }
+            }
+            if a.evidence.is_empty() && a.assumption.is_none() {
+                out.push(format!(
+                    "{at}: cite `evidence` or state an `assumption` for the weight"
+                ));
+            }
+        }
         for (k, v) in self.variants.iter().enumerate() {
             if self.variants[..k].iter().any(|x| x.name == v.name) {
                 out.push(format!("variant `{}`: the name appears twice", v.name));
+            }
+            for e in &v.drop_events {
+                if !self.events.iter().any(|x| &x.id == e) {
+                    out.push(format!("variant `{}`: unknown event `{e}`", v.name));
+                }
+            }
+            if let Some(f) = v.audience_cost_scale {
+                if !(f.is_finite() && f >= 0.0) {
+                    out.push(format!(
+                        "variant `{}`, field `audience_cost_scale`: {f} must be a finite number >= 0",
+                        v.name
+                    ));
+                }
+            }
+            if v.changes.is_empty() && v.drop_events.is_empty() && v.audience_cost_scale.is_none() {
+                out.push(format!(
+                    "variant `{}`: it changes nothing (give `changes`, `drop_events` or `audience_cost_scale`)",
+                    v.name
+                ));
             }
             for c in &v.changes {
                 let known = self
@@ -569,12 +785,229 @@ impl PopulationSpec {
         out
     }
 
+    /// Polls whose date is a calendar month (`YYYY-MM`) or day (`YYYY-MM-DD`) but whose sweep
+    /// falls elsewhere (a poll date that is free text, such as "2023 (month not given)", is a
+    /// label and only the sweep places it).
+    fn poll_date_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let Ok(start) = self.start_date.parse::<jiff::civil::Date>() else {
+            return out;
+        };
+        if !(self.days_per_sweep.is_finite() && self.days_per_sweep > 0.0) {
+            return out;
+        }
+        for p in &self.polls {
+            let days = (p.sweep as f64 * self.days_per_sweep).round() as i64;
+            let Ok(at) = start.checked_add(jiff::Span::new().days(days)) else {
+                continue;
+            };
+            let month = format!("{:04}-{:02}", at.year(), at.month());
+            let fits = if let Ok(d) = p.date.parse::<jiff::civil::Date>() {
+                days_between(&d.to_string(), &at.to_string())
+                    .is_some_and(|x| x.abs() as f64 <= self.days_per_sweep)
+            } else if p.date.len() == 7
+                && format!("{}-01", p.date)
+                    .parse::<jiff::civil::Date>()
+                    .is_ok()
+            {
+                p.date == month
+            } else {
+                true
+            };
+            if !fits {
+                out.push(format!(
+                    "poll `{}`, field `sweep`: sweep {} is {at}, which is not the poll's date {} (sweep t is the start date plus t x {} days)",
+                    p.id, p.sweep, p.date, self.days_per_sweep
+                ));
+            }
+        }
+        out
+    }
+
+    /// Every problem of the events: dates, order, groups, outlets, values, sources.
+    fn event_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let items = self.items.len();
+        let mut previous: Option<(&str, i64)> = None;
+        for (k, e) in self.events.iter().enumerate() {
+            let at = format!("event `{}`", e.id);
+            if self.events[..k].iter().any(|x| x.id == e.id) {
+                out.push(format!("{at}: the id appears twice"));
+            }
+            match days_between(&self.start_date, &e.date) {
+                None if e.date.parse::<jiff::civil::Date>().is_err() => out.push(format!(
+                    "{at}, field `date`: `{}` is not a date (write YYYY-MM-DD)",
+                    e.date
+                )),
+                None => {}
+                Some(d) if d < 0 => out.push(format!(
+                    "{at}, field `date`: {} is before the start date {}; the starting opinions already hold what happened before",
+                    e.date, self.start_date
+                )),
+                Some(d) => {
+                    if let Some((prev, pd)) = previous.filter(|p| p.1 > d) {
+                        out.push(format!(
+                            "{at}, field `date`: {} comes before the previous event's date ({prev}, {} days after the start, this one {d}); list events in date order",
+                            e.date, pd
+                        ));
+                    }
+                    previous = Some((e.date.as_str(), d));
+                }
+            }
+            for g in &e.groups {
+                if !self.groups.iter().any(|x| &x.id == g) {
+                    out.push(format!("{at}: unknown group `{g}`"));
+                }
+            }
+            if !e.shift.is_empty() && e.shift.len() != items {
+                out.push(format!(
+                    "{at}, field `shift`: {} values for {items} items",
+                    e.shift.len()
+                ));
+            }
+            if let Some(d) = e.shift.iter().find(|d| !(d.is_finite() && d.abs() <= 1.0)) {
+                out.push(format!(
+                    "{at}, field `shift`: {d} must be a finite jump in [-1, 1]"
+                ));
+            }
+            if let Some(a) = e.anchor.filter(|a| !(0.0..1.0).contains(a)) {
+                out.push(format!("{at}, field `anchor`: {a} lies outside [0, 1)"));
+            }
+            let outlet_fields =
+                !e.position.is_empty() || e.volume_scale.is_some() || e.credibility_scale.is_some();
+            match &e.outlet {
+                Some(o) => {
+                    let known = self
+                        .media
+                        .as_ref()
+                        .is_some_and(|m| m.outlets.iter().any(|x| &x.name == o));
+                    if !known {
+                        out.push(format!("{at}: unknown outlet `{o}`"));
+                    }
+                    if !outlet_fields {
+                        out.push(format!(
+                            "{at}: it names outlet `{o}` but changes none of its `position`, `volume_scale` or `credibility_scale`"
+                        ));
+                    }
+                }
+                None if outlet_fields => out.push(format!(
+                    "{at}: `position`, `volume_scale` and `credibility_scale` need an `outlet`"
+                )),
+                None => {}
+            }
+            if !e.position.is_empty() && e.position.len() != items {
+                out.push(format!(
+                    "{at}, field `position`: {} values for {items} items",
+                    e.position.len()
+                ));
+            }
+            if let Some(p) = e.position.iter().find(|p| !(0.0..=1.0).contains(*p)) {
+                out.push(format!("{at}, field `position`: {p} lies outside [0, 1]"));
+            }
+            for (f, v) in [
+                ("volume_scale", e.volume_scale),
+                ("credibility_scale", e.credibility_scale),
+            ] {
+                if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                    out.push(format!(
+                        "{at}, field `{f}`: {v} must be a finite number >= 0"
+                    ));
+                }
+            }
+            if e.shift.iter().all(|d| *d == 0.0) && e.anchor.is_none() && e.outlet.is_none() {
+                out.push(format!(
+                    "{at}: it moves nothing (give `shift`, `anchor` or an `outlet` change)"
+                ));
+            }
+            if e.evidence.is_empty() && e.assumption.is_none() {
+                out.push(format!("{at}: cite `evidence` or state an `assumption`"));
+            }
+        }
+        out
+    }
+
+    /// The sweep at whose start event `e` happens: the first sweep starting on or after its
+    /// date (None when the date cannot be read).
+    pub fn event_sweep(&self, e: &Event) -> Option<usize> {
+        let d = days_between(&self.start_date, &e.date)?;
+        Some((d.max(0) as f64 / self.days_per_sweep).ceil() as usize)
+    }
+
+    /// The media with every event's outlet changes applied.
+    pub fn media_with_events(&self) -> Option<Media> {
+        let mut media = self.media.clone()?;
+        for e in &self.events {
+            let (Some(name), Some(t)) = (&e.outlet, self.event_sweep(e)) else {
+                continue;
+            };
+            let Some(o) = media.outlets.iter_mut().find(|o| &o.name == name) else {
+                continue;
+            };
+            let t = t as f64;
+            for (series, &p) in o.position.iter_mut().zip(&e.position) {
+                series.set_from(t, p);
+            }
+            if let Some(f) = e.volume_scale {
+                o.volume.scale_from(t, f);
+            }
+            if let Some(f) = e.credibility_scale {
+                o.credibility.scale_from(t, f);
+            }
+        }
+        Some(media)
+    }
+
+    /// The groups' anchoring and the events' shocks to agents.
+    pub fn schedule(&self) -> Schedule {
+        let shocks = self
+            .events
+            .iter()
+            .filter(|e| !e.shift.is_empty() || e.anchor.is_some())
+            .filter_map(|e| {
+                Some(Shock {
+                    sweep: self.event_sweep(e)?,
+                    groups: self
+                        .groups
+                        .iter()
+                        .map(|g| e.groups.is_empty() || e.groups.contains(&g.id))
+                        .collect(),
+                    shift: e.shift.clone(),
+                    anchor: e.anchor,
+                })
+            })
+            .collect();
+        Schedule {
+            anchor: self.groups.iter().map(|g| g.anchor).collect(),
+            shocks,
+        }
+    }
+
+    /// Every evidence id the population cites, in file order (repeats kept).
+    pub fn evidence_ids(&self) -> Vec<&str> {
+        let groups = self.groups.iter().flat_map(|g| &g.evidence);
+        let polls = self.polls.iter().flat_map(|q| &q.evidence);
+        let variants = self.variants.iter().flat_map(|v| &v.evidence);
+        let bindings = self.bindings.iter().flat_map(|b| &b.evidence);
+        let events = self.events.iter().flat_map(|e| &e.evidence);
+        let checks = self.group_checks.iter().flat_map(|c| &c.evidence);
+        let costs = self.audience_costs.iter().flat_map(|a| &a.evidence);
+        groups
+            .chain(polls)
+            .chain(variants)
+            .chain(bindings)
+            .chain(events)
+            .chain(checks)
+            .chain(costs)
+            .map(String::as_str)
+            .collect()
+    }
+
     /// The variant of this name.
     pub fn variant(&self, name: &str) -> Option<&PopulationVariant> {
         self.variants.iter().find(|v| v.name == name)
     }
 
-    /// The spec with the variant named `name` applied.
+    /// The spec with the variant named `name` applied (and no variants left to apply).
     pub fn with_variant(&self, name: &str) -> Result<PopulationSpec, OpinionError> {
         let v = self.variant(name).ok_or_else(|| OpinionError::Variant {
             name: name.to_string(),
@@ -591,7 +1024,14 @@ impl PopulationSpec {
                 )
             },
         })?;
+        // The result is one what-if: it declares no variants of its own (they could name
+        // events it no longer has).
         let mut out = self.clone();
+        out.variants.clear();
+        out.events.retain(|e| !v.drop_events.contains(&e.id));
+        if let Some(f) = v.audience_cost_scale {
+            out.audience_cost_scale *= f;
+        }
         for c in &v.changes {
             let outlet = out
                 .media
@@ -646,6 +1086,22 @@ impl PopulationSpec {
                     }
                 },
                 "answer_sigma" => s.polls.iter_mut().for_each(|p| p.question.sigma = v),
+                "event_scale" => {
+                    for e in &mut s.events {
+                        e.shift
+                            .iter_mut()
+                            .for_each(|d| *d = (*d * v).clamp(-1.0, 1.0));
+                    }
+                }
+                "anchor_scale" => {
+                    let scale = |a: f64| (a * v).clamp(0.0, 0.99);
+                    for g in &mut s.groups {
+                        g.anchor = scale(g.anchor);
+                    }
+                    for e in &mut s.events {
+                        e.anchor = e.anchor.map(scale);
+                    }
+                }
                 other => {
                     return Err(OpinionError::Knob {
                         name: other.to_string(),
@@ -759,18 +1215,27 @@ impl PopulationSpec {
         let census: Vec<f64> = self.groups.iter().map(|g| g.census).collect();
         let model = OpinionModel {
             peer: self.peer.clone(),
-            media: self.media.clone(),
+            media: self.media_with_events(),
         };
+        let schedule = self.schedule();
         let mut toplines = vec![Vec::new(); self.polls.len()];
-        let trace = simulate_with(&model, &mut pop, &graph, sweeps, seed, &mut |t, p| {
-            progress(t);
-            for (k, poll) in self.polls.iter().enumerate() {
-                if poll.sweep == t {
-                    let q = &poll.question;
-                    toplines[k] = q.toplines(&p.opinion[q.item], &p.groups, &census);
+        let trace = simulate_scheduled(
+            &model,
+            &schedule,
+            &mut pop,
+            &graph,
+            sweeps,
+            seed,
+            &mut |t, p| {
+                progress(t);
+                for (k, poll) in self.polls.iter().enumerate() {
+                    if poll.sweep == t {
+                        let q = &poll.question;
+                        toplines[k] = q.toplines(&p.opinion[q.item], &p.groups, &census);
+                    }
                 }
-            }
-        })?;
+            },
+        )?;
         Ok(Answers {
             toplines,
             means: trace.means,

@@ -258,6 +258,7 @@ fn media(form: MediaForm, position: f64) -> Media {
             volume: Series {
                 points: vec![(0.0, 1.0), (10.0, 0.0)],
             },
+            credibility: Series::one(),
         }],
         audience: vec![1.0, 0.0],
         form,
@@ -439,4 +440,29 @@ fn mismatched_inputs_are_errors() {
             .to_string()
             .contains("mu")
     );
+}
+
+/// The audience cost's closed form by hand: coded at 50, weight 1, the public implying
+/// `100 m` and caring `|2m - 1|`. At m0 = 0.5 the public does not care (x* = 50); at m = 0.75
+/// it cares 0.5 and implies 75, so x* = (50 + 0.5 x 75) / 1.5 = 58.333..., and the salience
+/// moves by 0.2 x 0.5. Scale 0 switches it off; the start reproduces the coded stance.
+#[test]
+fn audience_costs_follow_their_closed_form() {
+    use multivector_models::opinion::spec::AudienceCost;
+    let a = AudienceCost {
+        actor: "KAZ".into(),
+        issue: "unga_vote".into(),
+        item: 0,
+        low: 0.0,
+        high: 100.0,
+        weight: 1.0,
+        salience: 0.2,
+        evidence: Vec::new(),
+        assumption: Some("test".into()),
+    };
+    let (pos, sal) = a.stance(0.75, 0.5, (50.0, 0.6), 1.0);
+    assert!((pos - 175.0 / 3.0).abs() < 1e-12, "{pos}");
+    assert!((sal - 0.7).abs() < 1e-12, "{sal}");
+    assert_eq!(a.stance(0.75, 0.5, (50.0, 0.6), 0.0), (50.0, 0.6));
+    assert_eq!(a.stance(0.3, 0.3, (42.0, 0.5), 1.0), (42.0, 0.5));
 }
