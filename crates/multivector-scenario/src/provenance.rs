@@ -412,7 +412,7 @@ mod tests {
             .unwrap()
             .evidence
             .push("unga-2-march".into());
-        let p = check(&bad);
+        let p = check_with(&bad, &also);
         let has = |record: &str, text: &str| {
             p.iter()
                 .any(|x| x.record == record && x.message.contains(text))
@@ -445,7 +445,7 @@ mod tests {
         // Without an as-of date nothing of this is checked.
         let mut none = bad;
         none.meta.as_of = None;
-        assert!(check(&none).is_empty());
+        assert!(check_with(&none, &also).is_empty());
     }
 
     #[test]
