@@ -647,7 +647,7 @@ class CalibrationResult(Result):
 
 def calibrate(
     population: str = "kazakhstan", agents: int = 5000, budget: int = 200, seed: Optional[int] = None,
-    hold_out: Optional[str] = None, chains: int = 4, steps: int = 400, burn: int = 150,
+    hold_out: Optional[str] = None, chains: int = 4, steps: int = 700, burn: int = 200,
 ) -> CalibrationResult:
     """Fits the population's free parameters to its polls, one poll held out, then samples
     their posterior (``chains=0`` skips it) for intervals and predictive bands."""

@@ -82,7 +82,7 @@ def opinion(
 ) -> str: ...
 def calibrate(
     population: str = "kazakhstan", agents: int = 5000, budget: int = 200, seed: Optional[int] = None,
-    hold_out: Optional[str] = None, chains: int = 4, steps: int = 400, burn: int = 150,
+    hold_out: Optional[str] = None, chains: int = 4, steps: int = 700, burn: int = 200,
 ) -> str: ...
 def backtest(
     path: str, capabilities: str = "equal", missing_salience: str = "drop", bootstrap: int = 1000, draws: int = 0,

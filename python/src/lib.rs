@@ -558,7 +558,7 @@ fn opinion(
 
 /// Fits the population's free parameters to its polls (`multivector calibrate`).
 #[pyfunction]
-#[pyo3(signature = (population = "kazakhstan", agents = 5000, budget = 200, seed = None, hold_out = None, chains = 4, steps = 400, burn = 150))]
+#[pyo3(signature = (population = "kazakhstan", agents = 5000, budget = 200, seed = None, hold_out = None, chains = 4, steps = 700, burn = 200))]
 #[allow(clippy::too_many_arguments)]
 fn calibrate(
     py: Python<'_>,

@@ -701,10 +701,10 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=64))]
     pub chains: usize,
     /// Steps per chain, burn-in included (at most 100,000).
-    #[arg(long, value_name = "N", default_value_t = 400, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
+    #[arg(long, value_name = "N", default_value_t = 700, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(2..=100_000))]
     pub steps: usize,
-    /// Burn-in steps per chain, discarded (they tune the step size).
-    #[arg(long, value_name = "N", default_value_t = 150)]
+    /// Burn-in steps per chain, discarded (they tune the step size and the proposal's shape).
+    #[arg(long, value_name = "N", default_value_t = 200)]
     pub burn: usize,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]

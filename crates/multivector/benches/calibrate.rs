@@ -1,5 +1,5 @@
 //! The calibration of the built-in Kazakhstan population at its default settings (5,000
-//! agents, budget 200, four posterior chains of 400 steps): the search and the posterior
+//! agents, budget 200, four posterior chains of 700 steps): the search and the posterior
 //! together, the command `multivector calibrate` runs. Target: under 60 s on 2 cores
 //! (`docs/performance.md`). One sample takes about half a minute, so the group runs the
 //! minimum of ten.

@@ -169,7 +169,7 @@ pub struct CalibrateSettings {
 }
 
 impl CalibrateSettings {
-    /// The default posterior sampler: 4 chains of 400 steps, 150 of burn-in.
+    /// The default posterior sampler: 4 chains of 700 steps, 200 of burn-in.
     pub fn default_posterior(seed: u64) -> multivector_ensemble::calibrate::McmcSettings {
         multivector_ensemble::calibrate::McmcSettings {
             seed,
