@@ -70,7 +70,10 @@ impl ChromeDriver {
     }
 
     async fn client(&self) -> Client {
-        let profile = std::env::temp_dir().join(format!("mv-chrome-{}", std::process::id()));
+        // One profile per driver: two browsers on one profile (tests run in parallel) trip
+        // over each other's pages.
+        let profile =
+            std::env::temp_dir().join(format!("mv-chrome-{}-{}", std::process::id(), self.port));
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "chrome".into());
         caps.insert(
@@ -165,5 +168,71 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
     find(&c, "#compare").await;
     assert!(c.source().await.unwrap().contains("difference"));
     screenshot(&c, "compare.png").await;
+    c.close().await.unwrap();
+}
+
+/// A user's own scenario: a broken file is refused with its problems beside their lines; a
+/// good one, read from a file through the file picker, opens and runs, and the job page
+/// follows the run in place (no reload) until its result appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_analyst_pastes_a_scenario_and_watches_it_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let srv = serve::start(&dir.path().join("b.db"));
+    let base = format!("http://127.0.0.1:{}", srv.port);
+    let driver = ChromeDriver::start();
+    let c = driver.client().await;
+    let good = multivector_scenario::builtin::ALL[0].1;
+    let bad = good.replacen("position = 10\n", "postion = 10\n", 1);
+    let set_text = |text: &str| {
+        format!(
+            "document.getElementById('text').value = {};",
+            serde_json::to_string(text).unwrap()
+        )
+    };
+    c.goto(&base).await.unwrap();
+    click(&c, "#own").await;
+    c.execute(&set_text(&bad), vec![]).await.unwrap();
+    click(&c, "#check").await;
+    find(&c, "#errors").await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("postion"), "the misspelt field is named");
+    find(&c, "pre.numbered .bad").await;
+    screenshot(&c, "paste-error.png").await;
+    // The file picker reads a chosen file into the box.
+    let file = dir.path().join("mine.toml");
+    std::fs::write(&file, format!("# my copy\n{good}")).unwrap();
+    c.goto(&format!("{base}/scenarios/new")).await.unwrap();
+    find(&c, "#file")
+        .await
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    let t0 = Instant::now();
+    loop {
+        let v = c
+            .execute(
+                "return document.getElementById('text').value.length;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if v.as_u64().unwrap_or(0) > 1000 {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "the file is read");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click(&c, "#check").await;
+    fill(&c, "input[name='draws']", "1000").await;
+    click(&c, "#run").await;
+    find(&c, "#job").await;
+    // A mark on the page's window survives only if the page is never reloaded.
+    c.execute("window.mvMark = 7;", vec![]).await.unwrap();
+    find(&c, "#result").await;
+    let mark = c.execute("return window.mvMark;", vec![]).await.unwrap();
+    assert_eq!(mark, serde_json::json!(7), "the job page updated in place");
+    screenshot(&c, "job-done.png").await;
+    click(&c, "#result").await;
+    find(&c, "svg").await;
     c.close().await.unwrap();
 }

@@ -1,11 +1,17 @@
 //! The web app (axum) behind `multivector serve`: [`router`] builds it, [`serve`] runs it on
-//! a listener until Ctrl-C. Pages are server-rendered HTML that works without
-//! JavaScript; the only assets are inline CSS and SVG, so nothing is fetched from elsewhere.
+//! a listener until Ctrl-C. Pages are server-rendered HTML that works without JavaScript;
+//! one small script of our own (`/static/app.js`, compiled in) adds live job progress without
+//! page reloads and reads a chosen file into the paste box. Nothing is fetched from
+//! elsewhere. The same operations are a JSON API under `/api/` ([`api`], documented in
+//! `docs/web.md`).
 //!
-//! Limits: binds 127.0.0.1 unless told otherwise; request bodies above 64 KiB are refused;
-//! only built-in scenarios are served (names checked against the list: no paths); runs are
-//! background jobs, `--jobs` at a time, with at most 32 waiting; a bad form gets a 4xx page
-//! with the scenario validator's located errors.
+//! Limits: binds 127.0.0.1 unless told otherwise; request bodies above 64 KiB are refused,
+//! except a scenario's text (up to 1 MiB); built-in scenarios are named from a list (no
+//! paths), and a user's own scenario arrives as text, never as a path; runs are background
+//! jobs, `--jobs` at a time, with at most 32 waiting; a bad form or file gets a 4xx page (or
+//! JSON) with the scenario validator's located errors.
+
+mod api;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,6 +29,10 @@ use serde::Deserialize;
 
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 64 * 1024;
+/// Largest request carrying a scenario's text (the Kazakhstan file is 62 KB).
+const TEXT_LIMIT: usize = 1024 * 1024;
+/// The app's script: live job progress, and a chosen file read into the paste box.
+const APP_JS: &str = include_str!("app.js");
 /// Jobs allowed to wait for a slot.
 const QUEUE_LIMIT: usize = 32;
 /// Largest ensemble a web run may ask for.
@@ -42,6 +52,18 @@ struct Job {
     draws: usize,
     state: JobState,
     progress: Arc<AtomicUsize>,
+}
+
+impl JobState {
+    /// The state's name in the API.
+    fn name(&self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done(_) => "done",
+            JobState::Failed(_) => "failed",
+        }
+    }
 }
 
 struct App {
@@ -70,7 +92,7 @@ const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(
 const SECURITY_HEADERS: [(&str, &str); 4] = [
     (
         "content-security-policy",
-        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
@@ -162,12 +184,15 @@ type Shared = Arc<App>;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}\
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}\
-th{background:#f3f3f3}.error{color:#a00}input[type=number]{width:6em}nav a{margin-right:1em}";
+th{background:#f3f3f3}.error{color:#a00}input[type=number]{width:6em}nav a{margin-right:1em}\
+textarea{width:100%;font-family:monospace;font-size:12px}pre.numbered{font-size:12px;max-height:30em;overflow:auto;background:#fafafa;padding:.5em}\
+pre.numbered .bad{background:#fdd}";
 
 /// A page of the app around `body`. Every page is a maud template: interpolated text is
 /// escaped unless marked otherwise, and only the report (rendered by the report module,
 /// which escapes its own text) is inserted as markup. `refresh` reloads the page every
-/// second (a job still running).
+/// second (a job still running) in a browser without scripts; with them, the app's script
+/// updates the page in place.
 fn page(title: &str, body: Markup, refresh: bool) -> Html<String> {
     Html(
         html! {
@@ -175,9 +200,10 @@ fn page(title: &str, body: Markup, refresh: bool) -> Html<String> {
             html lang="en" {
                 head {
                     meta charset="utf-8";
-                    @if refresh { meta http-equiv="refresh" content="1"; }
+                    @if refresh { noscript { meta http-equiv="refresh" content="1"; } }
                     title { (title) " - multivector" }
                     style { (PreEscaped(STYLE)) }
+                    script src="/static/app.js" defer {}
                 }
                 body {
                     nav { a href="/" { "multivector" } }
@@ -229,7 +255,10 @@ async fn index(State(app): State<Shared>) -> Response {
     let jobs = app.jobs.lock().map(|j| j.len()).unwrap_or(0);
     let body = html! {
         h2 { "Scenarios" }
-        ul { @for (name, _) in builtin::ALL { li { a href={ "/scenarios/" (name) } { (name) } } } }
+        ul {
+            @for (name, _) in builtin::ALL { li { a href={ "/scenarios/" (name) } { (name) } } }
+            li { a #own href="/scenarios/new" { "Your own scenario: paste or choose a file" } }
+        }
         h2 { "Runs" }
         table #runs {
             tr { th { "run" } th { "created" } th { "scenario" } th { "seed" } th { "draws" } th { "downloads" } }
@@ -260,7 +289,8 @@ fn scenario_form(
     errors: &[String],
     values: &std::collections::HashMap<String, String>,
 ) -> Result<Markup, String> {
-    let s = load_str(name, text, Format::Toml)
+    let pasted = builtin_text(name) != Some(text);
+    let s = load_str(name, text, format_of(text))
         .map_err(|e| e.to_string())?
         .scenario;
     let scale = s.meta.salience_scale.max();
@@ -280,6 +310,7 @@ fn scenario_form(
         p { (s.meta.description) }
         form method="post" action="/runs" {
             input type="hidden" name="scenario" value=(name);
+            @if pasted { input type="hidden" name="text" value=(text); }
             label { "Draws " input type="number" name="draws" value=(values.get("draws").map_or("200", String::as_str)) min="0" max=(MAX_WEB_DRAWS); }
             " "
             label { "Seed " input type="number" name="seed" value=(values.get("seed").map_or("20220224", String::as_str)) min="0"; }
@@ -309,6 +340,73 @@ fn scenario_form(
     })
 }
 
+/// The format of a scenario's text: a CSV layout when it looks like one, else TOML.
+fn format_of(text: &str) -> Format {
+    multivector_scenario::sniff_csv(text).unwrap_or(Format::Toml)
+}
+
+/// The page to paste a scenario (or read one from a file, with the script).
+async fn new_scenario_page() -> Response {
+    page("Your own scenario", paste_form("", &[]), false).into_response()
+}
+
+/// The paste box, with the text again and its problems beside their lines when it failed.
+fn paste_form(text: &str, errors: &[multivector_scenario::error::ScenarioError]) -> Markup {
+    let bad: std::collections::HashSet<usize> =
+        errors.iter().filter_map(|e| e.location.line).collect();
+    html! {
+        p { "Paste a scenario file (TOML, as in docs/scenario-format.md, or a CSV layout), or choose one; it is checked with the same located errors as `multivector validate`." }
+        @if !errors.is_empty() {
+            div.error #errors {
+                p { (errors.len()) " problem(s); nothing was run:" }
+                ul {
+                    @for e in errors {
+                        li {
+                            @if let Some(l) = e.location.line { a href={ "#line-" (l) } { "line " (l) } ": " }
+                            @if let Some(r) = &e.location.record { (r) ", " }
+                            @if let Some(f) = &e.location.field { "field `" (f) "`: " }
+                            (e.message)
+                            @if let Some(h) = &e.hint { " (" (h) ")" }
+                        }
+                    }
+                }
+            }
+            pre.numbered {
+                @for (k, line) in text.lines().enumerate() {
+                    span id={ "line-" (k + 1) } class=[bad.contains(&(k + 1)).then_some("bad")] {
+                        (format!("{:>4}  ", k + 1)) (line) "\n"
+                    }
+                }
+            }
+        }
+        form method="post" action="/scenarios/check" {
+            p { label { "File " input #file type="file" accept=".toml,.csv,.txt"; } }
+            textarea #text name="text" rows="20" { (text) }
+            p { button #check { "Check and open" } }
+        }
+    }
+}
+
+/// Checks a pasted scenario: its stance form when it reads, else the problems beside their
+/// lines (422).
+async fn check_scenario(Form(form): Form<std::collections::HashMap<String, String>>) -> Response {
+    let text = form.get("text").cloned().unwrap_or_default();
+    match load_str("pasted", &text, format_of(&text)) {
+        Ok(loaded) => {
+            let name = loaded.scenario.meta.id.clone();
+            match scenario_form(&name, &text, &[], &Default::default()) {
+                Ok(b) => page(&format!("Scenario {name} (yours)"), b, false).into_response(),
+                Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Scenario", &e),
+            }
+        }
+        Err(e) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page("Your own scenario", paste_form(&text, e.errors()), false),
+        )
+            .into_response(),
+    }
+}
+
 async fn scenario_page(UrlPath(name): UrlPath<String>) -> Response {
     let Some(text) = builtin_text(&name) else {
         return err_page(
@@ -330,9 +428,13 @@ fn edited_text(
     text: &str,
     form: &std::collections::HashMap<String, String>,
 ) -> Result<(String, bool), Vec<String>> {
-    let s = load_str(name, text, Format::Toml)
+    let s = load_str(name, text, format_of(text))
         .map_err(|e| vec![e.to_string()])?
         .scenario;
+    if format_of(text) != Format::Toml {
+        // A CSV layout has no variants to carry edits; its stances run as given.
+        return Ok((text.to_string(), false));
+    }
     let scale = s.meta.salience_scale.max();
     let mut changes = Vec::new();
     let mut errors = Vec::new();
@@ -425,12 +527,25 @@ async fn start_run(
     Form(form): Form<std::collections::HashMap<String, String>>,
 ) -> Response {
     let name = form.get("scenario").cloned().unwrap_or_default();
-    let Some(text) = builtin_text(&name) else {
-        return err_page(
-            StatusCode::BAD_REQUEST,
-            "No such scenario",
-            "choose one of the built-in scenarios",
-        );
+    let text: &str = match (form.get("text"), builtin_text(&name)) {
+        (Some(t), _) => {
+            if let Err(e) = load_str("pasted", t, format_of(t)) {
+                return (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    page("Your own scenario", paste_form(t, e.errors()), false),
+                )
+                    .into_response();
+            }
+            t
+        }
+        (None, Some(t)) => t,
+        (None, None) => {
+            return err_page(
+                StatusCode::BAD_REQUEST,
+                "No such scenario",
+                "choose one of the built-in scenarios, or paste your own",
+            );
+        }
     };
     let draws = match form.get("draws").map(|d| d.trim().parse::<usize>()) {
         None => 0,
@@ -462,21 +577,38 @@ async fn start_run(
         Ok(x) => x,
         Err(errors) => return form_error(&name, text, &errors, &form),
     };
+    match submit(&app, name, full, edited, draws, seed) {
+        Ok(id) => Redirect::to(&format!("/jobs/{id}")).into_response(),
+        Err((code, title, msg)) => err_page(code, title, &msg),
+    }
+}
+
+/// Queues a run of scenario text `full` (named `name`; `edited` when it carries the web
+/// edits as the variant `web-edit`) and returns the job's number. The page form and the API
+/// both submit here, so a run stores the same options and document whichever started it.
+fn submit(
+    app: &Shared,
+    name: String,
+    full: String,
+    edited: bool,
+    draws: usize,
+    seed: u64,
+) -> Result<usize, (StatusCode, &'static str, String)> {
     let progress = Arc::new(AtomicUsize::new(0));
     let id = {
         let Ok(mut jobs) = app.jobs.lock() else {
-            return err_page(StatusCode::SERVICE_UNAVAILABLE, "Busy", "try again");
+            return Err((StatusCode::SERVICE_UNAVAILABLE, "Busy", "try again".into()));
         };
         let waiting = jobs
             .iter()
             .filter(|j| matches!(j.state, JobState::Queued))
             .count();
         if waiting >= QUEUE_LIMIT {
-            return err_page(
+            return Err((
                 StatusCode::TOO_MANY_REQUESTS,
                 "Too many runs waiting",
-                "try again when some have finished",
-            );
+                "try again when some have finished".into(),
+            ));
         }
         jobs.push(Job {
             scenario: name.clone(),
@@ -495,7 +627,7 @@ async fn start_run(
         let app3 = app2.clone();
         type JobResult = Result<i64, Box<dyn std::error::Error + Send + Sync>>;
         let result = tokio::task::spawn_blocking(move || -> JobResult {
-            let loaded = load_str(&name, &full, Format::Toml)?;
+            let loaded = load_str(&name, &full, format_of(&full))?;
             let mut s = loaded.scenario;
             if edited {
                 if let Some(v) = s.variant("web-edit").cloned() {
@@ -527,7 +659,15 @@ async fn start_run(
         };
         set_state(&app2, id, state);
     });
-    Redirect::to(&format!("/jobs/{id}")).into_response()
+    Ok(id)
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        APP_JS,
+    )
+        .into_response()
 }
 
 fn set_state(app: &App, id: usize, state: JobState) {
@@ -556,7 +696,7 @@ async fn job_page(State(app): State<Shared>, UrlPath(id): UrlPath<usize>) -> Res
         );
     };
     let refresh = matches!(state, JobState::Queued | JobState::Running);
-    let body = match state {
+    let status = match state {
         JobState::Queued => html! { p #status { "Waiting for a free slot." } },
         JobState::Running => html! {
             p #status { "Running: " (done) " of " (draws) " draws." }
@@ -567,6 +707,8 @@ async fn job_page(State(app): State<Shared>, UrlPath(id): UrlPath<usize>) -> Res
         },
         JobState::Failed(e) => html! { p #status .error { "Failed: " (e) } },
     };
+    // The script follows the job through the API while `data-live` is set.
+    let body = html! { div #job data-id=(id) data-live=[refresh.then_some("1")] { (status) } };
     page(&format!("Job {id}: {scenario}"), body, refresh).into_response()
 }
 
@@ -680,8 +822,30 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
 fn routes(app: Shared) -> Router {
     Router::new()
         .route("/", get(index))
+        .route("/static/app.js", get(script))
+        .route("/scenarios/new", get(new_scenario_page))
+        .route(
+            "/scenarios/check",
+            post(check_scenario).layer(DefaultBodyLimit::max(TEXT_LIMIT)),
+        )
         .route("/scenarios/{name}", get(scenario_page))
-        .route("/runs", post(start_run))
+        .route(
+            "/runs",
+            post(start_run).layer(DefaultBodyLimit::max(TEXT_LIMIT)),
+        )
+        .route("/api/scenarios", get(api::scenarios))
+        .route(
+            "/api/scenarios/check",
+            post(api::check).layer(DefaultBodyLimit::max(TEXT_LIMIT)),
+        )
+        .route(
+            "/api/runs",
+            get(api::runs)
+                .post(api::start)
+                .layer(DefaultBodyLimit::max(TEXT_LIMIT)),
+        )
+        .route("/api/runs/{id}", get(api::run))
+        .route("/api/jobs/{id}", get(api::job))
         .route("/jobs/{id}", get(job_page))
         .route("/runs/{id}", get(run_page))
         .route("/runs/{id}/{file}", get(export))

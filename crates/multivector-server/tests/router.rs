@@ -110,3 +110,170 @@ fn bad_configurations_are_typed_errors() {
     c.db = dir.path().join("no/such/folder/r.db");
     assert!(matches!(router(&c), Err(ServeError::Store(_))));
 }
+
+/// Form-encodes a value (every byte but letters and digits as %XX).
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+fn post_json(path: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header("host", "127.0.0.1:8080")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// A pasted scenario: the built-in file's text (62 KB, above the 64 KiB form limit once
+/// encoded) opens its stance form; a broken copy comes back with every problem beside its
+/// line, and nothing runs.
+#[tokio::test]
+async fn a_pasted_scenario_opens_or_shows_its_problems_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(&config(dir.path())).unwrap();
+    let (code, _, body) = call(app.clone(), get("/scenarios/new", "127.0.0.1")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(body.contains("textarea") && body.contains("/static/app.js"));
+    let builtin = multivector_scenario::builtin::ALL[0].1;
+    // A copy of the built-in file with a comment added: the user's own text.
+    let own = format!("# my copy\n{builtin}");
+    let text = own.as_str();
+    let form = format!("text={}", encode(text));
+    assert!(
+        form.len() > 64 * 1024,
+        "the test exercises the larger limit"
+    );
+    let (code, _, body) = call(
+        app.clone(),
+        post("/scenarios/check", "127.0.0.1", None, &form),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert!(body.contains("name=\"text\"") && body.contains("name=\"p0\""));
+    // Two problems: a salience outside the scale and a misspelt field, each with its line.
+    let bad = text
+        .replacen("salience = 70", "salience = 700", 1)
+        .replacen("position = 10\n", "postion = 10\n", 1);
+    let line_of = |needle: &str| bad[..bad.find(needle).unwrap()].matches('\n').count() + 1;
+    let (code, _, body) = call(
+        app.clone(),
+        post(
+            "/scenarios/check",
+            "127.0.0.1",
+            None,
+            &format!("text={}", encode(&bad)),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("id=\"errors\""), "{body}");
+    let l = line_of("postion = 10");
+    assert!(
+        body.contains(&format!("href=\"#line-{l}\"")),
+        "line {l}: {body}"
+    );
+    assert!(
+        body.contains(&format!("id=\"line-{l}\" class=\"bad\"")),
+        "{body}"
+    );
+    // The same check through the API, as JSON.
+    let (code, _, body) = call(app.clone(), post_json("/api/scenarios/check", &bad)).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["ok"], false);
+    assert!(
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["line"] == l),
+        "{v}"
+    );
+    let (code, _, body) = call(app, post_json("/api/scenarios/check", text)).await;
+    assert_eq!(code, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["id"], "kazakhstan");
+}
+
+/// The API: list, start a run, follow its job to the stored run, read the document; bad
+/// requests are JSON errors; a foreign page cannot start runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_json_api_runs_and_follows_a_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(&config(dir.path())).unwrap();
+    let (code, headers, body) = call(app.clone(), get("/api/scenarios", "127.0.0.1")).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(headers["content-type"], "application/json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v[0]["name"], "kazakhstan");
+    let (code, _, body) = call(
+        app.clone(),
+        post_json(
+            "/api/runs",
+            r#"{"scenario": "kazakhstan", "draws": 20, "seed": 5}"#,
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::ACCEPTED, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let status = v["status"].as_str().unwrap().to_string();
+    let t0 = std::time::Instant::now();
+    let run = loop {
+        let (_, _, body) = call(app.clone(), get(&status, "127.0.0.1")).await;
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_ne!(j["state"], "failed", "{j}");
+        if j["state"] == "done" {
+            assert_eq!(j["done"], 20);
+            break j["run"].as_i64().unwrap();
+        }
+        assert!(t0.elapsed().as_secs() < 120, "the job finishes");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let (code, _, body) = call(app.clone(), get(&format!("/api/runs/{run}"), "127.0.0.1")).await;
+    assert_eq!(code, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(doc["settings"]["seed"], 5);
+    assert_eq!(doc["settings"]["draws"], 20);
+    assert!(doc["issues"].as_array().is_some_and(|a| !a.is_empty()));
+    let (_, _, body) = call(app.clone(), get("/api/runs", "127.0.0.1")).await;
+    assert!(body.contains(&format!("\"id\":{run}")), "{body}");
+    for (req, code) in [
+        (r#"{"scenario": "atlantis"}"#, StatusCode::NOT_FOUND),
+        (
+            r#"{"scenario": "kazakhstan", "draws": 1000000}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"text": "format_version = 1\n[scenario]\n"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            r#"{"scenario": "kazakhstan", "colour": 1}"#,
+            StatusCode::BAD_REQUEST,
+        ),
+        ("not json", StatusCode::BAD_REQUEST),
+    ] {
+        let (got, _, body) = call(app.clone(), post_json("/api/runs", req)).await;
+        assert_eq!(got, code, "{req}: {body}");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&body)
+                .is_ok_and(|v| v.get("error").is_some()),
+            "{body}"
+        );
+    }
+    let (code, _, _) = call(app.clone(), get("/api/jobs/999", "127.0.0.1")).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let mut foreign = post_json("/api/runs", r#"{"scenario": "kazakhstan"}"#);
+    foreign
+        .headers_mut()
+        .insert("origin", "http://evil.example".parse().unwrap());
+    assert_eq!(call(app, foreign).await.0, StatusCode::FORBIDDEN);
+}

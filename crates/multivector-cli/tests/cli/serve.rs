@@ -170,7 +170,8 @@ fn the_web_app_runs_edits_compares_and_refuses_bad_input() {
         http(p, "POST", "/runs", "scenario=kazakhstan&draws=99999999").0,
         422
     );
-    let big = format!("scenario=kazakhstan&x={}", "a".repeat(70_000));
+    // A form may carry a scenario's text (up to 1 MiB); beyond that, 413.
+    let big = format!("scenario=kazakhstan&x={}", "a".repeat(1_100_000));
     assert_eq!(http(p, "POST", "/runs", &big).0, 413);
     assert_eq!(http(p, "GET", "/runs/999", "").0, 404);
     assert_eq!(http(p, "GET", "/compare?a=1", "").0, 400);
