@@ -146,6 +146,8 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
     c.goto(&format!("{base}/scenarios/kazakhstan"))
         .await
         .unwrap();
+    find(&c, "#issue-recognition").await;
+    screenshot(&c, "editor.png").await;
     fill(&c, "input[name='s0']", "400").await;
     click(&c, "#run").await;
     find(&c, "#errors").await;
@@ -166,7 +168,9 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
     fill(&c, "input[name='b']", "2").await;
     click(&c, "form[action='/compare'] button").await;
     find(&c, "#compare").await;
-    assert!(c.source().await.unwrap().contains("difference"));
+    let page = c.source().await.unwrap();
+    assert!(page.contains("difference") && page.contains("Issue by issue"));
+    find(&c, "figure svg").await;
     screenshot(&c, "compare.png").await;
     c.close().await.unwrap();
 }

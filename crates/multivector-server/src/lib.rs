@@ -294,12 +294,8 @@ fn scenario_form(
         .map_err(|e| e.to_string())?
         .scenario;
     let scale = s.meta.salience_scale.max();
-    let value = |key: String, default: f64| {
-        values
-            .get(&key)
-            .cloned()
-            .unwrap_or_else(|| default.to_string())
-    };
+    let value =
+        |key: String, default: f64| values.get(&key).cloned().unwrap_or_else(|| short(default));
     Ok(html! {
         @if !errors.is_empty() {
             div.error #errors {
@@ -316,28 +312,87 @@ fn scenario_form(
             label { "Seed " input type="number" name="seed" value=(values.get("seed").map_or("20220224", String::as_str)) min="0"; }
             " "
             button #run { "Run" }
-            h2 { "Stances" }
+            h2 { "Stances, issue by issue" }
             p {
-                "Edit a position or salience (salience on the scenario's scale, "
+                "Edit a position (on the issue's scale, whose words are given), a salience (on the scenario's scale, "
                 (match s.meta.salience_scale {
                     multivector_core::SalienceScale::Unit => "0-1",
                     multivector_core::SalienceScale::Percent => "0-100",
                 })
-                "); the run uses the edited values."
+                ") or a capability for that issue, or leave a stance out; the run uses the edited values, and the stored run records them as the variant `web-edit`. Hover an evidence id for its paraphrase."
             }
-            table {
-                tr { th { "issue" } th { "actor" } th { "position" } th { "salience" } }
-                @for (k, st) in s.stances.iter().enumerate() {
-                    tr {
-                        td { (s.issues[st.issue].id) }
-                        td { (s.actors[st.actor].id) }
-                        td { input name={ "p" (k) } value=(value(format!("p{k}"), st.position)) size="6"; }
-                        td { input name={ "s" (k) } value=(value(format!("s{k}"), st.salience * scale)) size="6"; }
+            @for (i, issue) in s.issues.iter().enumerate() {
+                h3 id={ "issue-" (issue.id) } { (issue.id) ": " (issue.question) }
+                p.scale {
+                    "Scale " (issue.scale.min) " to " (issue.scale.max)
+                    @if let Some(u) = &issue.scale.unit { " (" (u) ")" }
+                    ": "
+                    @for (n, l) in issue.scale.labels.iter().enumerate() {
+                        @if n > 0 { "; " }
+                        b { (l.value) } " " (l.label)
+                    }
+                    @if let Some(q) = issue.status_quo { ". Status quo " (q) "." }
+                }
+                table.stances {
+                    tr { th { "actor" } th { "position" } th { "reads as" } th { "salience" } th { "capability" } th { "uncertainty" } th { "evidence" } th { "leave out" } }
+                    @for (k, st) in s.stances.iter().enumerate().filter(|(_, st)| st.issue == i) {
+                        @let actor = &s.actors[st.actor];
+                        tr {
+                            td title=(actor.name) { (actor.id) }
+                            td { input name={ "p" (k) } value=(value(format!("p{k}"), st.position)) size="6" type="number" step="any" min=(issue.scale.min) max=(issue.scale.max); }
+                            td.label { (issue.scale.nearest_label(st.position).map_or(String::new(), |l| l.label.clone())) }
+                            td { input name={ "s" (k) } value=(value(format!("s{k}"), st.salience * scale)) size="6"; }
+                            td { input name={ "c" (k) } value=(value(format!("c{k}"), st.capability.unwrap_or(actor.capability))) size="6"; }
+                            td { (uncertainty_words(&st.uncertainty, scale)) }
+                            td {
+                                @for (n, e) in st.evidence.iter().enumerate() {
+                                    @if n > 0 { ", " }
+                                    span title=(s.evidence.iter().find(|r| &r.id == e).map_or(String::new(), |r| r.paraphrase.clone())) { (e) }
+                                }
+                                @if let Some(a) = &st.assumption { @if !st.evidence.is_empty() { "; " } i title=(a) { "assumption" } }
+                            }
+                            td { input type="checkbox" name={ "r" (k) } checked[values.contains_key(&format!("r{k}"))]; }
+                        }
                     }
                 }
             }
         }
     })
+}
+
+/// A number as a person writes it: at most six decimals, no trailing zeros (55.00000000000001
+/// from 0.55 x 100 reads 55).
+fn short(v: f64) -> String {
+    let t = format!("{v:.6}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" { "0".into() } else { t.to_string() }
+}
+
+/// A stance's declared uncertainty in words, on the scales the user reads.
+fn uncertainty_words(u: &multivector_core::Uncertainty, salience_scale: f64) -> String {
+    use multivector_core::Spread;
+    let words = |sp: &Spread, k: f64| match sp {
+        Spread::Normal { sd } => format!("sd {}", short(sd * k)),
+        Spread::Uniform { low, high } => format!("{} to {}", short(low * k), short(high * k)),
+        Spread::Triangular { low, mode, high } => format!(
+            "{} to {} (mode {})",
+            short(low * k),
+            short(high * k),
+            short(mode * k)
+        ),
+    };
+    let mut out = Vec::new();
+    if let Some(p) = &u.position {
+        out.push(format!("position {}", words(p, 1.0)));
+    }
+    if let Some(sal) = &u.salience {
+        out.push(format!("salience {}", words(sal, salience_scale)));
+    }
+    if out.is_empty() {
+        "defaults".into()
+    } else {
+        out.join("; ")
+    }
 }
 
 /// The format of a scenario's text: a CSV layout when it looks like one, else TOML.
@@ -442,9 +497,19 @@ fn edited_text(
         let actor = &s.actors[st.actor].id;
         let issue = &s.issues[st.issue].id;
         let mut fields = Vec::new();
+        if form.contains_key(&format!("r{k}")) {
+            // Left out: the actor's stance on this issue is dropped from the run.
+            changes.push((
+                format!("stance of `{actor}` on `{issue}`"),
+                format!("{{ actor = \"{actor}\", issue = \"{issue}\", remove = true }}"),
+            ));
+            continue;
+        }
+        let capability = st.capability.unwrap_or(s.actors[st.actor].capability);
         for (key, current, field) in [
             (format!("p{k}"), st.position, "position"),
             (format!("s{k}"), st.salience * scale, "salience"),
+            (format!("c{k}"), capability, "capability"),
         ] {
             let Some(raw) = form.get(&key) else { continue };
             match raw.trim().parse::<f64>() {
@@ -452,8 +517,9 @@ fn edited_text(
                 Ok(v) if !v.is_finite() => errors.push(format!(
                     "stance of `{actor}` on `{issue}`, field `{field}`: `{raw}` is not a finite number"
                 )),
-                // `{v:?}` writes a TOML float (`1e20`, `55.0`), never an overlong integer.
-                Ok(v) if (v - current).abs() > 1e-12 => fields.push(format!("{field} = {v:?}")),
+                // `{v:?}` writes a TOML float (`1e20`, `55.0`), never an overlong integer. The
+                // form shows six decimals, so a value within 1e-6 of the current one is unedited.
+                Ok(v) if (v - current).abs() > 1e-6 => fields.push(format!("{field} = {v:?}")),
                 Ok(_) => {}
                 Err(_) => errors.push(format!(
                     "stance of `{actor}` on `{issue}`, field `{field}`: `{raw}` is not a number"
@@ -791,6 +857,18 @@ struct Pair {
     b: i64,
 }
 
+/// The ensemble's quantiles of a forecast in a run's document, as
+/// `[p025, p10, median, p90, p975]` (None without an ensemble).
+fn quantiles(doc: &serde_json::Value, issue: &str, model: &str) -> Option<[f64; 5]> {
+    let f = doc["ensemble"]["issues"]
+        .as_array()?
+        .iter()
+        .find(|x| x["issue"] == issue && x["model"] == model)?
+        .get("forecast")?;
+    let q = |k: &str| f.get(k).and_then(serde_json::Value::as_f64);
+    Some([q("p025")?, q("p10")?, q("median")?, q("p90")?, q("p975")?])
+}
+
 async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
     let store = match store(&app) {
         Ok(s) => s,
@@ -803,17 +881,68 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
             "compare two stored runs",
         );
     };
+    // The first run's scenario gives the scales, status quo and observed outcomes.
+    let scenario = store.scenario_text(q.a).ok().and_then(|t| {
+        load_str(&ra.summary.scenario_id, &t, format_of(&t))
+            .ok()
+            .map(|l| l.scenario)
+    });
+    let pairs = ra.paired_with(&rb);
+    let interval = |iv: Option<[f64; 5]>| {
+        iv.map_or("-".to_string(), |v| format!("{:.1} to {:.1}", v[1], v[3]))
+    };
+    let mut issues: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    issues.dedup();
+    let charts: Vec<(String, String)> = issues
+        .iter()
+        .map(|iss| {
+            let mut rows = Vec::new();
+            for (i, m, va, vb) in pairs.iter().filter(|p| p.0 == *iss) {
+                let a = quantiles(&ra.document, i, m).unwrap_or([*va; 5]);
+                rows.push((format!("{m} · run {}", q.a), a));
+                if let Some(vb) = vb {
+                    let b = quantiles(&rb.document, i, m).unwrap_or([*vb; 5]);
+                    rows.push((format!("{m} · run {}", q.b), b));
+                }
+            }
+            let issue = scenario
+                .as_ref()
+                .and_then(|s| s.issue_index(iss).map(|k| &s.issues[k]));
+            let (x, marks) = issue.map_or(((0.0, 100.0), Default::default()), |is| {
+                (
+                    (is.scale.min, is.scale.max),
+                    multivector_report::Marks {
+                        status_quo: is.status_quo,
+                        observed: is.outcome.as_ref().map(|o| o.value),
+                    },
+                )
+            });
+            let title = issue.map_or(iss.to_string(), |is| format!("{}: {}", is.id, is.question));
+            let svg = multivector_report::interval_chart(&title, &rows, x, marks);
+            (title, svg)
+        })
+        .collect();
     let b = html! {
+        p {
+            "Run " (q.a) " (" (ra.summary.scenario_id) ", " (ra.summary.draws) " draws, seed " (ra.summary.seed) ") beside run "
+            (q.b) " (" (rb.summary.scenario_id) ", " (rb.summary.draws) " draws, seed " (rb.summary.seed) "). "
+            "Intervals are the ensembles' 10-90% (a run without draws has none)."
+        }
         table #compare {
-            tr { th { "issue" } th { "model" } th { "run " (q.a) } th { "run " (q.b) } th { "difference" } }
-            @for (i, m, va, vb) in ra.paired_with(&rb) {
+            tr { th { "issue" } th { "model" } th { "run " (q.a) } th { "10-90%" } th { "run " (q.b) } th { "10-90%" } th { "difference" } }
+            @for (i, m, va, vb) in &pairs {
                 tr {
-                    td { (i) } td { (m) } td { (format!("{va:.3}")) }
-                    td { (vb.map_or("-".into(), |v| format!("{v:.3}"))) }
-                    td { (vb.map_or("-".into(), |v| format!("{:+.3}", v - va))) }
+                    td { (i) } td { (m) } td { (format!("{va:.1}")) }
+                    td { (interval(quantiles(&ra.document, i, m))) }
+                    td { (vb.map_or("-".into(), |v| format!("{v:.1}"))) }
+                    td { (interval(quantiles(&rb.document, i, m))) }
+                    td { (vb.map_or("-".into(), |v| format!("{:+.1}", v - va))) }
                 }
             }
         }
+        h2 { "Issue by issue" }
+        p { "Each row: the median (dot), 10-90% (thick) and 2.5-97.5% (thin) of one model in one run; dashed: status quo; solid: observed outcome." }
+        @for (title, svg) in &charts { h3 { (title) } (PreEscaped(svg)) }
     };
     page(&format!("Run {} and run {}", q.a, q.b), b, false).into_response()
 }

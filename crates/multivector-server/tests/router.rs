@@ -277,3 +277,48 @@ async fn the_json_api_runs_and_follows_a_job() {
         .insert("origin", "http://evil.example".parse().unwrap());
     assert_eq!(call(app, foreign).await.0, StatusCode::FORBIDDEN);
 }
+
+/// The stance editor shows each issue's scale in words, what each position reads as, the
+/// uncertainty and the evidence; a capability edit and a stance left out are accepted, a
+/// negative capability comes back located.
+#[tokio::test]
+async fn the_stance_editor_speaks_the_scale_and_takes_capabilities_and_removals() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(&config(dir.path())).unwrap();
+    let (code, _, body) = call(app.clone(), get("/scenarios/kazakhstan", "127.0.0.1")).await;
+    assert_eq!(code, StatusCode::OK);
+    for needle in [
+        "id=\"issue-recognition\"",
+        "reads as",
+        "name=\"c0\"",
+        "name=\"r0\"",
+        "Status quo",
+        "fm-no-recognition",
+    ] {
+        assert!(body.contains(needle), "{needle}");
+    }
+    let (code, headers, body) = call(
+        app.clone(),
+        post(
+            "/runs",
+            "127.0.0.1",
+            None,
+            "scenario=kazakhstan&draws=0&c0=2.5&r1=on",
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::SEE_OTHER, "{body}");
+    assert!(headers["location"].to_str().unwrap().starts_with("/jobs/"));
+    let (code, _, body) = call(
+        app,
+        post(
+            "/runs",
+            "127.0.0.1",
+            None,
+            "scenario=kazakhstan&draws=0&c0=-5",
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("field `capability`"), "{body}");
+}
