@@ -1,5 +1,5 @@
 //! The JSON API under `/api/`: the web app's operations for scripts and notebooks
-//! (`docs/web.md`). Every answer is JSON, errors included (`{"error": ..., "errors": [...]}`
+//! (`docs/store.md`). Every answer is JSON, errors included (`{"error": ..., "errors": [...]}`
 //! with the validator's located problems); state-changing requests obey the same host and
 //! origin rules as the pages.
 

@@ -2,8 +2,8 @@
 //! a listener until Ctrl-C. Pages are server-rendered HTML that works without JavaScript;
 //! one small script of our own (`/static/app.js`, compiled in) adds live job progress without
 //! page reloads and reads a chosen file into the paste box. Nothing is fetched from
-//! elsewhere. The same operations are a JSON API under `/api/` ([`api`], documented in
-//! `docs/web.md`).
+//! elsewhere. The same operations are a JSON API under `/api/` (the `api` module, documented
+//! in `docs/store.md`).
 //!
 //! Limits: binds 127.0.0.1 unless told otherwise; request bodies above 64 KiB are refused,
 //! except a scenario's text (up to 1 MiB); built-in scenarios are named from a list (no

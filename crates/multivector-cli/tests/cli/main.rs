@@ -447,15 +447,19 @@ fn the_built_in_scenario_reports_forecasts_retrodiction_and_profile() {
     }
     let models = v["models"].as_array().unwrap();
     assert_eq!(models.len(), 5);
-    // Eight outcomes, one of them (the trade shares) left out of the scores.
-    assert!(models.iter().all(|m| m["issues_scored"] == 7));
+    // Ten outcomes, one of them (the trade shares) left out of the scores.
+    assert!(models.iter().all(|m| m["issues_scored"] == 9));
 }
 
 #[test]
 fn evidence_check_passes_for_the_built_in_scenario() {
     let o = run(&["evidence", "--check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stdout(&o).starts_with("ok: 95 stance(s)"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("ok: 110 stance(s)"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -764,7 +768,7 @@ fn run_out_writes_the_ensemble_and_csv_alone_skips_it() {
     let head: Vec<&str> = r.headers().unwrap().iter().take(4).collect::<Vec<_>>();
     assert_eq!(head, ["issue", "model", "draws", "master_seed"]);
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    assert_eq!(rows.len(), 9 * 5, "issues x models");
+    assert_eq!(rows.len(), 11 * 5, "issues x models");
     assert!(rows.iter().all(|x| &x[2] == "20" && &x[3] == "20220224"));
     // Its medians match the JSON ensemble of the same draws.
     let j = run(&["run", "--draws", "20", "--format", "json"]);
