@@ -118,7 +118,7 @@ fn one_and_two_threads_give_identical_bits() {
             .install(|| run(&s, &models(), 64, 5, &|_| {}).unwrap())
     };
     let (a, b) = (go(1), go(2));
-    assert_eq!(a.forecasts.len(), 64 * 9 * 3);
+    assert_eq!(a.forecasts.len(), 64 * 11 * 3);
     assert!(
         a.forecasts
             .iter()

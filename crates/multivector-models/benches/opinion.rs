@@ -24,6 +24,8 @@ fn media() -> Media {
         position: vec![Series::constant(m)],
         volume: Series::constant(1.0),
         credibility: Series::one(),
+        evidence: Vec::new(),
+        assumption: None,
     };
     Media {
         outlets: vec![

@@ -1038,7 +1038,7 @@ fn opinion_json_and_calibrate_round_trip() {
     let cal: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(cal["hold_out"], "demoscope-2023-war-nature");
-    assert_eq!(cal["best"].as_array().unwrap().len(), 4);
+    assert_eq!(cal["best"].as_array().unwrap().len(), 3);
     let o = run(&[
         "opinion",
         "--agents",

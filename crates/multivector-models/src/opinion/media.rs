@@ -91,6 +91,12 @@ pub struct Outlet {
     /// the step toward it (the exposure form); 1 unless a file or an event says otherwise.
     #[serde(default = "Series::one")]
     pub credibility: Series,
+    /// The evidence behind its position (records of the bargaining scenario).
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// Why its numbers are what they are, when no source gives them.
+    #[serde(default)]
+    pub assumption: Option<String>,
 }
 
 /// How outlets move opinions.

@@ -991,7 +991,13 @@ impl PopulationSpec {
         let events = self.events.iter().flat_map(|e| &e.evidence);
         let checks = self.group_checks.iter().flat_map(|c| &c.evidence);
         let costs = self.audience_costs.iter().flat_map(|a| &a.evidence);
+        let outlets = self
+            .media
+            .iter()
+            .flat_map(|m| &m.outlets)
+            .flat_map(|o| &o.evidence);
         groups
+            .chain(outlets)
             .chain(polls)
             .chain(variants)
             .chain(bindings)

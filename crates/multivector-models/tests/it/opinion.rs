@@ -259,6 +259,8 @@ fn media(form: MediaForm, position: f64) -> Media {
                 points: vec![(0.0, 1.0), (10.0, 0.0)],
             },
             credibility: Series::one(),
+            evidence: Vec::new(),
+            assumption: None,
         }],
         audience: vec![1.0, 0.0],
         form,
