@@ -479,7 +479,7 @@ pub struct Warning {
 
 /// Share of the scale by which a forecast may lie outside the weight's 10-90% band before
 /// it is flagged.
-const FAR_MARGIN: f64 = 0.1;
+pub(crate) const FAR_MARGIN: f64 = 0.1;
 /// Share of the ensemble on the other side of a threshold that makes a forecast fragile.
 const FRAGILE_SHARE: f64 = 1.0 / 3.0;
 
@@ -554,7 +554,7 @@ pub fn warnings(s: &Scenario, r: &RunReport) -> Vec<Warning> {
 
 /// The positions between which the middle 80% of the weight lies (weighted 10th and 90th
 /// percentiles, the lower position on a tie).
-fn weight_band(x: &[f64], w: &[f64]) -> (f64, f64) {
+pub(crate) fn weight_band(x: &[f64], w: &[f64]) -> (f64, f64) {
     let mut order: Vec<usize> = (0..x.len()).collect();
     order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
     let total: f64 = w.iter().sum();

@@ -76,6 +76,9 @@ pub struct TwoLevelPoint {
     /// The same under the population variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant_forecasts: Option<IssueForecasts>,
+    /// Forecasts (of the baseline) far from where the weighted actors stand at this date.
+    #[serde(default)]
+    pub warnings: Vec<crate::run::Warning>,
 }
 
 /// A bound constituency's stance at one sweep.
@@ -170,6 +173,50 @@ pub fn calibrated(
             values: names.into_iter().zip(c.best).collect(),
         },
     ))
+}
+
+/// Flags a forecast that jumps by more than a third of the issue's scale from one date to
+/// the next while no bound stance on the issue moved by more than a twentieth of it: a model
+/// that small changes of its inputs flip (the expected-utility model's jumps to formal
+/// recognition are the case in point).
+fn flag_jumps(s: &Scenario, points: &mut [TwoLevelPoint]) {
+    for k in 1..points.len() {
+        let (before, after) = points.split_at_mut(k);
+        let (prev, cur) = (&before[k - 1], &mut after[0]);
+        for (iss, per) in &cur.forecasts {
+            let Some(ii) = s.issue_index(iss) else {
+                continue;
+            };
+            let width = s.issues[ii].scale.width();
+            let moved = cur
+                .stances
+                .iter()
+                .filter(|st| &st.issue == iss)
+                .filter_map(|st| {
+                    prev.stances
+                        .iter()
+                        .find(|p| p.issue == st.issue && p.actor == st.actor)
+                        .map(|p| (p.position - st.position).abs())
+                })
+                .fold(0.0, f64::max);
+            for (model, v) in per {
+                let Some(was) = prev.forecasts.get(iss).and_then(|f| f.get(model)) else {
+                    continue;
+                };
+                if (v - was).abs() > width / 3.0 && moved <= width / 20.0 {
+                    cur.warnings.push(crate::run::Warning {
+                        issue: iss.clone(),
+                        model: Some(model.clone()),
+                        kind: crate::run::WarningKind::Fragile,
+                        message: format!(
+                            "{model} jumps from {was:.1} to {v:.1} since {} while no bound stance moved more than {moved:.1}: small changes flip it",
+                            prev.date
+                        ),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// The calendar date of sweep `t` of `spec`: its start date plus `t` sweeps of
@@ -275,9 +322,13 @@ pub fn run_two_level(
     let forecasts = |spec: &PopulationSpec,
                      ans: &Answers,
                      t: usize|
-     -> Result<(Vec<BoundStance>, IssueForecasts), RunError> {
+     -> Result<
+        (Vec<BoundStance>, IssueForecasts, Vec<crate::run::Warning>),
+        RunError,
+    > {
         let mut sc = s.clone();
         let mut stances = Vec::new();
+        let mut warnings = Vec::new();
         for b in &spec.bindings {
             let m = b.mean(spec, ans, t);
             let (Some(ai), Some(ii)) = (sc.actor_index(&b.actor), sc.issue_index(&b.issue)) else {
@@ -350,9 +401,26 @@ pub fn run_two_level(
             for (name, m) in &models {
                 per.insert(name.clone(), m.forecast(&input)?.value);
             }
+            // The run's rule: a forecast beyond the positions holding the middle 80% of the
+            // weight, by more than a tenth of the scale, is flagged with its numbers.
+            let (lo, hi) = crate::run::weight_band(input.positions(), &input.weights());
+            let width = sc.issues[ii].scale.width();
+            for (name, v) in &per {
+                let gap = (lo - v).max(v - hi);
+                if gap > crate::run::FAR_MARGIN * width {
+                    warnings.push(crate::run::Warning {
+                        issue: iss.clone(),
+                        model: Some(name.clone()),
+                        kind: crate::run::WarningKind::FarFromTheWeight,
+                        message: format!(
+                            "{name} forecasts {v:.1}, {gap:.1} beyond the positions {lo:.1} to {hi:.1} that hold the middle 80% of the weight"
+                        ),
+                    });
+                }
+            }
             out.insert(iss.clone(), per);
         }
-        Ok((stances, out))
+        Ok((stances, out, warnings))
     };
     let nat = national(spec, &base, 0);
     let var_nat = var.as_ref().map(|v| national(&v.0, &v.1, 0));
@@ -362,10 +430,10 @@ pub fn run_two_level(
         .step_by(SWEEPS_PER_POINT)
         .chain((last % SWEEPS_PER_POINT != 0).then_some(last))
     {
-        let (stances, f) = forecasts(spec, &base, t)?;
+        let (stances, f, warnings) = forecasts(spec, &base, t)?;
         let (variant_national, variant_stances, variant_forecasts) = match (&var, &var_nat) {
             (Some(v), Some(vn)) => {
-                let (vst, vf) = forecasts(&v.0, &v.1, t)?;
+                let (vst, vf, _) = forecasts(&v.0, &v.1, t)?;
                 (Some(vn[t]), Some(vst), Some(vf))
             }
             _ => (None, None, None),
@@ -379,8 +447,10 @@ pub fn run_two_level(
             variant_national,
             variant_stances,
             variant_forecasts,
+            warnings,
         });
     }
+    flag_jumps(s, &mut points);
     let polls = spec
         .polls
         .iter()
@@ -443,6 +513,62 @@ mod tests {
             "{e}"
         );
         assert!(calibrated(&spec, Some(("x.json", "{}"))).is_err());
+    }
+
+    /// A forecast that jumps by more than a third of the scale while the bound stances
+    /// barely move is flagged; the same jump after a large move of a bound stance is not.
+    #[test]
+    fn jumps_under_small_changes_are_flagged() {
+        let s = multivector_scenario::builtin::load("kazakhstan")
+            .and_then(Result::ok)
+            .unwrap_or_else(|| panic!("the built-in scenario loads"))
+            .scenario;
+        let point = |date: &str, forecast: f64, stance: f64| TwoLevelPoint {
+            sweep: 0,
+            date: date.into(),
+            national: 0.5,
+            stances: vec![BoundStance {
+                actor: "RU_OLDER".into(),
+                issue: "recognition".into(),
+                group_mean: 0.5,
+                position: stance,
+                salience: None,
+            }],
+            forecasts: [(
+                "recognition".to_string(),
+                [("bdm-scholz".to_string(), forecast)].into_iter().collect(),
+            )]
+            .into_iter()
+            .collect(),
+            variant_national: None,
+            variant_stances: None,
+            variant_forecasts: None,
+            warnings: Vec::new(),
+        };
+        // 20 to 100 on a 0-100 scale with the stance moving 1: flagged.
+        let mut pts = vec![
+            point("2022-05-26", 20.0, 50.0),
+            point("2022-08-25", 100.0, 51.0),
+        ];
+        flag_jumps(&s, &mut pts);
+        assert_eq!(pts[1].warnings.len(), 1);
+        assert_eq!(pts[1].warnings[0].kind, crate::run::WarningKind::Fragile);
+        assert!(
+            pts[1].warnings[0]
+                .message
+                .contains("jumps from 20.0 to 100.0")
+        );
+        // The same jump after the stance moved 30: the input explains it.
+        let mut pts = vec![
+            point("2022-05-26", 20.0, 50.0),
+            point("2022-08-25", 100.0, 80.0),
+        ];
+        flag_jumps(&s, &mut pts);
+        assert!(pts[1].warnings.is_empty());
+        // A move of a third of the scale exactly is not a jump.
+        let mut pts = vec![point("a", 20.0, 50.0), point("b", 20.0 + 100.0 / 3.0, 50.0)];
+        flag_jumps(&s, &mut pts);
+        assert!(pts[1].warnings.is_empty());
     }
 
     #[test]

@@ -503,7 +503,12 @@ pub(super) fn two_level_text(v: &TwoLevelReport) -> String {
                 who.join(", "),
             ];
             for m in &models {
-                row.push(format!("{:.2}", at(Some(&p.forecasts), iss, m)));
+                let far = p
+                    .warnings
+                    .iter()
+                    .any(|w| &w.issue == iss && w.model.as_deref() == Some(m.as_str()));
+                let mark = if far { " !" } else { "" };
+                row.push(format!("{:.2}{mark}", at(Some(&p.forecasts), iss, m)));
             }
             if variant.is_some() {
                 row.push(format!("{:.3}", p.variant_national.unwrap_or(f64::NAN)));
@@ -525,8 +530,25 @@ pub(super) fn two_level_text(v: &TwoLevelReport) -> String {
     } else {
         format!("{}: {}", v.params.source, values.join(", "))
     };
+    // Each flagged forecast once, at the first date it appears, with its numbers.
+    let mut seen = std::collections::HashSet::new();
+    let mut notes = String::new();
+    for p in &v.points {
+        for w in &p.warnings {
+            if seen.insert((w.issue.clone(), w.model.clone())) {
+                let _ = writeln!(notes, "- {} from {}: {}", w.issue, p.date, w.message);
+            }
+        }
+    }
+    let notes = if notes.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "! read with care: far from where the weighted actors stand, or flipped by small changes:\n{notes}"
+        )
+    };
     format!(
-        "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies and, through audience costs, the leadership; forecasts of the bound issues by date\nPopulation parameters: {params}\n{t}\n",
+        "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies and, through audience costs, the leadership; forecasts of the bound issues by date\nPopulation parameters: {params}\n{t}\n{notes}",
         v.population, v.agents, v.seed
     )
 }
