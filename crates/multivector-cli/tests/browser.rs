@@ -142,6 +142,20 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
         "the forecast table"
     );
     screenshot(&c, "report.png").await;
+    // The report prints to PDF through the print stylesheet (A4, the app's links hidden).
+    let pdf = c
+        .print(fantoccini::wd::PrintConfiguration::default())
+        .await
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "a PDF");
+    let pages = pdf.windows(10).filter(|w| w == b"/Type /Pag").count();
+    assert!(
+        pdf.len() > 20_000 && pages >= 2,
+        "{} bytes, {pages}",
+        pdf.len()
+    );
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/browser-artifacts");
+    std::fs::write(dir.join("report.pdf"), &pdf).unwrap();
     // A bad salience is refused with the located error.
     c.goto(&format!("{base}/scenarios/kazakhstan"))
         .await

@@ -344,6 +344,9 @@ pub fn html(r: &Run, s: &Scenario, view: Option<&str>) -> Result<String, ReportE
 body{{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}}
 table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:3px 8px;font-size:13px}}
 th{{background:#f3f3f3}}figure{{margin:1em 0}}h2{{border-bottom:1px solid #ddd}}.small{{color:#666;font-size:12px}}
+@media print{{@page{{size:A4;margin:14mm}}body{{max-width:none;margin:0;padding:0;font-size:10pt}}nav{{display:none}}
+h2,h3{{break-after:avoid}}figure,tr,svg{{break-inside:avoid}}svg{{max-width:100%;height:auto}}
+a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{{background:#eee;-webkit-print-color-adjust:exact;print-color-adjust:exact}}}}
 </style></head><body>
 <h1>{name}</h1><p class="small">Run {id}: <code>{cmd}</code>, multivector {ver}, seed {seed}, {draws} draws, {created}; scenario <code>{sc}</code> sha256 <code>{hash}</code>.</p>"#,
         id = r.summary.id,
