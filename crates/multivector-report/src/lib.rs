@@ -191,6 +191,70 @@ pub fn line_chart(
     out
 }
 
+/// Published poll figures as points with their 95% sampling interval (normal approximation,
+/// `1.96 sqrt(p (1 - p) / n)`, cut to [0, 1]) and the simulated shares as hollow diamonds, at
+/// each wave; nothing joins the points (polls are observations, not a path). Each entry is
+/// `(label, x, published, n, simulated)`.
+pub fn poll_chart(title: &str, polls: &[(String, f64, f64, f64, Option<f64>)], xl: &str) -> String {
+    let (x0, x1) = polls
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), p| {
+            (a.min(p.1), b.max(p.1))
+        });
+    let (x0, x1) = if x0.is_finite() { (x0, x1) } else { (0.0, 1.0) };
+    let pad = ((x1 - x0) * 0.05).max(1.0);
+    let f = Frame {
+        x: (x0 - pad, x1 + pad),
+        y: (0.0, 1.0),
+    };
+    let mut out = svg_open(title);
+    f.axes(&mut out, xl, "share giving the answer");
+    for (label, x, p, n, sim) in polls {
+        let half = if *n > 0.0 {
+            1.96 * (p * (1.0 - p) / n).sqrt()
+        } else {
+            0.0
+        };
+        let (lo, hi) = ((p - half).max(0.0), (p + half).min(1.0));
+        let (cx, cy) = (f.px(*x), f.py(*p));
+        let _ = write!(
+            out,
+            r##"<line x1="{cx:.1}" y1="{y0:.1}" x2="{cx:.1}" y2="{y1:.1}" stroke="{c}" stroke-width="2"/><circle cx="{cx:.1}" cy="{cy:.1}" r="4" fill="{c}"><title>{l}: published {pv:.1}% (95% sampling interval {lv:.1} to {hv:.1}, n {n})</title></circle>"##,
+            y0 = f.py(lo),
+            y1 = f.py(hi),
+            c = COLORS[0],
+            l = esc(label),
+            pv = 100.0 * p,
+            lv = 100.0 * lo,
+            hv = 100.0 * hi,
+            n = trim(*n),
+        );
+        if let Some(v) = sim {
+            let sy = f.py(*v);
+            let _ = write!(
+                out,
+                r##"<path d="M{a:.1},{sy:.1} L{cx:.1},{t:.1} L{b:.1},{sy:.1} L{cx:.1},{u:.1} Z" fill="white" stroke="{c}" stroke-width="2"><title>{l}: simulated {sv:.1}%</title></path>"##,
+                a = cx + 1.0,
+                b = cx + 11.0,
+                t = sy - 5.0,
+                u = sy + 5.0,
+                c = COLORS[1],
+                l = esc(label),
+                sv = 100.0 * v,
+            );
+        }
+    }
+    legend(
+        &mut out,
+        &[
+            "published, 95% interval".to_string(),
+            "simulated".to_string(),
+        ],
+    );
+    out.push_str("</svg></figure>");
+    out
+}
+
 /// Reference marks on an interval chart: the status quo and what was observed.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Marks {
@@ -627,25 +691,23 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
             "sweep (weeks from 2022-02-24)",
             "mean opinion",
         ));
-        let published: Vec<(f64, f64)> = tl
+        let polls: Vec<(String, f64, f64, f64, Option<f64>)> = tl
             .polls
             .iter()
-            .map(|p| (p.sweep as f64, p.published))
+            .map(|p| {
+                (
+                    format!("{} (answer {})", p.id, p.answer),
+                    p.sweep as f64,
+                    p.published,
+                    p.n,
+                    p.simulated,
+                )
+            })
             .collect();
-        let simulated: Vec<(f64, f64)> = tl
-            .polls
-            .iter()
-            .filter_map(|p| Some((p.sweep as f64, p.simulated?)))
-            .collect();
-        o.push_str(&line_chart(
-            "poll answers: simulated against published, at each wave",
-            &[
-                ("published".to_string(), published),
-                ("simulated".to_string(), simulated),
-            ],
-            (0.0, 1.0),
+        o.push_str(&poll_chart(
+            "poll answers: published (with sampling interval) and simulated, at each wave",
+            &polls,
             "sweep (weeks from 2022-02-24)",
-            "share giving the answer",
         ));
         o.push_str(
             "<table><tr><th>poll</th><th>date</th><th>published</th><th>simulated</th></tr>",
@@ -758,6 +820,27 @@ mod tests {
 
     /// The scale's ends land on the plot area's ends (inside the 560-wide frame: bars near
     /// 100 used to be cut off), every tenth has a tick, and the marks are drawn.
+    /// 13% of 1,100: the 95% sampling interval is 13 +- 1.96 sqrt(0.13 x 0.87 / 1100) =
+    /// 13 +- 1.99 points (by hand); the points are not joined by a line.
+    #[test]
+    fn polls_are_points_with_their_sampling_intervals() {
+        let svg = poll_chart(
+            "polls",
+            &[
+                ("a".into(), 7.0, 0.13, 1100.0, Some(0.2)),
+                ("b".into(), 64.0, 0.28, 1100.0, None),
+            ],
+            "sweep",
+        );
+        assert!(
+            svg.contains("published 13.0% (95% sampling interval 11.0 to 15.0, n 1100)"),
+            "{svg}"
+        );
+        assert!(svg.contains("simulated 20.0%"));
+        assert!(!svg.contains("<polyline"), "no line joins the polls");
+        assert_eq!(svg.matches("<circle").count(), 2);
+    }
+
     #[test]
     fn interval_charts_keep_the_whole_scale_inside_the_frame() {
         let rows = vec![("m".to_string(), [0.0, 10.0, 50.0, 90.0, 100.0])];

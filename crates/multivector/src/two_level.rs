@@ -50,6 +50,9 @@ pub struct PollPoint {
     pub answer: usize,
     /// The published share.
     pub published: f64,
+    /// The poll's sample size.
+    #[serde(default)]
+    pub n: f64,
     /// The simulated share.
     pub simulated: Option<f64>,
 }
@@ -462,6 +465,7 @@ pub fn run_two_level(
                 sweep: p.sweep,
                 answer: o.answer,
                 published: o.share,
+                n: o.n,
                 simulated: top.get(o.answer).copied(),
             })
         })
