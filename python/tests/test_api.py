@@ -118,9 +118,9 @@ def test_align_and_votes_match_the_cli(cli, vote_dir):
 def test_scenario_frames_and_edits():
     sc = mv.scenario("kazakhstan")
     st = sc.stances
-    assert len(st) == 95 and sc.salience_scale == 100.0
+    assert len(st) == 110 and sc.salience_scale == 100.0
     assert set(sc.actors["id"]) >= {"KAZ", "RUS", "CHN"}
-    assert len(sc.issues) == 9 and not sc.evidence.empty
+    assert len(sc.issues) == 11 and not sc.evidence.empty
     base = st[(st["actor"] == "KAZ") & (st["issue"] == "recognition")].iloc[0]
     edited = sc.edit(pd.DataFrame({"actor": ["KAZ"], "issue": ["recognition"], "position": [3.0], "salience": [40]}))
     est = edited.stances
