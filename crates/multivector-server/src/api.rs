@@ -146,7 +146,7 @@ pub(super) async fn start(State(app): State<Shared>, body: String) -> Response {
         }
     };
     let seed = start.seed.unwrap_or(multivector::ensemble::DEFAULT_SEED);
-    match submit(&app, name, text, false, start.draws, seed) {
+    match submit(&app, name, text, false, None, start.draws, seed) {
         Ok(id) => (
             StatusCode::ACCEPTED,
             Json(json!({ "job": id, "status": format!("/api/jobs/{id}"), "page": format!("/jobs/{id}") })),

@@ -311,7 +311,25 @@ fn scenario_form(
             " "
             label { "Seed " input type="number" name="seed" value=(values.get("seed").map_or("20220224", String::as_str)) min="0"; }
             " "
+            @if !s.variants.is_empty() {
+                label {
+                    "Variant "
+                    select name="variant" #variant {
+                        option value="" { "none (the scenario as coded)" }
+                        @for v in &s.variants {
+                            option value=(v.name) selected[values.get("variant") == Some(&v.name)] title=(v.description) { (v.name) }
+                        }
+                    }
+                }
+                " "
+            }
             button #run { "Run" }
+            @if !s.variants.is_empty() {
+                details {
+                    summary { "What the variants change" }
+                    ul { @for v in &s.variants { li { b { (v.name) } ": " (v.description) } } }
+                }
+            }
             h2 { "Stances, issue by issue" }
             p {
                 "Edit a position (on the issue's scale, whose words are given), a salience (on the scenario's scale, "
@@ -643,7 +661,21 @@ async fn start_run(
         Ok(x) => x,
         Err(errors) => return form_error(&name, text, &errors, &form),
     };
-    match submit(&app, name, full, edited, draws, seed) {
+    let variant = form.get("variant").filter(|v| !v.is_empty()).cloned();
+    if let Some(v) = &variant {
+        let known = load_str(&name, text, format_of(text))
+            .map(|l| l.scenario.variant(v).is_some())
+            .unwrap_or(false);
+        if !known {
+            return form_error(
+                &name,
+                text,
+                &[format!("variant `{v}` is not declared by the scenario")],
+                &form,
+            );
+        }
+    }
+    match submit(&app, name, full, edited, variant, draws, seed) {
         Ok(id) => Redirect::to(&format!("/jobs/{id}")).into_response(),
         Err((code, title, msg)) => err_page(code, title, &msg),
     }
@@ -657,6 +689,7 @@ fn submit(
     name: String,
     full: String,
     edited: bool,
+    variant: Option<String>,
     draws: usize,
     seed: u64,
 ) -> Result<usize, (StatusCode, &'static str, String)> {
@@ -695,6 +728,14 @@ fn submit(
         let result = tokio::task::spawn_blocking(move || -> JobResult {
             let loaded = load_str(&name, &full, format_of(&full))?;
             let mut s = loaded.scenario;
+            // A declared variant first, then the web edits on top of it.
+            if let Some(name) = &variant {
+                let v = s
+                    .variant(name)
+                    .cloned()
+                    .ok_or_else(|| format!("variant `{name}` is not declared by the scenario"))?;
+                s = s.apply(&v);
+            }
             if edited {
                 if let Some(v) = s.variant("web-edit").cloned() {
                     s = s.apply(&v);
@@ -708,12 +749,19 @@ fn submit(
             };
             let report = multivector::run::run(&s, &settings, &JobProgress(progress))?;
             let doc = serde_json::to_value(&report)?;
-            let command = if edited {
-                "web run (edited stances)"
+            let mut notes = Vec::new();
+            if let Some(v) = &variant {
+                notes.push(format!("variant {v}"));
+            }
+            if edited {
+                notes.push("edited stances".to_string());
+            }
+            let command = if notes.is_empty() {
+                "web run".to_string()
             } else {
-                "web run"
+                format!("web run ({})", notes.join(", "))
             };
-            let new = report.to_new_run(command, full, doc)?;
+            let new = report.to_new_run(&command, full, doc)?;
             Ok(Store::open(&app3.db)?.save(&new)?)
         })
         .await;
@@ -924,8 +972,8 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
         .collect();
     let b = html! {
         p {
-            "Run " (q.a) " (" (ra.summary.scenario_id) ", " (ra.summary.draws) " draws, seed " (ra.summary.seed) ") beside run "
-            (q.b) " (" (rb.summary.scenario_id) ", " (rb.summary.draws) " draws, seed " (rb.summary.seed) "). "
+            "Run " (q.a) " (" (ra.summary.scenario_id) ", " (ra.summary.draws) " draws, seed " (ra.summary.seed) "; " code { (ra.summary.command) } ") beside run "
+            (q.b) " (" (rb.summary.scenario_id) ", " (rb.summary.draws) " draws, seed " (rb.summary.seed) "; " code { (rb.summary.command) } "). "
             "Intervals are the ensembles' 10-90% (a run without draws has none)."
         }
         table #compare {

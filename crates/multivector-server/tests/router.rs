@@ -322,3 +322,90 @@ async fn the_stance_editor_speaks_the_scale_and_takes_capabilities_and_removals(
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("field `capability`"), "{body}");
 }
+
+/// A declared variant can be chosen for a run; an undeclared one is refused, located.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_can_take_a_declared_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(&config(dir.path())).unwrap();
+    let (_, _, body) = call(app.clone(), get("/scenarios/kazakhstan", "127.0.0.1")).await;
+    assert!(
+        body.contains("value=\"russia-presses-north\""),
+        "the variants are offered"
+    );
+    let (code, _, body) = call(
+        app.clone(),
+        post(
+            "/runs",
+            "127.0.0.1",
+            None,
+            "scenario=kazakhstan&draws=0&variant=atlantis",
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("variant `atlantis` is not declared"),
+        "{body}"
+    );
+    let (code, headers, _) = call(
+        app.clone(),
+        post(
+            "/runs",
+            "127.0.0.1",
+            None,
+            "scenario=kazakhstan&draws=0&variant=russia-presses-north",
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::SEE_OTHER);
+    let job = headers["location"]
+        .to_str()
+        .unwrap()
+        .replace("/jobs/", "/api/jobs/");
+    let t0 = std::time::Instant::now();
+    let run = loop {
+        let (_, _, body) = call(app.clone(), get(&job, "127.0.0.1")).await;
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_ne!(j["state"], "failed", "{j}");
+        if j["state"] == "done" {
+            break j["run"].as_i64().unwrap();
+        }
+        assert!(t0.elapsed().as_secs() < 120);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    // The variant changes the forecasts: its document differs from the baseline's.
+    let (_, _, body) = call(
+        app.clone(),
+        post_json("/api/runs", r#"{"scenario": "kazakhstan", "draws": 0}"#),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let status = v["status"].as_str().unwrap().to_string();
+    let base = loop {
+        let (_, _, body) = call(app.clone(), get(&status, "127.0.0.1")).await;
+        let j: serde_json::Value = serde_json::from_str(&body).unwrap();
+        if j["state"] == "done" {
+            break j["run"].as_i64().unwrap();
+        }
+        assert!(t0.elapsed().as_secs() < 240);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let doc = |id: i64| {
+        let app = app.clone();
+        async move {
+            let (_, _, body) = call(app, get(&format!("/api/runs/{id}"), "127.0.0.1")).await;
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()
+        }
+    };
+    assert_ne!(doc(run).await["issues"], doc(base).await["issues"]);
+    let (_, _, body) = call(app, get("/api/runs", "127.0.0.1")).await;
+    let list: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let this = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == run)
+        .unwrap();
+    assert_eq!(this["command"], "web run (variant russia-presses-north)");
+}
