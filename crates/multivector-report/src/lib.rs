@@ -255,6 +255,72 @@ pub fn poll_chart(title: &str, polls: &[(String, f64, f64, f64, Option<f64>)], x
     out
 }
 
+/// One row per label (an issue), a dot per series (a power) at its value on `x`, the series
+/// named in a legend: the profile as distances per power per issue, not a line across issue
+/// numbers. Each entry of `rows` is `(label, [(series index, value)])`.
+pub fn dot_rows_chart(
+    title: &str,
+    rows: &[(String, Vec<(usize, f64)>)],
+    names: &[String],
+    x: (f64, f64),
+    xl: &str,
+) -> String {
+    let (top, row_h) = (30.0, 20.0);
+    let bottom = top + rows.len() as f64 * row_h;
+    let h = bottom + 34.0;
+    let span = (x.1 - x.0).max(1e-12);
+    let plot_w = W - IV_LEFT - IV_RIGHT;
+    let px = |v: f64| IV_LEFT + (v.clamp(x.0, x.1) - x.0) / span * plot_w;
+    let mut out = format!(
+        r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"##,
+        t = esc(title)
+    );
+    for k in 0..=IV_TICKS {
+        let v = x.0 + span * k as f64 / IV_TICKS as f64;
+        let tx = px(v);
+        let _ = write!(
+            out,
+            r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{bottom}" stroke="#eee"/><text x="{tx:.1}" y="{ty}" font-size="10" text-anchor="middle">{v}</text>"##,
+            ty = bottom + 15.0,
+            v = trim(v)
+        );
+    }
+    let _ = write!(
+        out,
+        r##"<line x1="{IV_LEFT}" y1="{bottom}" x2="{r}" y2="{bottom}" stroke="#444"/><text x="{cx}" y="{ly}" font-size="11" text-anchor="middle">{xl}</text>"##,
+        r = IV_LEFT + plot_w,
+        cx = IV_LEFT + plot_w / 2.0,
+        ly = bottom + 30.0,
+        xl = esc(xl)
+    );
+    for (k, (label, dots)) in rows.iter().enumerate() {
+        let y = top + k as f64 * row_h + row_h / 2.0;
+        let _ = write!(
+            out,
+            r##"<text x="{tx}" y="{ty}" font-size="11" text-anchor="end">{l}</text><line x1="{IV_LEFT}" y1="{y}" x2="{r}" y2="{y}" stroke="#f3f3f3"/>"##,
+            tx = IV_LEFT - 8.0,
+            ty = y + 4.0,
+            l = esc(label),
+            r = IV_LEFT + plot_w,
+        );
+        for &(series, v) in dots {
+            let name = names.get(series).map_or("", String::as_str);
+            let _ = write!(
+                out,
+                r##"<circle cx="{cx:.1}" cy="{y}" r="4.5" fill="{c}" opacity="0.85"><title>{l}: {n} {v}</title></circle>"##,
+                cx = px(v),
+                c = COLORS[series % COLORS.len()],
+                l = esc(label),
+                n = esc(name),
+                v = trim(v),
+            );
+        }
+    }
+    legend(&mut out, names);
+    out.push_str("</svg></figure>");
+    out
+}
+
 /// Reference marks on an interval chart: the status quo and what was observed.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Marks {
@@ -584,28 +650,34 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
             .filter(|a| a.vector)
             .map(|a| a.id.clone())
             .collect();
-        let mut series: Vec<(String, Vec<(f64, f64)>)> =
-            powers.iter().map(|p| (p.clone(), Vec::new())).collect();
-        for (k, iss) in report.issues.iter().enumerate() {
-            for d in iss
-                .profile
-                .get(m0)
-                .map(|p| p.distances.as_slice())
-                .unwrap_or(&[])
-            {
-                if let Some(sr) = series.iter_mut().find(|x| x.0 == d.actor) {
-                    sr.1.push((k as f64, d.distance));
-                }
-            }
-        }
-        o.push_str(&line_chart(
+        let rows: Vec<(String, Vec<(usize, f64)>)> = report
+            .issues
+            .iter()
+            .map(|iss| {
+                let dots = iss
+                    .profile
+                    .get(m0)
+                    .map(|p| p.distances.as_slice())
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|d| {
+                        powers
+                            .iter()
+                            .position(|p| *p == d.actor)
+                            .map(|k| (k, d.distance))
+                    })
+                    .collect();
+                (iss.id.clone(), dots)
+            })
+            .collect();
+        o.push_str(&dot_rows_chart(
             &format!(
-                "distance of the {m0} forecast to each power, issue by issue (0 = its position)"
+                "distance of the {m0} forecast to each power, issue by issue (0 = at its position)"
             ),
-            &series,
+            &rows,
+            &powers,
             (0.0, 1.0),
-            "issue (in table order)",
-            "distance (share of scale)",
+            "distance (share of the scale)",
         ));
     }
     // Retrodiction, issue by issue.
@@ -839,6 +911,27 @@ mod tests {
         assert!(svg.contains("simulated 20.0%"));
         assert!(!svg.contains("<polyline"), "no line joins the polls");
         assert_eq!(svg.matches("<circle").count(), 2);
+    }
+
+    /// The profile chart: a row per issue with its label, a dot per power at its distance,
+    /// nothing joining issues (they are not an ordered axis).
+    #[test]
+    fn the_profile_is_dots_per_issue_not_a_line() {
+        let svg = dot_rows_chart(
+            "profile",
+            &[
+                ("recognition".into(), vec![(0, 0.54), (1, 0.26)]),
+                ("unga_vote".into(), vec![(0, 0.5), (1, 0.0)]),
+            ],
+            &["RUS".into(), "CHN".into()],
+            (0.0, 1.0),
+            "distance",
+        );
+        assert!(!svg.contains("<polyline"));
+        assert_eq!(svg.matches("<circle").count(), 4);
+        assert!(svg.contains(">recognition</text>") && svg.contains("recognition: RUS 0.54"));
+        // 0.54 of the width from the left margin: 110 + 0.54 x 430 = 342.2.
+        assert!(svg.contains("cx=\"342.2\""), "{svg}");
     }
 
     #[test]
