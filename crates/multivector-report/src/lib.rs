@@ -448,18 +448,91 @@ pub fn quadrant_chart(title: &str, pts: &[(String, f64, f64)]) -> String {
         y0 = f.py(-m),
         y1 = f.py(m)
     );
+    // Dots first, labels after, so no dot hides a label.
     for (name, a, b) in pts {
         let _ = write!(
             out,
-            r##"<circle cx="{x}" cy="{y}" r="4" fill="{c}"/><text x="{tx}" y="{y}" font-size="10">{n}</text>"##,
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{c}"><title>{n}: a {av}, b {bv}</title></circle>"##,
             x = f.px(*a),
             y = f.py(*b),
-            tx = f.px(*a) + 6.0,
             c = COLORS[0],
-            n = esc(name)
+            n = esc(name),
+            av = trim(*a),
+            bv = trim(*b),
+        );
+    }
+    for ((name, a, b), (tx, ty, anchor)) in pts.iter().zip(place_labels(&f, pts)) {
+        let (x, y) = (f.px(*a), f.py(*b));
+        // A leader line when the label had to move away from its point.
+        if (ty - 3.0 - y).abs() > 1.0 {
+            let lx = if anchor == "end" { tx + 1.0 } else { tx - 1.0 };
+            let _ = write!(
+                out,
+                r##"<line x1="{x:.1}" y1="{y:.1}" x2="{lx:.1}" y2="{ly:.1}" stroke="#bbb"/>"##,
+                ly = ty - 3.0
+            );
+        }
+        let _ = write!(
+            out,
+            r##"<text x="{tx:.1}" y="{ty:.1}" font-size="10" text-anchor="{anchor}">{n}</text>"##,
+            n = esc(name),
         );
     }
     out.push_str("</svg></figure>");
+    out
+}
+
+/// Where each point's label goes so that no two labels overlap: right of the point, else
+/// left, above or below it, else stacked downward from it in steps of a line, within the
+/// frame. Returns `(x, y, text-anchor)` per point, in input order. Labels are at most 6.3
+/// pixels a character wide and 11 high at font size 10.
+fn place_labels(f: &Frame, pts: &[(String, f64, f64)]) -> Vec<(f64, f64, &'static str)> {
+    // Every dot is an obstacle too.
+    let mut placed: Vec<(f64, f64, f64, f64)> = pts
+        .iter()
+        .map(|p| {
+            let (x, y) = (f.px(p.1), f.py(p.2));
+            (x - 4.0, y - 4.0, x + 4.0, y + 4.0)
+        })
+        .collect();
+    let mut out = vec![(0.0, 0.0, "start"); pts.len()];
+    let mut order: Vec<usize> = (0..pts.len()).collect();
+    order.sort_by(|&i, &j| pts[i].2.total_cmp(&pts[j].2).reverse());
+    let inside = |b: &(f64, f64, f64, f64)| b.0 >= 0.0 && b.2 <= W && b.1 >= 0.0 && b.3 <= H;
+    let clear = |b: &(f64, f64, f64, f64), placed: &[(f64, f64, f64, f64)]| {
+        placed
+            .iter()
+            .all(|p| b.2 <= p.0 || b.0 >= p.2 || b.3 <= p.1 || b.1 >= p.3)
+    };
+    for i in order {
+        let (x, y) = (f.px(pts[i].1), f.py(pts[i].2));
+        let w = 6.3 * pts[i].0.chars().count() as f64;
+        // (text x, baseline y, anchor); the box spans 8 above to 3 below the baseline.
+        let mut candidates: Vec<(f64, f64, &'static str)> = vec![
+            (x + 6.0, y + 3.0, "start"),
+            (x - 6.0, y + 3.0, "end"),
+            (x - w / 2.0, y - 8.0, "start"),
+            (x - w / 2.0, y + 15.0, "start"),
+        ];
+        for k in 1..=12 {
+            candidates.push((x + 6.0, y + 3.0 + 11.0 * k as f64, "start"));
+            candidates.push((x + 6.0, y + 3.0 - 11.0 * k as f64, "start"));
+        }
+        let bbox = |c: &(f64, f64, &str)| {
+            let left = if c.2 == "end" { c.0 - w } else { c.0 };
+            (left, c.1 - 8.0, left + w, c.1 + 3.0)
+        };
+        let pick = candidates
+            .iter()
+            .find(|c| {
+                let b = bbox(c);
+                inside(&b) && clear(&b, &placed)
+            })
+            .copied()
+            .unwrap_or(candidates[0]);
+        placed.push(bbox(&pick));
+        out[i] = pick;
+    }
     out
 }
 
@@ -932,6 +1005,40 @@ mod tests {
         assert!(svg.contains(">recognition</text>") && svg.contains("recognition: RUS 0.54"));
         // 0.54 of the width from the left margin: 110 + 0.54 x 430 = 342.2.
         assert!(svg.contains("cx=\"342.2\""), "{svg}");
+    }
+
+    /// Labels of points that sit on top of one another do not overlap: every pair of label
+    /// boxes is apart, and every label stays inside the frame.
+    #[test]
+    fn view_from_labels_do_not_collide() {
+        let pts: Vec<(String, f64, f64)> = (0..8)
+            .map(|k| (format!("ACTOR_{k}"), 0.3 + 0.001 * k as f64, 0.2))
+            .collect();
+        let f = Frame {
+            x: (-1.0, 1.0),
+            y: (-1.0, 1.0),
+        };
+        let at = place_labels(&f, &pts);
+        let boxes: Vec<(f64, f64, f64, f64)> = at
+            .iter()
+            .zip(&pts)
+            .map(|((x, y, anchor), p)| {
+                let w = 6.3 * p.0.len() as f64;
+                let left = if *anchor == "end" { x - w } else { *x };
+                (left, y - 8.0, left + w, y + 3.0)
+            })
+            .collect();
+        for (i, a) in boxes.iter().enumerate() {
+            assert!(a.0 >= 0.0 && a.2 <= W && a.1 >= 0.0 && a.3 <= H, "{a:?}");
+            for b in &boxes[i + 1..] {
+                assert!(
+                    a.2 <= b.0 || a.0 >= b.2 || a.3 <= b.1 || a.1 >= b.3,
+                    "{a:?} overlaps {b:?}"
+                );
+            }
+        }
+        let svg = quadrant_chart("view", &pts);
+        assert!(svg.contains("<line x1") && svg.contains("ACTOR_7: a 0.31, b 0.2"));
     }
 
     #[test]
