@@ -184,6 +184,10 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
     find(&c, "#compare").await;
     let page = c.source().await.unwrap();
     assert!(page.contains("difference") && page.contains("Issue by issue"));
+    assert!(
+        page.contains("How each model scored") && page.contains("median 0.173 (9 issues)"),
+        "each model's record on the outcomes"
+    );
     find(&c, "figure svg").await;
     screenshot(&c, "compare.png").await;
     c.close().await.unwrap();

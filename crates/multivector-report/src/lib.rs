@@ -266,29 +266,14 @@ pub fn dot_rows_chart(
     xl: &str,
 ) -> String {
     let (top, row_h) = (30.0, 20.0);
-    let bottom = top + rows.len() as f64 * row_h;
-    let h = bottom + 34.0;
-    let span = (x.1 - x.0).max(1e-12);
-    let plot_w = W - IV_LEFT - IV_RIGHT;
-    let px = |v: f64| IV_LEFT + (v.clamp(x.0, x.1) - x.0) / span * plot_w;
-    let mut out = format!(
-        r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"##,
-        t = esc(title)
-    );
-    for k in 0..=IV_TICKS {
-        let v = x.0 + span * k as f64 / IV_TICKS as f64;
-        let tx = px(v);
-        let _ = write!(
-            out,
-            r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{bottom}" stroke="#eee"/><text x="{tx:.1}" y="{ty}" font-size="10" text-anchor="middle">{v}</text>"##,
-            ty = bottom + 15.0,
-            v = trim(v)
-        );
-    }
+    let frame = RowFrame::new(x, top, rows.len(), row_h);
+    let (bottom, plot_w) = (frame.bottom, frame.plot_w());
+    let px = |v: f64| frame.px(v);
+    let mut out = frame.open(title);
+    frame.grid(&mut out);
     let _ = write!(
         out,
-        r##"<line x1="{IV_LEFT}" y1="{bottom}" x2="{r}" y2="{bottom}" stroke="#444"/><text x="{cx}" y="{ly}" font-size="11" text-anchor="middle">{xl}</text>"##,
-        r = IV_LEFT + plot_w,
+        r##"<text x="{cx}" y="{ly}" font-size="11" text-anchor="middle">{xl}</text>"##,
         cx = IV_LEFT + plot_w / 2.0,
         ly = bottom + 30.0,
         xl = esc(xl)
@@ -330,6 +315,67 @@ pub struct Marks {
     pub observed: Option<f64>,
 }
 
+/// The frame of a chart with one row per label over a horizontal scale `x` (interval charts,
+/// dot rows): rows from `top` to `bottom`, ticks at every tenth of the scale below.
+struct RowFrame {
+    x: (f64, f64),
+    top: f64,
+    bottom: f64,
+    h: f64,
+}
+
+impl RowFrame {
+    fn new(x: (f64, f64), top: f64, rows: usize, row_h: f64) -> Self {
+        let bottom = top + rows as f64 * row_h;
+        RowFrame {
+            x,
+            top,
+            bottom,
+            h: bottom + 34.0,
+        }
+    }
+
+    fn plot_w(&self) -> f64 {
+        W - IV_LEFT - IV_RIGHT
+    }
+
+    /// The x pixel of a value, clamped to the scale so every mark stays inside.
+    fn px(&self, v: f64) -> f64 {
+        let span = (self.x.1 - self.x.0).max(1e-12);
+        IV_LEFT + (v.clamp(self.x.0, self.x.1) - self.x.0) / span * self.plot_w()
+    }
+
+    fn open(&self, title: &str) -> String {
+        format!(
+            r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"##,
+            h = self.h,
+            t = esc(title)
+        )
+    }
+
+    /// Grid lines, tick marks and labels at every tenth of the scale, and the axis.
+    fn grid(&self, out: &mut String) {
+        let (top, bottom) = (self.top, self.bottom);
+        let span = (self.x.1 - self.x.0).max(1e-12);
+        for k in 0..=IV_TICKS {
+            let v = self.x.0 + span * k as f64 / IV_TICKS as f64;
+            let tx = self.px(v);
+            let _ = write!(
+                out,
+                r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{bottom}" stroke="#eee"/><line x1="{tx:.1}" y1="{bottom}" x2="{tx:.1}" y2="{b4}" stroke="#444"/><text x="{tx:.1}" y="{ty}" font-size="10" text-anchor="middle">{v}</text>"##,
+                b4 = bottom + 4.0,
+                ty = bottom + 15.0,
+                v = trim(v)
+            );
+        }
+        let _ = write!(
+            out,
+            r##"<line x1="{IV_LEFT}" y1="{bottom}" x2="{r}" y2="{bottom}" stroke="#444"/>"##,
+            r = IV_LEFT + self.plot_w()
+        );
+    }
+}
+
 /// Left margin of an interval chart (model names), right margin, and the tick count.
 const IV_LEFT: f64 = 110.0;
 const IV_RIGHT: f64 = 20.0;
@@ -345,31 +391,11 @@ pub fn interval_chart(
     marks: Marks,
 ) -> String {
     let (top, row_h) = (14.0, 24.0);
-    let bottom = top + rows.len() as f64 * row_h;
-    let h = bottom + 34.0;
-    let span = (x.1 - x.0).max(1e-12);
-    let plot_w = W - IV_LEFT - IV_RIGHT;
-    let px = |v: f64| IV_LEFT + (v.clamp(x.0, x.1) - x.0) / span * plot_w;
-    let mut out = format!(
-        r##"<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {h}" width="{W}" height="{h}" role="img" aria-label="{t}"><title>{t}</title>"##,
-        t = esc(title)
-    );
-    for k in 0..=IV_TICKS {
-        let v = x.0 + span * k as f64 / IV_TICKS as f64;
-        let tx = px(v);
-        let _ = write!(
-            out,
-            r##"<line x1="{tx:.1}" y1="{top}" x2="{tx:.1}" y2="{bottom}" stroke="#eee"/><line x1="{tx:.1}" y1="{bottom}" x2="{tx:.1}" y2="{b4}" stroke="#444"/><text x="{tx:.1}" y="{ty}" font-size="10" text-anchor="middle">{v}</text>"##,
-            b4 = bottom + 4.0,
-            ty = bottom + 15.0,
-            v = trim(v)
-        );
-    }
-    let _ = write!(
-        out,
-        r##"<line x1="{IV_LEFT}" y1="{bottom}" x2="{r}" y2="{bottom}" stroke="#444"/>"##,
-        r = IV_LEFT + plot_w
-    );
+    let frame = RowFrame::new(x, top, rows.len(), row_h);
+    let (bottom, h) = (frame.bottom, frame.h);
+    let px = |v: f64| frame.px(v);
+    let mut out = frame.open(title);
+    frame.grid(&mut out);
     let mut legend = Vec::new();
     if let Some(v) = marks.status_quo {
         let mx = px(v);

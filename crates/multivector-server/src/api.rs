@@ -14,7 +14,7 @@ use multivector_scenario::{builtin, load_str};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{JobState, MAX_WEB_DRAWS, Shared, builtin_text, format_of, store, submit};
+use super::{JobState, MAX_WEB_DRAWS, Shared, builtin_text, format_of, submit};
 
 /// A located problem, as JSON.
 #[derive(Serialize)]
@@ -188,16 +188,21 @@ pub(super) async fn job(State(app): State<Shared>, UrlPath(id): UrlPath<usize>) 
     .into_response()
 }
 
+/// The run store, or a JSON 503 that says why it cannot be opened.
+fn open_store(app: &Shared) -> Result<multivector_store::Store, Box<Response>> {
+    multivector_store::Store::open(&app.db).map_err(|e| {
+        Box::new(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("the run store cannot be opened: {e}"),
+        ))
+    })
+}
+
 /// `GET /api/runs`: the stored runs, newest first.
 pub(super) async fn runs(State(app): State<Shared>) -> Response {
-    let store = match store(&app) {
+    let store = match open_store(&app) {
         Ok(s) => s,
-        Err(_) => {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the run store is unavailable",
-            );
-        }
+        Err(r) => return *r,
     };
     match store.list() {
         Ok(list) => Json(
@@ -217,14 +222,9 @@ pub(super) async fn runs(State(app): State<Shared>) -> Response {
 
 /// `GET /api/runs/{id}`: a stored run's document (what `run --format json` prints).
 pub(super) async fn run(State(app): State<Shared>, UrlPath(id): UrlPath<i64>) -> Response {
-    let store = match store(&app) {
+    let store = match open_store(&app) {
         Ok(s) => s,
-        Err(_) => {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the run store is unavailable",
-            );
-        }
+        Err(r) => return *r,
     };
     match store.get(id) {
         Ok(r) => Json(r.document).into_response(),

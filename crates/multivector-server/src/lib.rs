@@ -936,6 +936,22 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
             .map(|l| l.scenario)
     });
     let pairs = ra.paired_with(&rb);
+    // Every forecast beside the record of its model on the scenario's own outcomes.
+    let record: Vec<String> = ra.document["models"]
+        .as_array()
+        .map(|ms| {
+            ms.iter()
+                .filter_map(|m| {
+                    Some(format!(
+                        "{} {:.3} ({} issues)",
+                        m["model"].as_str()?,
+                        m["mean_error_scaled"].as_f64()?,
+                        m["issues_scored"].as_u64()?
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let interval = |iv: Option<[f64; 5]>| {
         iv.map_or("-".to_string(), |v| format!("{:.1} to {:.1}", v[1], v[3]))
     };
@@ -975,6 +991,13 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
             "Run " (q.a) " (" (ra.summary.scenario_id) ", " (ra.summary.draws) " draws, seed " (ra.summary.seed) "; " code { (ra.summary.command) } ") beside run "
             (q.b) " (" (rb.summary.scenario_id) ", " (rb.summary.draws) " draws, seed " (rb.summary.seed) "; " code { (rb.summary.command) } "). "
             "Intervals are the ensembles' 10-90% (a run without draws has none)."
+        }
+        @if !record.is_empty() {
+            p.record {
+                "How each model scored on run " (q.a) "'s scored outcomes (mean error, share of the scale; lower is better): "
+                (record.join(", "))
+                ". On 234 real EU decisions no model beats the weighted mean (docs/validation.md)."
+            }
         }
         table #compare {
             tr { th { "issue" } th { "model" } th { "run " (q.a) } th { "10-90%" } th { "run " (q.b) } th { "10-90%" } th { "difference" } }

@@ -178,6 +178,45 @@ pub fn calibrated(
     ))
 }
 
+/// Moves `actor`'s stance on `issue` in `sc` to what `to` makes of its coded (position,
+/// salience) in `s`, the position cut to the issue's scale (the salience only when `to` gives
+/// one), and reports it; None when the scenario lacks the actor or the issue.
+fn move_stance(
+    s: &Scenario,
+    sc: &mut Scenario,
+    actor: &str,
+    issue: &str,
+    mean: f64,
+    to: impl FnOnce((f64, f64)) -> (f64, Option<f64>),
+) -> Option<BoundStance> {
+    let (ai, ii) = (sc.actor_index(actor)?, sc.issue_index(issue)?);
+    let coded = s
+        .stances
+        .iter()
+        .find(|st| st.actor == ai && st.issue == ii)
+        .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
+    let (pos, sal) = to(coded);
+    let scale = &sc.issues[ii].scale;
+    let pos = pos.clamp(scale.min, scale.max);
+    for st in sc
+        .stances
+        .iter_mut()
+        .filter(|st| st.actor == ai && st.issue == ii)
+    {
+        st.position = pos;
+        if let Some(v) = sal {
+            st.salience = v;
+        }
+    }
+    Some(BoundStance {
+        actor: actor.to_string(),
+        issue: issue.to_string(),
+        group_mean: mean,
+        position: pos,
+        salience: sal,
+    })
+}
+
 /// Flags a forecast that jumps by more than a third of the issue's scale from one date to
 /// the next while no bound stance on the issue moved by more than a twentieth of it: a model
 /// that small changes of its inputs flip (the expected-utility model's jumps to formal
@@ -334,65 +373,26 @@ pub fn run_two_level(
         let mut warnings = Vec::new();
         for b in &spec.bindings {
             let m = b.mean(spec, ans, t);
-            let (Some(ai), Some(ii)) = (sc.actor_index(&b.actor), sc.issue_index(&b.issue)) else {
-                continue;
-            };
-            let coded = s
-                .stances
-                .iter()
-                .find(|st| st.actor == ai && st.issue == ii)
-                .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
-            let (pos, sal) = b.stance(m, b.mean(spec, ans, 0), coded);
-            let scale = &sc.issues[ii].scale;
-            let pos = pos.clamp(scale.min, scale.max);
-            for st in sc
-                .stances
-                .iter_mut()
-                .filter(|st| st.actor == ai && st.issue == ii)
-            {
-                st.position = pos;
-                if let Some(v) = sal {
-                    st.salience = v;
-                }
-            }
-            stances.push(BoundStance {
-                actor: b.actor.clone(),
-                issue: b.issue.clone(),
-                group_mean: m,
-                position: pos,
-                salience: sal,
-            });
+            let m0 = b.mean(spec, ans, 0);
+            stances.extend(move_stance(s, &mut sc, &b.actor, &b.issue, m, |coded| {
+                b.stance(m, m0, coded)
+            }));
         }
         // Audience costs: the leadership weighs the whole public's view (census-weighted
         // national mean) against its coded line.
         for a in &spec.audience_costs {
-            let (Some(ai), Some(ii)) = (sc.actor_index(&a.actor), sc.issue_index(&a.issue)) else {
-                continue;
-            };
             let nat = national(spec, ans, a.item);
-            let coded = s
-                .stances
-                .iter()
-                .find(|st| st.actor == ai && st.issue == ii)
-                .map_or((f64::NAN, f64::NAN), |st| (st.position, st.salience));
-            let (pos, sal) = a.stance(nat[t], nat[0], coded, spec.audience_cost_scale);
-            let scale = &sc.issues[ii].scale;
-            let pos = pos.clamp(scale.min, scale.max);
-            for st in sc
-                .stances
-                .iter_mut()
-                .filter(|st| st.actor == ai && st.issue == ii)
-            {
-                st.position = pos;
-                st.salience = sal;
-            }
-            stances.push(BoundStance {
-                actor: a.actor.clone(),
-                issue: a.issue.clone(),
-                group_mean: nat[t],
-                position: pos,
-                salience: Some(sal),
-            });
+            stances.extend(move_stance(
+                s,
+                &mut sc,
+                &a.actor,
+                &a.issue,
+                nat[t],
+                |coded| {
+                    let (pos, sal) = a.stance(nat[t], nat[0], coded, spec.audience_cost_scale);
+                    (pos, Some(sal))
+                },
+            ));
         }
         let mut out = IndexMap::new();
         for iss in &issues {
