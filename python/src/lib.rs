@@ -899,7 +899,7 @@ fn model_names() -> Vec<&'static str> {
 mod part {
     use multivector::ensemble::Ensemble;
 
-    const MAGIC: &[u8; 8] = b"MVPART01";
+    const MAGIC: &[u8; 8] = b"MVPART02";
 
     pub(crate) fn encode(e: &Ensemble) -> Vec<u8> {
         let mut b = Vec::with_capacity(64 + 8 * (e.forecasts.len() + e.equidistance.len()));
@@ -919,6 +919,13 @@ mod part {
         }
         for x in e.forecasts.iter().chain(&e.equidistance) {
             b.extend_from_slice(&x.to_le_bytes());
+        }
+        // The kept paths over rounds: a length, then the numbers.
+        for p in &e.paths {
+            b.extend_from_slice(&(p.len() as u64).to_le_bytes());
+            for x in p {
+                b.extend_from_slice(&x.to_le_bytes());
+            }
         }
         b
     }
@@ -979,6 +986,20 @@ mod part {
         };
         let forecasts = f64s(nf)?;
         let equidistance = f64s(draws * nm)?;
+        let kept = multivector::ensemble::PATH_DRAWS
+            .saturating_sub(first)
+            .min(draws)
+            * issues
+            * nm;
+        let mut paths = Vec::with_capacity(kept);
+        for _ in 0..kept {
+            let n = r.size(limit / 8)?;
+            paths.push(
+                (0..n)
+                    .map(|_| r.u64().map(f64::from_bits))
+                    .collect::<Result<Vec<_>, _>>()?,
+            );
+        }
         if !r.0.is_empty() {
             return Err("the part has bytes past its end".into());
         }
@@ -990,6 +1011,7 @@ mod part {
             models,
             forecasts,
             equidistance,
+            paths,
         })
     }
 }

@@ -142,6 +142,20 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
         "the forecast table"
     );
     screenshot(&c, "report.png").await;
+    // Every model's run has a fan over rounds; a model's checkbox hides its marks in every
+    // chart (CSS only, so the saved report does it offline too).
+    let smp = find(&c, "#trajectories ~ figure g.m-smp").await;
+    assert!(
+        smp.is_displayed().await.unwrap(),
+        "the spatial model's run is drawn"
+    );
+    click(&c, "label[for='t-m-smp']").await;
+    assert!(!smp.is_displayed().await.unwrap(), "hidden by its toggle");
+    let scholz = find(&c, "#trajectories ~ figure g.m-bdm-scholz").await;
+    assert!(scholz.is_displayed().await.unwrap(), "the others stay");
+    screenshot(&c, "report-without-smp.png").await;
+    click(&c, "label[for='t-m-smp']").await;
+    assert!(smp.is_displayed().await.unwrap());
     // The report prints to PDF through the print stylesheet (A4, the app's links hidden).
     let pdf = c
         .print(fantoccini::wd::PrintConfiguration::default())

@@ -231,6 +231,11 @@ pub struct Forecast {
     /// How the number was obtained, when it is not obvious (e.g. "mean median over a
     /// 2-round cycle").
     pub note: Option<String>,
+    /// For round-based models, the number the forecast reads after every round, the input
+    /// (round 0) first: the weighted median position of the expected-utility model, the most
+    /// probable position of the spatial model. A run that stops early has a shorter path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<Vec<f64>>,
 }
 
 /// Anything that turns an issue's input into a forecast.

@@ -102,9 +102,38 @@ pub struct Ensemble {
     pub forecasts: Vec<f64>,
     /// `equidistance[draw * models + model]` (NaN where undefined).
     pub equidistance: Vec<f64>,
+    /// The forecasts' paths over rounds ([`multivector_core::Forecast::path`]) of the draws
+    /// below [`PATH_DRAWS`] held here: `paths[(draw * issues + issue) * models + model]`,
+    /// empty for a model without rounds. The fan charts read them.
+    pub paths: Vec<Vec<f64>>,
 }
 
+/// The draws whose paths over rounds are kept (the first ones: draw `k` is the same wherever
+/// it is computed, so the fans do not depend on how the ensemble was split). A thousand
+/// paths give each round's 10% and 90% quantiles within about a percentile.
+pub const PATH_DRAWS: usize = 1000;
+
 impl Ensemble {
+    /// The distribution after each round of one issue's and model's kept paths (see
+    /// [`IssueSummary::by_round`]); empty when none has a path.
+    pub fn fan(&self, issue: usize, model: usize) -> Vec<Interval> {
+        let m = self.models.len();
+        let kept = self.paths.len() / (self.issues * m).max(1);
+        let paths: Vec<&[f64]> = (0..kept)
+            .map(|d| self.paths[(d * self.issues + issue) * m + model].as_slice())
+            .filter(|p| !p.is_empty())
+            .collect();
+        let rounds = paths.iter().map(|p| p.len()).max().unwrap_or(0);
+        let mut xs = Vec::with_capacity(paths.len());
+        (0..rounds)
+            .map(|r| {
+                xs.clear();
+                xs.extend(paths.iter().map(|p| p[r.min(p.len() - 1)]));
+                Interval::of(&xs)
+            })
+            .collect()
+    }
+
     /// Forecasts of one issue and model, in draw order.
     pub fn series(&self, issue: usize, model: usize) -> Vec<f64> {
         let m = self.models.len();
@@ -146,10 +175,12 @@ impl Ensemble {
             models,
             forecasts: Vec::with_capacity(parts.iter().map(|p| p.forecasts.len()).sum()),
             equidistance: Vec::with_capacity(parts.iter().map(|p| p.equidistance.len()).sum()),
+            paths: Vec::new(),
         };
         for p in parts {
             whole.forecasts.extend(p.forecasts);
             whole.equidistance.extend(p.equidistance);
+            whole.paths.extend(p.paths);
         }
         Ok(whole)
     }
@@ -215,7 +246,8 @@ pub fn run_range(
         };
         (s.apply(&part(values)), part(removals))
     });
-    let per_draw: Vec<(Vec<f64>, Vec<f64>)> = range
+    type Draw = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
+    let per_draw: Vec<Draw> = range
         .into_par_iter()
         .map(|d| {
             let mut rng = stream(master, d as u64);
@@ -228,9 +260,14 @@ pub fn run_range(
             };
             let ni = sc.issues.len();
             let mut f = vec![0.0; ni * nm];
+            let keep = d < PATH_DRAWS;
+            let mut paths = vec![Vec::new(); if keep { ni * nm } else { 0 }];
             for (mi, (_, m)) in models.iter().enumerate() {
                 for (k, fc) in forecast_issues(&sc, m.as_ref())?.into_iter().enumerate() {
                     f[k * nm + mi] = fc.value;
+                    if let (true, Some(p)) = (keep, fc.path) {
+                        paths[k * nm + mi] = p;
+                    }
                 }
             }
             let eq = (0..nm)
@@ -243,14 +280,16 @@ pub fn run_range(
                 })
                 .collect();
             progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            Ok((f, eq))
+            Ok((f, eq, paths))
         })
         .collect::<Result<_, ModelError>>()?;
     let mut forecasts = Vec::with_capacity(draws * s.issues.len() * nm);
     let mut equidistance = Vec::with_capacity(draws * nm);
-    for (f, e) in per_draw {
+    let mut all_paths = Vec::new();
+    for (f, e, p) in per_draw {
         forecasts.extend(f);
         equidistance.extend(e);
+        all_paths.extend(p);
     }
     Ok(Ensemble {
         master_seed: master,
@@ -260,6 +299,7 @@ pub fn run_range(
         models: models.iter().map(|m| m.0.clone()).collect(),
         forecasts,
         equidistance,
+        paths: all_paths,
     })
 }
 
@@ -307,6 +347,11 @@ pub struct IssueSummary {
     pub forecast: Interval,
     /// `(threshold label, share of draws on its side)`.
     pub thresholds: Vec<(String, f64)>,
+    /// Round-based models: the distribution of the forecast's number after each round, round
+    /// 0 (the drawn input) first, over the first [`PATH_DRAWS`] draws; a draw whose run
+    /// stopped earlier stays at its last value. Empty for other models.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by_round: Vec<Interval>,
 }
 
 /// How one model's threshold probabilities scored against the observed outcomes.
@@ -363,6 +408,7 @@ pub fn summarise(s: &Scenario, e: &Ensemble) -> (Vec<IssueSummary>, Vec<(String,
                 issue: iss.id.clone(),
                 model: m.clone(),
                 forecast: Interval::of(&xs),
+                by_round: e.fan(k, mi),
                 thresholds: iss
                     .thresholds
                     .iter()

@@ -241,3 +241,71 @@ fn a_variant_moves_a_ranged_spread_with_its_value() {
         assert!(v > *b, "{b} -> {v}");
     }
 }
+
+/// The paths over rounds are kept for the first `PATH_DRAWS` draws only, and parts split
+/// across that boundary join into the whole ensemble's paths.
+#[test]
+fn paths_are_kept_for_the_first_draws_and_join_across_parts() {
+    use multivector_ensemble::{Ensemble, PATH_DRAWS, run_range};
+    let s = load_str("two.toml", TWO, Format::Toml).unwrap().scenario;
+    let m: Vec<Model> = vec![
+        (
+            "bdm".into(),
+            Box::new(Bdm::new(BdmOptions::preset(Preset::Scholz))),
+        ),
+        ("mean".into(), Box::new(WeightedMean)),
+    ];
+    let n = PATH_DRAWS + 30;
+    let whole = run(&s, &m, n, 3, &|_| {}).unwrap();
+    // One issue, two models: a path per kept draw and model, empty for the mean.
+    assert_eq!(whole.paths.len(), PATH_DRAWS * 2);
+    assert!(whole.paths.iter().step_by(2).all(|p| p.len() >= 2));
+    assert!(whole.paths.iter().skip(1).step_by(2).all(Vec::is_empty));
+    // A path ends at its draw's forecast when the run does not cycle (two actors: it settles).
+    for d in 0..20 {
+        let p = &whole.paths[d * 2];
+        assert_eq!(p.last().copied(), Some(whole.forecasts[d * 2]), "draw {d}");
+    }
+    let part = |r: std::ops::Range<usize>| run_range(&s, None, &m, r, 3, &|_| {}).unwrap();
+    let joined =
+        Ensemble::concat(vec![part(PATH_DRAWS - 10..n), part(0..PATH_DRAWS - 10)]).unwrap();
+    // (Compared field by field: without a focal actor the equidistance is NaN, never equal.)
+    assert!(joined.paths == whole.paths, "paths differ");
+    assert!(joined.forecasts == whole.forecasts, "forecasts differ");
+    assert_eq!((joined.first, joined.draws), (whole.first, whole.draws));
+    assert!(part(PATH_DRAWS..n).paths.is_empty());
+}
+
+/// The fan over rounds by hand: three kept paths of different lengths; a path that stopped
+/// stays at its last value.
+#[test]
+fn fan_quantiles_by_hand() {
+    use multivector_ensemble::Ensemble;
+    let e = Ensemble {
+        master_seed: 0,
+        first: 0,
+        draws: 3,
+        issues: 1,
+        models: vec!["m".into()],
+        forecasts: vec![0.0; 3],
+        equidistance: vec![f64::NAN; 3],
+        paths: vec![
+            vec![0.0, 10.0],
+            vec![0.0, 20.0, 30.0],
+            vec![6.0, 40.0, 50.0, 60.0],
+        ],
+    };
+    let fan = e.fan(0, 0);
+    assert_eq!(fan.len(), 4);
+    // Round 0: {0, 0, 6}: median 0; p90 by R's type 7: 0 + 0.8 * (6 - 0) = 4.8.
+    assert_eq!(fan[0].median, 0.0);
+    assert!((fan[0].p90 - 4.8).abs() < 1e-12);
+    // Round 3: {10 (stopped), 30 (stopped), 60}: median 30, p10 = 10 + 0.2 * 20 = 14.
+    assert_eq!(fan[3].median, 30.0);
+    assert!((fan[3].p10 - 14.0).abs() < 1e-12);
+    let none = Ensemble {
+        paths: vec![Vec::new(); 3],
+        ..e
+    };
+    assert!(none.fan(0, 0).is_empty());
+}

@@ -23,6 +23,7 @@ impl Forecaster for WeightedMean {
             },
             rounds: None,
             note: None,
+            path: None,
         })
     }
 }
@@ -39,6 +40,7 @@ impl Forecaster for WeightedMedian {
             },
             rounds: None,
             note: None,
+            path: None,
         })
     }
 }

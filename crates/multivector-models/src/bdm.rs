@@ -280,6 +280,7 @@ impl BdmRun {
     /// a fixed point), otherwise the median after the last round.
     pub fn forecast(&self) -> Forecast {
         let rounds = Some(self.rounds.len() - 1);
+        let path = Some(self.rounds.iter().map(|r| r.median).collect());
         match (self.cycle, self.cycle_median()) {
             (Some(c), Some(m)) if c.length > 1 => Forecast {
                 value: m,
@@ -288,11 +289,13 @@ impl BdmRun {
                     "mean median over a {}-round cycle from round {}",
                     c.length, c.start
                 )),
+                path,
             },
             _ => Forecast {
                 value: self.last().median,
                 rounds,
                 note: None,
+                path,
             },
         }
     }

@@ -47,6 +47,8 @@ pub fn esc(s: &str) -> String {
 struct Frame {
     x: (f64, f64),
     y: (f64, f64),
+    /// Whether x counts something whole (rounds): no tick between two integers.
+    whole_x: bool,
 }
 
 impl Frame {
@@ -78,7 +80,8 @@ impl Frame {
                 v = trim(yv),
             );
         }
-        for xv in nice_ticks(self.x.0, self.x.1) {
+        let xs = nice_ticks(self.x.0, self.x.1);
+        for xv in xs.into_iter().filter(|v| !self.whole_x || v.fract() == 0.0) {
             let _ = write!(
                 out,
                 r##"<line x1="{xx}" y1="{b}" x2="{xx}" y2="{b4}" stroke="#444"/><text x="{xx}" y="{xy}" font-size="10" text-anchor="middle">{v}</text>"##,
@@ -168,6 +171,7 @@ pub fn line_chart(
     let f = Frame {
         x: (x0, x1.max(x0 + 1.0)),
         y,
+        whole_x: false,
     };
     let mut out = svg_open(title);
     f.axes(&mut out, xl, yl);
@@ -191,6 +195,172 @@ pub fn line_chart(
     out
 }
 
+/// The CSS class that marks a model's marks in every chart (`m-` and the name, other
+/// characters than letters, digits and `-` as `_`), for the report's model toggles.
+pub fn model_class(model: &str) -> String {
+    let slug: String = model
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("m-{slug}")
+}
+
+/// One model's run over rounds, with the ensemble's band around it.
+#[derive(Debug, Clone, Copy)]
+pub struct FanSeries<'a> {
+    /// The model.
+    pub model: &'a str,
+    /// Its colour (index into the report's palette, the same in every chart).
+    pub color: usize,
+    /// The point forecast's number after each round, round 0 first.
+    pub path: &'a [f64],
+    /// The ensemble's `(10%, median, 90%)` after each round, round 0 first (may be empty).
+    pub band: &'a [(f64, f64, f64)],
+}
+
+/// A fan chart over rounds: for each model its point run as a line with a dot per round
+/// (hover: the value) and the 10-90% band of the ensemble's runs as a shaded area with its
+/// median dotted, drawn until it settles; the status quo (dashed) and the observed outcome
+/// (solid) as horizontal lines. Rounds are whole numbers on the x axis.
+pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks) -> String {
+    // A band is drawn until it settles within half a percent of the scale of its final value
+    // (later rounds repeat it): a few draws' runs going on to the round cap would otherwise
+    // squeeze every run into the chart's left edge.
+    let tol = 0.005 * (y.1 - y.0);
+    let trimmed: Vec<FanSeries> = series
+        .iter()
+        .map(|s| {
+            let keep = s.band.last().map_or(0, |end| {
+                let off = |b: &(f64, f64, f64)| {
+                    (b.0 - end.0)
+                        .abs()
+                        .max((b.1 - end.1).abs())
+                        .max((b.2 - end.2).abs())
+                };
+                s.band
+                    .iter()
+                    .rposition(|b| off(b) > tol)
+                    .map_or(1, |r| (r + 2).min(s.band.len()))
+            });
+            FanSeries {
+                band: &s.band[..keep],
+                ..*s
+            }
+        })
+        .collect();
+    let series = trimmed.as_slice();
+    let last = series
+        .iter()
+        .map(|s| s.path.len().max(s.band.len()))
+        .max()
+        .unwrap_or(1)
+        .saturating_sub(1)
+        .max(1);
+    let f = Frame {
+        x: (0.0, last as f64),
+        y,
+        whole_x: true,
+    };
+    let mut out = svg_open(title);
+    f.axes(&mut out, "round", "position");
+    let (left, right) = (PAD, W - PAD);
+    for (v, what, style) in [
+        (
+            marks.status_quo,
+            "status quo",
+            r##"stroke="#888" stroke-dasharray="4 3""##,
+        ),
+        (
+            marks.observed,
+            "observed",
+            r##"stroke="#111" stroke-width="2""##,
+        ),
+    ] {
+        if let Some(v) = v {
+            let yy = f.py(v.clamp(y.0, y.1));
+            let _ = write!(
+                out,
+                r##"<line x1="{left}" y1="{yy:.1}" x2="{right}" y2="{yy:.1}" {style}><title>{what} {v}</title></line>"##,
+                v = trim(v)
+            );
+        }
+    }
+    for s in series {
+        let c = COLORS[s.color % COLORS.len()];
+        let _ = write!(out, r##"<g class="{}">"##, model_class(s.model));
+        if !s.band.is_empty() {
+            let upper = s
+                .band
+                .iter()
+                .enumerate()
+                .map(|(r, b)| format!("{:.1},{:.1}", f.px(r as f64), f.py(b.2)));
+            let lower = s
+                .band
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(r, b)| format!("{:.1},{:.1}", f.px(r as f64), f.py(b.0)));
+            let median: Vec<String> = s
+                .band
+                .iter()
+                .enumerate()
+                .map(|(r, b)| format!("{:.1},{:.1}", f.px(r as f64), f.py(b.1)))
+                .collect();
+            let _ = write!(
+                out,
+                r##"<polygon fill="{c}" fill-opacity="0.14" stroke="none" points="{p}"><title>{m}: 10-90% of the ensemble's runs</title></polygon><polyline fill="none" stroke="{c}" stroke-width="1" stroke-dasharray="2 2" points="{md}"/>"##,
+                p = upper.chain(lower).collect::<Vec<_>>().join(" "),
+                m = esc(s.model),
+                md = median.join(" ")
+            );
+        }
+        let pts: Vec<String> = s
+            .path
+            .iter()
+            .enumerate()
+            .map(|(r, v)| format!("{:.1},{:.1}", f.px(r as f64), f.py(*v)))
+            .collect();
+        let _ = write!(
+            out,
+            r##"<polyline fill="none" stroke="{c}" stroke-width="2" points="{p}"/>"##,
+            p = pts.join(" ")
+        );
+        for (r, v) in s.path.iter().enumerate() {
+            let band = s.band.get(r).map_or(String::new(), |b| {
+                format!("; ensemble 10-90% {} to {}", trim(b.0), trim(b.2))
+            });
+            let _ = write!(
+                out,
+                r##"<circle cx="{x:.1}" cy="{yy:.1}" r="2.5" fill="{c}"><title>{m}, round {r}: {v}{band}</title></circle>"##,
+                x = f.px(r as f64),
+                yy = f.py(*v),
+                m = esc(s.model),
+                v = trim(*v)
+            );
+        }
+        out.push_str("</g>");
+    }
+    for (k, s) in series.iter().enumerate() {
+        let _ = write!(
+            out,
+            r##"<g class="{cl}"><rect x="{x}" y="8" width="10" height="10" fill="{c}"/><text x="{tx}" y="17" font-size="10">{n}</text></g>"##,
+            cl = model_class(s.model),
+            x = PAD + k as f64 * 95.0,
+            tx = PAD + k as f64 * 95.0 + 13.0,
+            c = COLORS[s.color % COLORS.len()],
+            n = esc(s.model)
+        );
+    }
+    out.push_str("</svg></figure>");
+    out
+}
+
 /// Published poll figures as points with their 95% sampling interval (normal approximation,
 /// `1.96 sqrt(p (1 - p) / n)`, cut to [0, 1]) and the simulated shares as hollow diamonds, at
 /// each wave; nothing joins the points (polls are observations, not a path). Each entry is
@@ -206,6 +376,7 @@ pub fn poll_chart(title: &str, polls: &[(String, f64, f64, f64, Option<f64>)], x
     let f = Frame {
         x: (x0 - pad, x1 + pad),
         y: (0.0, 1.0),
+        whole_x: false,
     };
     let mut out = svg_open(title);
     f.axes(&mut out, xl, "share giving the answer");
@@ -420,7 +591,8 @@ pub fn interval_chart(
         let c = COLORS[k % COLORS.len()];
         let _ = write!(
             out,
-            r##"<text x="{tx}" y="{ty}" font-size="11" text-anchor="end">{n}</text><line x1="{a:.1}" y1="{y}" x2="{b:.1}" y2="{y}" stroke="{c}" stroke-width="2" opacity="0.5"/><line x1="{c1:.1}" y1="{y}" x2="{c2:.1}" y2="{y}" stroke="{c}" stroke-width="8"/><circle cx="{m:.1}" cy="{y}" r="5" fill="white" stroke="{c}" stroke-width="2"><title>{n}: median {med}, 10-90% {lo} to {hi}</title></circle>"##,
+            r##"<g class="{cl}"><text x="{tx}" y="{ty}" font-size="11" text-anchor="end">{n}</text><line x1="{a:.1}" y1="{y}" x2="{b:.1}" y2="{y}" stroke="{c}" stroke-width="2" opacity="0.5"/><line x1="{c1:.1}" y1="{y}" x2="{c2:.1}" y2="{y}" stroke="{c}" stroke-width="8"/><circle cx="{m:.1}" cy="{y}" r="5" fill="white" stroke="{c}" stroke-width="2"><title>{n}: median {med}, 10-90% {lo} to {hi}</title></circle></g>"##,
+            cl = model_class(name),
             tx = IV_LEFT - 8.0,
             ty = y + 4.0,
             n = esc(name),
@@ -457,6 +629,7 @@ pub fn quadrant_chart(title: &str, pts: &[(String, f64, f64)]) -> String {
     let f = Frame {
         x: (-m, m),
         y: (-m, m),
+        whole_x: false,
     };
     let mut out = svg_open(title);
     f.axes(
@@ -588,6 +761,30 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
         created = esc(&r.summary.created),
         hash = esc(&r.summary.scenario_hash)
     );
+    // Model toggles: a checkbox per model before <main> hides that model's marks in every
+    // chart by CSS alone (no script: the report stays self-contained and works offline).
+    let models: Vec<String> = report
+        .issues
+        .first()
+        .map(|i| i.forecasts.keys().cloned().collect())
+        .unwrap_or_default();
+    o.push_str(
+        "<style>.toggle{font-size:12px;margin-right:.8em}@media print{.toggle{display:none}}",
+    );
+    for m in &models {
+        let c = model_class(m);
+        let _ = write!(o, "#t-{c}:not(:checked)~main .{c}{{display:none}}");
+    }
+    o.push_str("</style><span class=\"toggle\">Show in the charts:</span>");
+    for m in &models {
+        let _ = write!(
+            o,
+            "<input type=\"checkbox\" id=\"t-{c}\" class=\"toggle\" checked><label for=\"t-{c}\" class=\"toggle\">{n}</label>",
+            c = model_class(m),
+            n = esc(m)
+        );
+    }
+    o.push_str("<main>");
     // The bottom line first.
     o.push_str("<h2 id=\"bottom-line\">Bottom line</h2><p class=\"small\">From the weighted mean, which no other model beats on 234 real EU decisions (docs/validation.md); intervals and probabilities from the run's ensemble. Read the intervals as too narrow: on those decisions the mean's 80% intervals held the outcome 7% of the time.");
     if let Some(own) = report.own_record() {
@@ -627,11 +824,6 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
         o.push_str("</ul>");
     }
     // Forecasts.
-    let models: Vec<String> = report
-        .issues
-        .first()
-        .map(|i| i.forecasts.keys().cloned().collect())
-        .unwrap_or_default();
     // An unscored outcome is shown with its reason as a hover title, marked "not scored".
     let observed = |iss: &IssueReport| {
         iss.observed
@@ -667,29 +859,60 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
         let _ = write!(o, "<td>{}</td></tr>", observed(iss));
     }
     o.push_str("</table>");
-    // Trajectories.
+    // Trajectories, with the ensemble's fans.
+    let fan_draws = report
+        .ensemble
+        .as_ref()
+        .map_or(0, |e| e.draws.min(multivector::ensemble::PATH_DRAWS));
     o.push_str("<h2 id=\"trajectories\">Trajectories by round</h2>");
+    if fan_draws > 0 {
+        let _ = write!(
+            o,
+            "<p class=\"small\">Line and dots: the point forecast's run (hover a dot for its value). Shaded band: 10-90% of the first {fan_draws} ensemble draws' runs, their median dotted; a run that stopped stays at its last value. The expected-utility model's number is the weighted median position, the spatial model's the most probable position.</p>"
+        );
+    }
     for iss in &report.issues {
-        let series: Vec<(String, Vec<(f64, f64)>)> = models
+        let bands: Vec<Vec<(f64, f64, f64)>> = models
             .iter()
-            .filter_map(|m| {
+            .map(|m| {
+                report
+                    .ensemble
+                    .as_ref()
+                    .and_then(|e| e.issues.iter().find(|x| x.issue == iss.id && &x.model == m))
+                    .map(|x| {
+                        x.by_round
+                            .iter()
+                            .map(|b| (b.p10, b.median, b.p90))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        let series: Vec<FanSeries> = models
+            .iter()
+            .enumerate()
+            .filter_map(|(k, m)| {
                 let t = iss.forecasts.get(m)?.trajectory.as_ref()?;
-                Some((
-                    m.clone(),
-                    t.iter().enumerate().map(|(k, v)| (k as f64, *v)).collect(),
-                ))
+                Some(FanSeries {
+                    model: m,
+                    color: k,
+                    path: t,
+                    band: &bands[k],
+                })
             })
             .collect();
         if series.is_empty() {
             continue;
         }
         o.push_str(&format!("<h3>{}</h3>", esc(&iss.question)));
-        o.push_str(&line_chart(
-            &format!("{}: median position by round", iss.id),
+        o.push_str(&fan_chart(
+            &format!("{}: position by round, each model", iss.id),
             &series,
             (iss.scale.min, iss.scale.max),
-            "round",
-            "median position",
+            Marks {
+                status_quo: iss.status_quo,
+                observed: iss.observed.as_ref().map(|o| o.value),
+            },
         ));
     }
     // Ensemble intervals.
@@ -941,7 +1164,7 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
             esc(&e.paraphrase)
         );
     }
-    o.push_str("</dl></body></html>\n");
+    o.push_str("</dl></main></body></html>\n");
     Ok(o)
 }
 
@@ -955,6 +1178,7 @@ mod tests {
         let f = Frame {
             x: (0.0, 10.0),
             y: (0.0, 100.0),
+            whole_x: false,
         };
         assert_eq!((f.px(0.0), f.py(0.0)), (PAD, H - PAD));
         assert_eq!((f.px(10.0), f.py(100.0)), (W - PAD, PAD));
@@ -1043,6 +1267,7 @@ mod tests {
         let f = Frame {
             x: (-1.0, 1.0),
             y: (-1.0, 1.0),
+            whole_x: false,
         };
         let at = place_labels(&f, &pts);
         let boxes: Vec<(f64, f64, f64, f64)> = at
@@ -1109,6 +1334,113 @@ mod tests {
         assert!(
             wild.contains(&format!(r#"x1="{left:.1}" y1="26" x2="{right:.1}""#)),
             "{wild}"
+        );
+    }
+
+    /// The fan chart: whole rounds only on the x axis, each model in its own toggle class
+    /// with its band, a hover title per round, and a band cut once it has settled (a few runs
+    /// going on to the cap do not stretch the axis).
+    #[test]
+    fn fan_charts_show_each_models_run_and_band() {
+        let path = [10.0, 20.0, 30.0];
+        // The band changes until round 3, then repeats for 47 rounds.
+        let mut band: Vec<(f64, f64, f64)> = (0..4)
+            .map(|r| (f64::from(r), 10.0 * f64::from(r), 50.0))
+            .collect();
+        band.extend(std::iter::repeat_n((3.0, 30.0, 50.0), 47));
+        let series = [
+            FanSeries {
+                model: "bdm-scholz",
+                color: 0,
+                path: &path,
+                band: &band,
+            },
+            FanSeries {
+                model: "smp",
+                color: 2,
+                path: &[50.0, 50.0],
+                band: &[],
+            },
+        ];
+        let svg = fan_chart(
+            "t",
+            &series,
+            (0.0, 100.0),
+            Marks {
+                status_quo: Some(40.0),
+                observed: Some(35.0),
+            },
+        );
+        assert!(
+            svg.contains(r#"<g class="m-bdm-scholz">"#) && svg.contains(r#"<g class="m-smp">"#)
+        );
+        assert!(svg.contains("bdm-scholz, round 2: 30; ensemble 10-90% 2 to 50"));
+        assert!(svg.contains("smp, round 1: 50</title>"));
+        assert!(svg.contains("status quo 40") && svg.contains("observed 35"));
+        // The band settles at round 3 and is cut there: x ticks 0 to 3, whole.
+        let ticks: Vec<&str> = svg
+            .match_indices(r#"text-anchor="middle">"#)
+            .map(|(i, m)| {
+                let rest = &svg[i + m.len()..];
+                &rest[..rest.find('<').unwrap_or(0)]
+            })
+            .collect();
+        assert!(
+            ticks.starts_with(&["0", "1", "2", "3", "round"]),
+            "{ticks:?}"
+        );
+        assert!(!ticks.iter().any(|t| t.contains('.')), "{ticks:?}");
+        insta::assert_snapshot!("fan_chart", svg);
+    }
+
+    /// The charts' SVG, pinned: any change to a chart shows up as a reviewed snapshot diff.
+    #[test]
+    fn chart_snapshots() {
+        insta::assert_snapshot!(
+            "interval_chart",
+            interval_chart(
+                "forecast intervals",
+                &[
+                    ("bdm-scholz".into(), [5.0, 20.0, 45.0, 80.0, 97.0]),
+                    ("mean".into(), [30.0, 35.0, 40.0, 45.0, 50.0]),
+                ],
+                (0.0, 100.0),
+                Marks {
+                    status_quo: Some(10.0),
+                    observed: Some(42.0),
+                },
+            )
+        );
+        insta::assert_snapshot!(
+            "dot_rows_chart",
+            dot_rows_chart(
+                "distances",
+                &[
+                    ("a".into(), vec![(0, 0.2), (1, 0.7)]),
+                    ("b".into(), vec![(0, 0.5)]),
+                ],
+                &["RUS".into(), "EU".into()],
+                (0.0, 1.0),
+                "distance",
+            )
+        );
+        insta::assert_snapshot!(
+            "quadrant_chart",
+            quadrant_chart(
+                "view from",
+                &[("RUS".into(), 0.3, -0.2), ("CHN".into(), -0.1, 0.4)],
+            )
+        );
+        insta::assert_snapshot!(
+            "poll_chart",
+            poll_chart(
+                "polls",
+                &[
+                    ("p1 (answer 1)".into(), 10.0, 0.4, 1000.0, Some(0.42)),
+                    ("p2 (answer 1)".into(), 60.0, 0.35, 800.0, None),
+                ],
+                "sweep",
+            )
         );
     }
 }

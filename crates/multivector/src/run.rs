@@ -294,7 +294,9 @@ pub struct ForecastReport {
     pub rounds: Option<usize>,
     /// How the number was obtained, when not obvious.
     pub note: Option<String>,
-    /// The median position after every round (round-based models that keep their rounds).
+    /// The forecast's number after every round, the input first (round-based models): the
+    /// weighted median position of the expected-utility model, the most probable position of
+    /// the spatial model.
     pub trajectory: Option<Vec<f64>>,
 }
 
@@ -829,10 +831,6 @@ fn run_inner(s: &Scenario, settings: &RunSettings, draws: Draws) -> Result<RunRe
         let forecasts = rows
             .iter()
             .map(|(name, f)| {
-                let trajectory = bdm_runs
-                    .iter()
-                    .find(|(i, n, _)| i == k && n == name)
-                    .map(|(_, _, r)| r.rounds.iter().map(|x| x.median).collect());
                 (
                     name.clone(),
                     ForecastReport {
@@ -840,7 +838,7 @@ fn run_inner(s: &Scenario, settings: &RunSettings, draws: Draws) -> Result<RunRe
                         label: label(iss, f.value),
                         rounds: f.rounds,
                         note: f.note.clone(),
-                        trajectory,
+                        trajectory: f.path.clone(),
                     },
                 )
             })

@@ -510,6 +510,11 @@ pub struct SmpRun {
     /// Whether the run stopped by the ratio (true) or at `max_rounds` (false).
     pub converged: bool,
     pub most_probable: MostProbable,
+    /// The most probable position of every state, `states`' order (kept also when the states
+    /// are not); its last entry is `most_probable.position`. Not written out with the run:
+    /// the states hold it.
+    #[serde(skip)]
+    pub path: Vec<Vec<f64>>,
     /// Per dimension, over final positions, weights capability x total salience.
     pub weighted_median: Vec<f64>,
     pub weighted_mean: Vec<f64>,
@@ -942,6 +947,10 @@ impl Run<'_> {
         let mut scratch = Scratch::default();
         let mut ev = self.evaluate(&x, &q, &mut scratch);
         let mut states = vec![self.state(&x, &q, &ev)];
+        let mut path = vec![
+            self.inp
+                .to_scale(self.row(&x, Self::most_probable(&ev.probability, &ev.group))),
+        ];
         let mut rounds = Vec::new();
         let mut moves = Vec::new();
         let mut fractional = Vec::new();
@@ -1086,6 +1095,10 @@ impl Run<'_> {
             };
             x = next;
             ev = self.evaluate(&x, &q, &mut scratch);
+            path.push(
+                self.inp
+                    .to_scale(self.row(&x, Self::most_probable(&ev.probability, &ev.group))),
+            );
             if self.record {
                 states.push(self.state(&x, &q, &ev));
                 rounds.push(record);
@@ -1115,6 +1128,9 @@ impl Run<'_> {
                         &mut moves,
                         &mut fractional,
                     );
+                    for r in t + 1..=moves.len() {
+                        path.push(path[r - p].clone());
+                    }
                     // The last round's positions: the state after round t - p + phase, which
                     // `history` (newest: round t - 1) holds `p - phase` places from its end.
                     let phase = (moves.len() - t) % p;
@@ -1138,7 +1154,21 @@ impl Run<'_> {
         if !self.record {
             states = vec![self.state(&x, &q, &ev)];
         }
-        self.finish(states, rounds, moves, fractional, converged, &x)
+        let mut run = self.finish(states, rounds, moves, fractional, converged, &x);
+        run.path = path;
+        run
+    }
+
+    /// The actor representing the most probable position: the first actor of the most
+    /// probable group (ties: the earliest group).
+    fn most_probable(probability: &[f64], group: &[usize]) -> usize {
+        let mut top = 0;
+        for i in 0..probability.len() {
+            if probability[i] > probability[top] {
+                top = i;
+            }
+        }
+        group[top]
     }
 
     /// Appends copies of the last `p` rounds (a cycle found after round `t`) until the stop
@@ -1198,14 +1228,7 @@ impl Run<'_> {
         x: &[f64],
     ) -> SmpRun {
         let last = states.last().expect("the input state is always recorded");
-        // The first actor of the most probable group (ties: the earliest group).
-        let mut top = 0;
-        for i in 0..self.n {
-            if last.probability[i] > last.probability[top] {
-                top = i;
-            }
-        }
-        let rep = last.group[top];
+        let rep = Self::most_probable(&last.probability, &last.group);
         let most_probable = MostProbable {
             position: self.inp.to_scale(self.row(x, rep)),
             probability: last.probability[rep],
@@ -1232,6 +1255,7 @@ impl Run<'_> {
             fractional_change,
             converged,
             most_probable,
+            path: Vec::new(),
             weighted_median: wm,
             weighted_mean: wmean,
         }
@@ -1312,7 +1336,8 @@ impl Forecaster for Smp {
         Ok(mp
             .position
             .iter()
-            .map(|&value| Forecast {
+            .enumerate()
+            .map(|(k, &value)| Forecast {
                 value,
                 rounds: Some(run.moves.len()),
                 note: Some(format!(
@@ -1320,6 +1345,7 @@ impl Forecaster for Smp {
                     mp.actors.join(", "),
                     mp.probability
                 )),
+                path: Some(run.path.iter().map(|p| p[k]).collect()),
             })
             .collect())
     }
@@ -1386,6 +1412,18 @@ mod tests {
                 "case {case}"
             );
             assert_eq!(lean.states.last(), fast.states.last(), "case {case}");
+            // The path is each state's most probable position, copied cycles included.
+            assert_eq!(lean.path, fast.path, "case {case}");
+            assert_eq!(fast.path.len(), fast.states.len(), "case {case}");
+            for (st, p) in fast.states.iter().zip(&fast.path) {
+                let top = st
+                    .probability
+                    .iter()
+                    .enumerate()
+                    .fold(0, |a, (i, &v)| if v > st.probability[a] { i } else { a });
+                assert_eq!(&st.positions[st.group[top]], p, "case {case}");
+            }
+            assert_eq!(fast.path.last(), Some(&fast.most_probable.position));
             assert_eq!(
                 (lean.converged, lean.weighted_median.clone()),
                 (fast.converged, fast.weighted_median.clone())
