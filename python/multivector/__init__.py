@@ -359,6 +359,23 @@ class Report(Result):
         )
 
     @property
+    def fans(self) -> pd.DataFrame:
+        """The ensemble's distribution after each round (the first 1,000 draws' runs) of
+        the models that bargain in rounds: issue, model, round, p025, p10, median, p90,
+        p975."""
+        ens = self.doc.get("ensemble") or {}
+        return self._keep(
+            _frame(
+                (
+                    {"issue": e["issue"], "model": e["model"], "round": r, **{k: b[k] for k in ("p025", "p10", "median", "p90", "p975")}}
+                    for e in ens.get("issues", [])
+                    for r, b in enumerate(e.get("by_round") or [])
+                ),
+                ["issue", "model", "round", "p025", "p10", "median", "p90", "p975"],
+            )
+        )
+
+    @property
     def quantiles(self) -> pd.DataFrame:
         """The ensemble's quantiles: issue, model, p025, p10, median, p90, p975 (empty
         without draws)."""

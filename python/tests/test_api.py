@@ -32,7 +32,10 @@ def test_run_equals_the_cli_document(cli):
     assert rep.retrodiction["error"].ge(0).all()
     assert set(rep.profile["actor"]) >= {"RUS", "CHN", "EU", "USA"}
     tr = rep.trajectories
-    assert set(tr["model"]) == {"bdm-scholz", "bdm-paper"}
+    assert set(tr["model"]) == {"bdm-scholz", "bdm-paper", "smp"}
+    fan = rep.fans
+    assert set(fan["model"]) == {"bdm-scholz", "bdm-paper", "smp"}
+    assert (fan["p10"] <= fan["median"]).all() and (fan["median"] <= fan["p90"]).all()
     assert rep.bottom_line["issue"].tolist() == [i["id"] for i in doc["issues"]]
     assert set(rep.scores["model"]) == set(mv.MODELS)
     assert rep.settings["seed"] == 7

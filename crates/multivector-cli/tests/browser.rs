@@ -204,6 +204,21 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
     );
     find(&c, "figure svg").await;
     screenshot(&c, "compare.png").await;
+    // Add an actor with a stance; the editor shows it in the actor table and the issue.
+    c.goto(&format!("{base}/scenarios/kazakhstan"))
+        .await
+        .unwrap();
+    fill(&c, "input[name='add_actor_id']", "UZB").await;
+    fill(&c, "input[name='add_actor_capability']", "12").await;
+    fill(&c, "input[name='add_stance_actor0']", "UZB").await;
+    fill(&c, "input[name='add_stance_position0']", "5").await;
+    fill(&c, "input[name='add_stance_salience0']", "30").await;
+    fill(&c, "input[name='add_stance_why0']", "a neighbour's guess").await;
+    click(&c, "#add-button").await;
+    find(&c, "input[name='text']").await;
+    let page = c.source().await.unwrap();
+    assert!(page.contains("<td>UZB</td>"), "the new actor is listed");
+    screenshot(&c, "editor-added.png").await;
     c.close().await.unwrap();
 }
 

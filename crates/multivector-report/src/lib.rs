@@ -144,16 +144,23 @@ fn svg_open(title: &str) -> String {
 }
 
 fn legend(out: &mut String, names: &[String]) {
+    let mut x = PAD;
     for (k, n) in names.iter().enumerate() {
         let _ = write!(
             out,
             r##"<rect x="{x}" y="8" width="10" height="10" fill="{c}"/><text x="{tx}" y="17" font-size="10">{n}</text>"##,
-            x = PAD + k as f64 * 95.0,
-            tx = PAD + k as f64 * 95.0 + 13.0,
+            tx = x + 13.0,
             c = COLORS[k % COLORS.len()],
             n = esc(n)
         );
+        x = legend_next(x, n);
     }
+}
+
+/// Where the legend entry after one named `name` at `x` starts: past its swatch and text (at
+/// most 6 px a character at font size 10), never closer than the old fixed step.
+fn legend_next(x: f64, name: &str) -> f64 {
+    x + (13.0 + 6.0 * name.chars().count() as f64 + 12.0).max(95.0)
 }
 
 /// Lines through `(x, y)` points, one per series.
@@ -222,13 +229,38 @@ pub struct FanSeries<'a> {
     pub path: &'a [f64],
     /// The ensemble's `(10%, median, 90%)` after each round, round 0 first (may be empty).
     pub band: &'a [(f64, f64, f64)],
+    /// Where each entry sits on the x axis (empty: at its index, a round).
+    pub x: &'a [f64],
+}
+
+impl FanSeries<'_> {
+    fn x_of(&self, k: usize) -> f64 {
+        self.x.get(k).copied().unwrap_or(k as f64)
+    }
+}
+
+/// A fan chart's axes: the y range and the x axis's name and unit words.
+#[derive(Debug, Clone, Copy)]
+pub struct FanAxes<'a> {
+    /// The y range.
+    pub y: (f64, f64),
+    /// The x axis's label ("round").
+    pub x_label: &'a str,
+    /// The y axis's label ("position").
+    pub y_label: &'a str,
+    /// What one x step is called in hover titles ("round", "sweep").
+    pub step: &'a str,
+    /// Whether a band is cut once it settles (rounds after every run stopped repeat it);
+    /// a band over time is drawn whole.
+    pub settle: bool,
 }
 
 /// A fan chart over rounds: for each model its point run as a line with a dot per round
 /// (hover: the value) and the 10-90% band of the ensemble's runs as a shaded area with its
 /// median dotted, drawn until it settles; the status quo (dashed) and the observed outcome
 /// (solid) as horizontal lines. Rounds are whole numbers on the x axis.
-pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks) -> String {
+pub fn fan_chart(title: &str, series: &[FanSeries], axes: FanAxes, marks: Marks) -> String {
+    let y = axes.y;
     // A band is drawn until it settles within half a percent of the scale of its final value
     // (later rounds repeat it): a few draws' runs going on to the round cap would otherwise
     // squeeze every run into the chart's left edge.
@@ -236,18 +268,22 @@ pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks)
     let trimmed: Vec<FanSeries> = series
         .iter()
         .map(|s| {
-            let keep = s.band.last().map_or(0, |end| {
-                let off = |b: &(f64, f64, f64)| {
-                    (b.0 - end.0)
-                        .abs()
-                        .max((b.1 - end.1).abs())
-                        .max((b.2 - end.2).abs())
-                };
-                s.band
-                    .iter()
-                    .rposition(|b| off(b) > tol)
-                    .map_or(1, |r| (r + 2).min(s.band.len()))
-            });
+            let keep = s
+                .band
+                .last()
+                .filter(|_| axes.settle)
+                .map_or(s.band.len(), |end| {
+                    let off = |b: &(f64, f64, f64)| {
+                        (b.0 - end.0)
+                            .abs()
+                            .max((b.1 - end.1).abs())
+                            .max((b.2 - end.2).abs())
+                    };
+                    s.band
+                        .iter()
+                        .rposition(|b| off(b) > tol)
+                        .map_or(1, |r| (r + 2).min(s.band.len()))
+                });
             FanSeries {
                 band: &s.band[..keep],
                 ..*s
@@ -257,18 +293,15 @@ pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks)
     let series = trimmed.as_slice();
     let last = series
         .iter()
-        .map(|s| s.path.len().max(s.band.len()))
-        .max()
-        .unwrap_or(1)
-        .saturating_sub(1)
-        .max(1);
+        .map(|s| s.x_of(s.path.len().max(s.band.len()).saturating_sub(1)))
+        .fold(1.0, f64::max);
     let f = Frame {
-        x: (0.0, last as f64),
+        x: (0.0, last),
         y,
         whole_x: true,
     };
     let mut out = svg_open(title);
-    f.axes(&mut out, "round", "position");
+    f.axes(&mut out, axes.x_label, axes.y_label);
     let (left, right) = (PAD, W - PAD);
     for (v, what, style) in [
         (
@@ -299,22 +332,22 @@ pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks)
                 .band
                 .iter()
                 .enumerate()
-                .map(|(r, b)| format!("{:.1},{:.1}", f.px(r as f64), f.py(b.2)));
+                .map(|(r, b)| format!("{:.1},{:.1}", f.px(s.x_of(r)), f.py(b.2)));
             let lower = s
                 .band
                 .iter()
                 .enumerate()
                 .rev()
-                .map(|(r, b)| format!("{:.1},{:.1}", f.px(r as f64), f.py(b.0)));
+                .map(|(r, b)| format!("{:.1},{:.1}", f.px(s.x_of(r)), f.py(b.0)));
             let median: Vec<String> = s
                 .band
                 .iter()
                 .enumerate()
-                .map(|(r, b)| format!("{:.1},{:.1}", f.px(r as f64), f.py(b.1)))
+                .map(|(r, b)| format!("{:.1},{:.1}", f.px(s.x_of(r)), f.py(b.1)))
                 .collect();
             let _ = write!(
                 out,
-                r##"<polygon fill="{c}" fill-opacity="0.14" stroke="none" points="{p}"><title>{m}: 10-90% of the ensemble's runs</title></polygon><polyline fill="none" stroke="{c}" stroke-width="1" stroke-dasharray="2 2" points="{md}"/>"##,
+                r##"<polygon fill="{c}" fill-opacity="0.14" stroke="none" points="{p}"><title>{m}: 10-90% band</title></polygon><polyline fill="none" stroke="{c}" stroke-width="1" stroke-dasharray="2 2" points="{md}"/>"##,
                 p = upper.chain(lower).collect::<Vec<_>>().join(" "),
                 m = esc(s.model),
                 md = median.join(" ")
@@ -324,7 +357,7 @@ pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks)
             .path
             .iter()
             .enumerate()
-            .map(|(r, v)| format!("{:.1},{:.1}", f.px(r as f64), f.py(*v)))
+            .map(|(r, v)| format!("{:.1},{:.1}", f.px(s.x_of(r)), f.py(*v)))
             .collect();
         let _ = write!(
             out,
@@ -333,12 +366,14 @@ pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks)
         );
         for (r, v) in s.path.iter().enumerate() {
             let band = s.band.get(r).map_or(String::new(), |b| {
-                format!("; ensemble 10-90% {} to {}", trim(b.0), trim(b.2))
+                format!("; 10-90% {} to {}", trim(b.0), trim(b.2))
             });
             let _ = write!(
                 out,
-                r##"<circle cx="{x:.1}" cy="{yy:.1}" r="2.5" fill="{c}"><title>{m}, round {r}: {v}{band}</title></circle>"##,
-                x = f.px(r as f64),
+                r##"<circle cx="{x:.1}" cy="{yy:.1}" r="2.5" fill="{c}"><title>{m}, {step} {at}: {v}{band}</title></circle>"##,
+                x = f.px(s.x_of(r)),
+                step = esc(axes.step),
+                at = trim(s.x_of(r)),
                 yy = f.py(*v),
                 m = esc(s.model),
                 v = trim(*v)
@@ -346,16 +381,17 @@ pub fn fan_chart(title: &str, series: &[FanSeries], y: (f64, f64), marks: Marks)
         }
         out.push_str("</g>");
     }
-    for (k, s) in series.iter().enumerate() {
+    let mut lx = PAD;
+    for s in series {
         let _ = write!(
             out,
-            r##"<g class="{cl}"><rect x="{x}" y="8" width="10" height="10" fill="{c}"/><text x="{tx}" y="17" font-size="10">{n}</text></g>"##,
+            r##"<g class="{cl}"><rect x="{lx}" y="8" width="10" height="10" fill="{c}"/><text x="{tx}" y="17" font-size="10">{n}</text></g>"##,
             cl = model_class(s.model),
-            x = PAD + k as f64 * 95.0,
-            tx = PAD + k as f64 * 95.0 + 13.0,
+            tx = lx + 13.0,
             c = COLORS[s.color % COLORS.len()],
             n = esc(s.model)
         );
+        lx = legend_next(lx, s.model);
     }
     out.push_str("</svg></figure>");
     out
@@ -898,6 +934,7 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
                     color: k,
                     path: t,
                     band: &bands[k],
+                    x: &[],
                 })
             })
             .collect();
@@ -908,7 +945,13 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
         o.push_str(&fan_chart(
             &format!("{}: position by round, each model", iss.id),
             &series,
-            (iss.scale.min, iss.scale.max),
+            FanAxes {
+                y: (iss.scale.min, iss.scale.max),
+                x_label: "round",
+                y_label: "position",
+                step: "round",
+                settle: true,
+            },
             Marks {
                 status_quo: iss.status_quo,
                 observed: iss.observed.as_ref().map(|o| o.value),
@@ -1063,27 +1106,54 @@ a{{color:inherit;text-decoration:none}}td,th{{font-size:9pt;padding:2px 5px}}th{
     // Two levels.
     if let Some(tl) = &report.two_level {
         o.push_str("<h2 id=\"opinion\">Opinion and the bound issues over time</h2>");
-        let nat: Vec<(f64, f64)> = tl
+        let xs: Vec<f64> = tl.points.iter().map(|p| p.sweep as f64).collect();
+        let nat: Vec<f64> = tl.points.iter().map(|p| p.national).collect();
+        let band: Vec<(f64, f64, f64)> = tl
             .points
             .iter()
-            .map(|p| (p.sweep as f64, p.national))
+            .filter_map(|p| p.national_band.map(|b| (b[0], b[1], b[2])))
             .collect();
-        let mut series = vec![("view of the war (national)".to_string(), nat)];
-        if let Some(v) = &tl.variant {
-            series.push((
-                format!("variant: {v}"),
-                tl.points
-                    .iter()
-                    .filter_map(|p| Some((p.sweep as f64, p.variant_national?)))
-                    .collect(),
-            ));
+        let var_nat: Vec<f64> = tl
+            .points
+            .iter()
+            .filter_map(|p| p.variant_national)
+            .collect();
+        let variant_name = tl.variant.as_ref().map(|v| format!("variant: {v}"));
+        let mut series = vec![FanSeries {
+            model: "view of the war (national)",
+            color: 0,
+            path: &nat,
+            band: if band.len() == nat.len() { &band } else { &[] },
+            x: &xs,
+        }];
+        if let Some(v) = &variant_name {
+            series.push(FanSeries {
+                model: v,
+                color: 1,
+                path: &var_nat,
+                band: &[],
+                x: &xs,
+            });
         }
-        o.push_str(&line_chart(
+        if !tl.params.sample.is_empty() {
+            let _ = write!(
+                o,
+                "<p class=\"small\">Line: the population under the calibrated parameters ({src}). Band: 10-90% of the same run under {n} draws from the calibration's posterior (parameter uncertainty only; each draw uses the run's seed).</p>",
+                src = esc(&tl.params.source),
+                n = tl.params.sample.len()
+            );
+        }
+        o.push_str(&fan_chart(
             "population view by sweep (weeks)",
             &series,
-            (0.0, 1.0),
-            "sweep (weeks from 2022-02-24)",
-            "mean opinion",
+            FanAxes {
+                y: (0.0, 1.0),
+                x_label: "sweep (weeks from 2022-02-24)",
+                y_label: "mean opinion",
+                step: "sweep",
+                settle: false,
+            },
+            Marks::default(),
         ));
         let polls: Vec<(String, f64, f64, f64, Option<f64>)> = tl
             .polls
@@ -1354,18 +1424,26 @@ mod tests {
                 color: 0,
                 path: &path,
                 band: &band,
+                x: &[],
             },
             FanSeries {
                 model: "smp",
                 color: 2,
                 path: &[50.0, 50.0],
                 band: &[],
+                x: &[],
             },
         ];
         let svg = fan_chart(
             "t",
             &series,
-            (0.0, 100.0),
+            FanAxes {
+                y: (0.0, 100.0),
+                x_label: "round",
+                y_label: "position",
+                step: "round",
+                settle: true,
+            },
             Marks {
                 status_quo: Some(40.0),
                 observed: Some(35.0),
@@ -1374,7 +1452,7 @@ mod tests {
         assert!(
             svg.contains(r#"<g class="m-bdm-scholz">"#) && svg.contains(r#"<g class="m-smp">"#)
         );
-        assert!(svg.contains("bdm-scholz, round 2: 30; ensemble 10-90% 2 to 50"));
+        assert!(svg.contains("bdm-scholz, round 2: 30; 10-90% 2 to 50"));
         assert!(svg.contains("smp, round 1: 50</title>"));
         assert!(svg.contains("status quo 40") && svg.contains("observed 35"));
         // The band settles at round 3 and is cut there: x ticks 0 to 3, whole.

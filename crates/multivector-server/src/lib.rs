@@ -11,6 +11,7 @@
 //! jobs, `--jobs` at a time, with at most 32 waiting; a bad form or file gets a 4xx page (or
 //! JSON) with the scenario validator's located errors.
 
+mod additions;
 mod api;
 
 use std::path::PathBuf;
@@ -330,6 +331,21 @@ fn scenario_form(
                     ul { @for v in &s.variants { li { b { (v.name) } ": " (v.description) } } }
                 }
             }
+            h2 { "Actors" }
+            p { "Leave an actor out to run the scenario without it (every stance of it is dropped)." }
+            table.actors {
+                tr { th { "actor" } th { "name" } th { "kind" } th { "capability" } th { "leave out everywhere" } }
+                @for (a, actor) in s.actors.iter().enumerate() {
+                    tr {
+                        td { (actor.id) }
+                        td { (actor.name) }
+                        td { (actor.kind.as_str()) }
+                        td { (short(actor.capability)) }
+                        td { input type="checkbox" name={ "ra" (a) } checked[values.contains_key(&format!("ra{a}"))]; }
+                    }
+                }
+            }
+            datalist #actor-ids { @for actor in &s.actors { option value=(actor.id) {} } }
             h2 { "Stances, issue by issue" }
             p {
                 "Edit a position (on the issue's scale, whose words are given), a salience (on the scenario's scale, "
@@ -372,7 +388,46 @@ fn scenario_form(
                             td { input type="checkbox" name={ "r" (k) } checked[values.contains_key(&format!("r{k}"))]; }
                         }
                     }
+                    @let [fa, fp, fs, fw] = additions::stance_fields(i);
+                    tr.add {
+                        td { input name=(fa) list="actor-ids" size="8" placeholder="add: actor"; }
+                        td { input name=(fp) size="6" type="number" step="any" min=(issue.scale.min) max=(issue.scale.max) placeholder="position"; }
+                        td {}
+                        td { input name=(fs) size="6" placeholder="salience"; }
+                        td {}
+                        td {}
+                        td colspan="2" { input name=(fw) size="24" placeholder="why (the assumption)"; }
+                    }
                 }
+            }
+            h2 #add { "Add an actor or an issue" }
+            p { "A new actor needs a stance to take part: add one in an issue's last row above. A new issue needs at least two stances, one per line as `actor position salience` (salience on the scenario's scale). Additions are checked like a file; " b { "Add" } " shows the scenario with them, " b { "Run" } " runs it." }
+            p {
+                label { "Actor id " input name="add_actor_id" size="8"; } " "
+                label { "name " input name="add_actor_name" size="16"; } " "
+                label {
+                    "kind "
+                    select name="add_actor_kind" {
+                        @for k in ["state", "organisation", "leadership", "domestic_constituency", "media_outlet"] { option value=(k) { (k) } }
+                    }
+                } " "
+                label { "capability " input name="add_actor_capability" size="6"; }
+            }
+            p {
+                label { "Issue id " input name="add_issue_id" size="10"; } " "
+                label { "question " input name="add_issue_question" size="40"; }
+            }
+            p {
+                label { "scale from (word for 0) " input name="add_issue_low" size="16"; } " "
+                label { "to (word for 100) " input name="add_issue_high" size="16"; }
+            }
+            p {
+                label { "stances " textarea name="add_issue_stances" rows="3" cols="30" placeholder="KAZ 40 0.8" {} } " "
+                label { "why " input name="add_issue_why" size="30"; }
+            }
+            p {
+                button #add-button formaction="/scenarios/edit" { "Add" } " "
+                button #as-file formaction="/scenarios/file" { "Edit as a file" }
             }
         }
     })
@@ -511,9 +566,21 @@ fn edited_text(
     let scale = s.meta.salience_scale.max();
     let mut changes = Vec::new();
     let mut errors = Vec::new();
+    for (a, actor) in s.actors.iter().enumerate() {
+        if form.contains_key(&format!("ra{a}")) {
+            // Left out everywhere: every stance of the actor is dropped.
+            changes.push((
+                format!("actor `{}`", actor.id),
+                format!("{{ actor = \"{}\", remove = true }}", actor.id),
+            ));
+        }
+    }
     for (k, st) in s.stances.iter().enumerate() {
         let actor = &s.actors[st.actor].id;
         let issue = &s.issues[st.issue].id;
+        if form.contains_key(&format!("ra{}", st.actor)) {
+            continue;
+        }
         let mut fields = Vec::new();
         if form.contains_key(&format!("r{k}")) {
             // Left out: the actor's stance on this issue is dropped from the run.
@@ -591,6 +658,82 @@ fn edited_text(
     Err(errors)
 }
 
+/// The form's additions applied to a TOML scenario (a CSV layout takes none).
+fn additions_of(
+    name: &str,
+    text: &str,
+    form: &std::collections::HashMap<String, String>,
+) -> Result<Option<String>, Vec<String>> {
+    if format_of(text) != Format::Toml {
+        let asked = form.iter().any(|(k, v)| {
+            additions::is_addition_field(k) && !v.trim().is_empty() && k != "add_actor_kind"
+        });
+        return if asked {
+            Err(vec![
+                "a CSV layout cannot take additions: edit it as a file".into(),
+            ])
+        } else {
+            Ok(None)
+        };
+    }
+    additions::apply(name, text, form)
+}
+
+/// The text a form carries: the pasted text, else the built-in scenario's.
+fn form_text(form: &std::collections::HashMap<String, String>) -> Option<(String, String)> {
+    let name = form.get("scenario").cloned().unwrap_or_default();
+    let text = match form.get("text") {
+        Some(t) => t.clone(),
+        None => builtin_text(&name)?.to_string(),
+    };
+    Some((name, text))
+}
+
+/// "Add": the scenario form again with the additions in its text (the edits to existing
+/// stances kept), or the problems (422).
+async fn apply_additions(Form(form): Form<std::collections::HashMap<String, String>>) -> Response {
+    let Some((name, text)) = form_text(&form) else {
+        return err_page(
+            StatusCode::BAD_REQUEST,
+            "No such scenario",
+            "choose one of the built-in scenarios, or paste your own",
+        );
+    };
+    if let Err(e) = load_str(&name, &text, format_of(&text)) {
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page("Your own scenario", paste_form(&text, e.errors()), false),
+        )
+            .into_response();
+    }
+    match additions_of(&name, &text, &form) {
+        Ok(added) => {
+            let text = added.unwrap_or(text);
+            let kept: std::collections::HashMap<String, String> = form
+                .into_iter()
+                .filter(|(k, _)| !additions::is_addition_field(k))
+                .collect();
+            match scenario_form(&name, &text, &[], &kept) {
+                Ok(b) => page(&format!("Scenario {name} (edited)"), b, false).into_response(),
+                Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Scenario", &e),
+            }
+        }
+        Err(errors) => form_error(&name, &text, &errors, &form),
+    }
+}
+
+/// "Edit as a file": the scenario's text in the paste box, to change anything.
+async fn as_file(Form(form): Form<std::collections::HashMap<String, String>>) -> Response {
+    match form_text(&form) {
+        Some((_, text)) => page("Your own scenario", paste_form(&text, &[]), false).into_response(),
+        None => err_page(
+            StatusCode::BAD_REQUEST,
+            "No such scenario",
+            "choose one of the built-in scenarios, or paste your own",
+        ),
+    }
+}
+
 /// The scenario form again with the problems listed, as 422.
 fn form_error(
     name: &str,
@@ -657,6 +800,11 @@ async fn start_run(
             );
         }
     };
+    let added = match additions_of(&name, text, &form) {
+        Ok(t) => t,
+        Err(errors) => return form_error(&name, text, &errors, &form),
+    };
+    let text = added.as_deref().unwrap_or(text);
     let (full, edited) = match edited_text(&name, text, &form) {
         Ok(x) => x,
         Err(errors) => return form_error(&name, text, &errors, &form),
@@ -1027,6 +1175,14 @@ fn routes(app: Shared) -> Router {
         .route(
             "/scenarios/check",
             post(check_scenario).layer(DefaultBodyLimit::max(TEXT_LIMIT)),
+        )
+        .route(
+            "/scenarios/edit",
+            post(apply_additions).layer(DefaultBodyLimit::max(TEXT_LIMIT)),
+        )
+        .route(
+            "/scenarios/file",
+            post(as_file).layer(DefaultBodyLimit::max(TEXT_LIMIT)),
         )
         .route("/scenarios/{name}", get(scenario_page))
         .route(

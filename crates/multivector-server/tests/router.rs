@@ -409,3 +409,88 @@ async fn a_run_can_take_a_declared_variant() {
         .unwrap();
     assert_eq!(this["command"], "web run (variant russia-presses-north)");
 }
+
+/// The editor adds an actor with a stance and a new issue, and leaves an actor out: "Add"
+/// shows the scenario with them (its text carried in the form), a bad addition comes back
+/// named, and the edited scenario runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_editor_adds_actors_and_issues_and_leaves_actors_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = router(&config(dir.path())).unwrap();
+    let form = [
+        ("scenario", "kazakhstan"),
+        ("add_actor_id", "UZB"),
+        ("add_actor_name", "Uzbekistan"),
+        ("add_actor_kind", "state"),
+        ("add_actor_capability", "12"),
+        ("add_stance_actor0", "UZB"),
+        ("add_stance_position0", "5"),
+        ("add_stance_salience0", "30"),
+        ("add_stance_why0", "a neighbour that recognises neither"),
+        ("add_issue_id", "water"),
+        (
+            "add_issue_question",
+            "Does Kazakhstan sign a water-sharing treaty?",
+        ),
+        ("add_issue_low", "no treaty"),
+        ("add_issue_high", "a binding treaty"),
+        ("add_issue_stances", "KAZ 70 60\nUZB 80 70\nRUS 40 10"),
+        ("add_issue_why", "an illustration, not a coded issue"),
+    ];
+    let body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect();
+    let (code, _, page) = call(
+        app.clone(),
+        post("/scenarios/edit", "127.0.0.1", None, &body.join("&")),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{page}");
+    for needle in [
+        "<td>UZB</td><td>Uzbekistan</td>",
+        "id=\"issue-water\"",
+        "name=\"text\"",
+        "a binding treaty",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    // The carried text runs, with an actor left out (KAZ's index in the actor table).
+    let text = page
+        .split("name=\"text\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    assert!(text.contains("id = \"water\""));
+    let (code, _, page) = call(
+        app.clone(),
+        post(
+            "/runs",
+            "127.0.0.1",
+            None,
+            &format!("scenario=kazakhstan&draws=0&ra3=on&text={}", encode(&text)),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::SEE_OTHER, "{page}");
+    // A bad addition: named, nothing run.
+    let (code, _, page) = call(
+        app,
+        post(
+            "/scenarios/edit",
+            "127.0.0.1",
+            None,
+            "scenario=kazakhstan&add_stance_actor0=NOBODY&add_stance_position0=5&add_stance_salience0=30&add_stance_why0=x",
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("new stance of `NOBODY` on `recognition`"),
+        "{page}"
+    );
+}

@@ -230,7 +230,15 @@ pub struct PosteriorSummary {
     pub draws: usize,
     /// The sampler's settings.
     pub settings: multivector_ensemble::calibrate::McmcSettings,
+    /// [`POSTERIOR_SAMPLE`] draws spread evenly over the kept ones (parameter vectors in
+    /// the order of `params`): what a two-level run simulates to draw its band over time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample: Vec<Vec<f64>>,
 }
+
+/// Posterior draws kept with a calibration for the two-level run's band over time: forty
+/// put the 10% and 90% quantiles between the 4th and 5th and the 36th and 37th draws.
+pub const POSTERIOR_SAMPLE: usize = 40;
 
 /// A published group ordering (group `higher` above group `lower` on an item at a sweep)
 /// against a simulation.
@@ -462,6 +470,9 @@ pub fn calibrate(
         .collect();
     let checks = group_checks(spec, &fitted.means)?;
     let posterior = post.map(|p| PosteriorSummary {
+        sample: (0..POSTERIOR_SAMPLE.min(p.draws.len()))
+            .map(|k| p.draws[k * p.draws.len() / POSTERIOR_SAMPLE.min(p.draws.len())].clone())
+            .collect(),
         median: p.median,
         interval90: p.interval90,
         rhat: p.rhat,

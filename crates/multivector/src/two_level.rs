@@ -66,6 +66,10 @@ pub struct TwoLevelPoint {
     pub date: String,
     /// The census-weighted mean opinion on the first item.
     pub national: f64,
+    /// Its 10%, 50% and 90% quantiles over the calibration's posterior sample (each draw's
+    /// parameters simulated with the run's seed), when the parameters came with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub national_band: Option<[f64; 3]>,
     /// The bound constituencies' stances.
     pub stances: Vec<BoundStance>,
     /// Forecasts by issue, then by model.
@@ -100,12 +104,27 @@ pub struct BoundStance {
 }
 
 /// Calibrated parameters applied to a population, and their source.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UsedParams {
     /// Where they came from: a file, the built-in calibration, or none (the file's values).
     pub source: String,
     /// Parameter names and values.
     pub values: Vec<(String, f64)>,
+    /// Draws from the calibration's posterior (vectors in the order of `values`) that the run
+    /// simulated for its band over time; empty without a posterior.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sample: Vec<Vec<f64>>,
+    /// The population before the calibrated values were applied: the posterior draws apply
+    /// to it, as in the calibration (its knobs are relative). Not written out.
+    #[serde(skip)]
+    pub base: Option<Box<PopulationSpec>>,
+}
+
+/// Equal when what is written out is equal (the base population is not).
+impl PartialEq for UsedParams {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.source, &self.values, &self.sample) == (&other.source, &other.values, &other.sample)
+    }
 }
 
 /// A saved calibration as `calibrate --out` writes it (the fields a run needs).
@@ -114,6 +133,15 @@ struct Saved {
     population: String,
     params: Vec<multivector_ensemble::calibrate::Param>,
     best: Vec<f64>,
+    #[serde(default)]
+    posterior: Option<SavedPosterior>,
+}
+
+/// The part of a saved posterior a run needs.
+#[derive(Deserialize)]
+struct SavedPosterior {
+    #[serde(default)]
+    sample: Vec<Vec<f64>>,
 }
 
 /// `spec` with a saved calibration applied: `saved` is `(source, JSON text)`; without it the
@@ -145,6 +173,8 @@ pub fn calibrated(
                 UsedParams {
                     source: "none: the population file's own values".into(),
                     values: Vec::new(),
+                    sample: Vec::new(),
+                    base: None,
                 },
             ));
         }
@@ -169,11 +199,22 @@ pub fn calibrated(
     let out = spec
         .with(&names, &c.best)
         .map_err(|e| bad(format!("{source}: {e}")))?;
+    let sample = c.posterior.map(|p| p.sample).unwrap_or_default();
+    if sample
+        .iter()
+        .any(|d| d.len() != names.len() || d.iter().any(|v| !v.is_finite()))
+    {
+        return Err(bad(format!(
+            "{source}: a posterior draw does not match the parameters"
+        )));
+    }
     Ok((
         out,
         UsedParams {
             source,
             values: names.into_iter().zip(c.best).collect(),
+            sample,
+            base: Some(Box::new(spec.clone())),
         },
     ))
 }
@@ -426,6 +467,32 @@ pub fn run_two_level(
         Ok((stances, out, warnings))
     };
     let nat = national(spec, &base, 0);
+    // The band over time: the population under each posterior draw, in draw order (the
+    // threads change nothing: every draw has the run's seed).
+    let names: Vec<String> = params.values.iter().map(|v| v.0.clone()).collect();
+    let drawn: Vec<Vec<f64>> = match &params.base {
+        None => Vec::new(),
+        Some(base) => {
+            use rayon::prelude::*;
+            params
+                .sample
+                .par_iter()
+                .map(|theta| {
+                    let sp = base.with(&names, theta).map_err(|e| RunError::Settings {
+                        field: "params",
+                        message: format!("a posterior draw: {e}"),
+                    })?;
+                    Ok(national(&sp, &run(&sp)?, 0))
+                })
+                .collect::<Result<_, RunError>>()?
+        }
+    };
+    let band = |t: usize| {
+        (!drawn.is_empty()).then(|| {
+            let xs: Vec<f64> = drawn.iter().map(|n| n[t]).collect();
+            [0.1, 0.5, 0.9].map(|q| multivector_ensemble::quantile(&xs, q))
+        })
+    };
     let var_nat = var.as_ref().map(|v| national(&v.0, &v.1, 0));
     let mut points = Vec::new();
     let last = spec.sweeps;
@@ -445,6 +512,7 @@ pub fn run_two_level(
             sweep: t,
             date: date_of(spec, t)?,
             national: nat[t],
+            national_band: band(t),
             stances,
             forecasts: f,
             variant_national,
@@ -531,6 +599,7 @@ mod tests {
             sweep: 0,
             date: date.into(),
             national: 0.5,
+            national_band: None,
             stances: vec![BoundStance {
                 actor: "RU_OLDER".into(),
                 issue: "recognition".into(),

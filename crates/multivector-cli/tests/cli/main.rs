@@ -1113,6 +1113,21 @@ fn two_level_starts_at_the_coded_scenario_and_the_law_matters_only_after_it() {
             }
         }
     }
+    // The band over time: 40 posterior draws, applied to the uncalibrated population as in
+    // the calibration, so its median runs beside the line of the calibrated values (applied
+    // to the calibrated population instead, the relative knobs would count twice).
+    assert_eq!(two["params"]["sample"].as_array().unwrap().len(), 40);
+    for p in two["points"].as_array().unwrap() {
+        let b: Vec<f64> = p["national_band"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let nat = p["national"].as_f64().unwrap();
+        assert!(b[0] <= b[1] && b[1] <= b[2], "{b:?}");
+        assert!((b[1] - nat).abs() < 0.02, "band {b:?} against the line {nat}");
+    }
     for p in two["points"].as_array().unwrap() {
         let sweep = p["sweep"].as_u64().unwrap();
         if sweep <= 121 {
