@@ -131,6 +131,8 @@ async fn an_analyst_runs_edits_and_compares_in_the_browser() {
     let c = driver.client().await;
     // Open the app and the built-in scenario; run it.
     c.goto(&base).await.unwrap();
+    find(&c, "a[href='/scenarios/kazakhstan']").await;
+    screenshot(&c, "index.png").await;
     click(&c, "a[href='/scenarios/kazakhstan']").await;
     fill(&c, "input[name='draws']", "50").await;
     click(&c, "#run").await;
@@ -242,6 +244,8 @@ async fn an_analyst_pastes_a_scenario_and_watches_it_run() {
     };
     c.goto(&base).await.unwrap();
     click(&c, "#own").await;
+    find(&c, "#text").await;
+    screenshot(&c, "paste.png").await;
     c.execute(&set_text(&bad), vec![]).await.unwrap();
     click(&c, "#check").await;
     find(&c, "#errors").await;

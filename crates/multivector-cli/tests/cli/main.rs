@@ -1126,7 +1126,10 @@ fn two_level_starts_at_the_coded_scenario_and_the_law_matters_only_after_it() {
             .collect();
         let nat = p["national"].as_f64().unwrap();
         assert!(b[0] <= b[1] && b[1] <= b[2], "{b:?}");
-        assert!((b[1] - nat).abs() < 0.02, "band {b:?} against the line {nat}");
+        assert!(
+            (b[1] - nat).abs() < 0.02,
+            "band {b:?} against the line {nat}"
+        );
     }
     for p in two["points"].as_array().unwrap() {
         let sweep = p["sweep"].as_u64().unwrap();
