@@ -115,6 +115,9 @@ pub struct Context<'a> {
 /// Below this many agents synchronous sweeps run on one thread.
 const PARALLEL_FROM: usize = 20_000;
 
+/// Agents per task of a parallel synchronous sweep.
+const SYNC_CHUNK: usize = 4096;
+
 /// One sweep of `peer` on the opinions `x` (`buffer` is scratch of the same length).
 pub fn sweep(
     peer: &Peer,
@@ -131,41 +134,40 @@ pub fn sweep(
     match peer {
         Peer::None => {}
         Peer::Deffuant { eps, mu } => {
-            for _ in 0..n {
-                let i = rng.random_range(0..n);
-                let nb = g.neighbours(i);
-                if nb.is_empty() {
-                    continue;
-                }
-                let j = nb[rng.random_range(0..nb.len())] as usize;
-                let (xi, xj) = (x[i], x[j]);
-                if (xi - xj).abs() < *eps {
-                    if !ctx.zealot[i] {
-                        x[i] = xi + mu * (xj - xi);
-                    }
-                    if !ctx.zealot[j] {
-                        x[j] = xj + mu * (xi - xj);
-                    }
-                }
+            // Without zealots the loop is the plain kernel (no flag read per encounter); the
+            // random numbers and the arithmetic are the same either way.
+            if ctx.zealot.iter().any(|&z| z) {
+                deffuant(g, x, *eps, *mu, rng, |k| !ctx.zealot[k]);
+            } else {
+                deffuant(g, x, *eps, *mu, rng, |_| true);
             }
         }
         Peer::HegselmannKrause { eps } => {
-            let update = |old: &[f64], i: usize| {
-                if ctx.zealot[i] {
-                    return old[i];
-                }
+            let eps = *eps;
+            let mean_within = move |old: &[f64], i: usize| {
                 let xi = old[i];
                 let (mut sum, mut count) = (xi, 1.0);
                 for &j in g.neighbours(i) {
                     let xj = old[j as usize];
-                    if (xj - xi).abs() < *eps {
+                    if (xj - xi).abs() < eps {
                         sum += xj;
                         count += 1.0;
                     }
                 }
                 sum / count
             };
-            synchronous(x, buffer, update);
+            // Without zealots no flag is read per agent; the arithmetic is the same.
+            if ctx.zealot.iter().any(|&z| z) {
+                synchronous(x, buffer, |old: &[f64], i: usize| {
+                    if ctx.zealot[i] {
+                        old[i]
+                    } else {
+                        mean_within(old, i)
+                    }
+                });
+            } else {
+                synchronous(x, buffer, mean_within);
+            }
         }
         Peer::FriedkinJohnsen { susceptibility } => {
             let update = |old: &[f64], i: usize| {
@@ -242,6 +244,36 @@ pub fn sweep(
     }
 }
 
+/// `n` random encounters of the Deffuant model; `moves(k)` says whether agent `k` may move.
+#[inline(always)]
+fn deffuant(
+    g: &Graph,
+    x: &mut [f64],
+    eps: f64,
+    mu: f64,
+    rng: &mut impl Rng,
+    moves: impl Fn(usize) -> bool,
+) {
+    let n = x.len();
+    for _ in 0..n {
+        let i = rng.random_range(0..n);
+        let nb = g.neighbours(i);
+        if nb.is_empty() {
+            continue;
+        }
+        let j = nb[rng.random_range(0..nb.len())] as usize;
+        let (xi, xj) = (x[i], x[j]);
+        if (xi - xj).abs() < eps {
+            if moves(i) {
+                x[i] = xi + mu * (xj - xi);
+            }
+            if moves(j) {
+                x[j] = xj + mu * (xi - xj);
+            }
+        }
+    }
+}
+
 /// Every agent's new value from the old vector (two buffers), in parallel for large
 /// populations; the result does not depend on the thread count.
 fn synchronous(
@@ -250,13 +282,20 @@ fn synchronous(
     update: impl Fn(&[f64], usize) -> f64 + Sync + Send,
 ) {
     let n = x.len();
-    buffer.clear();
+    buffer.resize(n, 0.0);
     {
         let old: &[f64] = x;
+        // Each thread fills its own chunk in place (collecting into a vector from a
+        // parallel iterator goes through per-thread lists and costs a third of a sweep).
+        let fill = |(c, out): (usize, &mut [f64])| {
+            for (k, v) in out.iter_mut().enumerate() {
+                *v = update(old, c * SYNC_CHUNK + k);
+            }
+        };
         if n >= PARALLEL_FROM {
-            buffer.par_extend((0..n).into_par_iter().map(|i| update(old, i)));
+            buffer.par_chunks_mut(SYNC_CHUNK).enumerate().for_each(fill);
         } else {
-            buffer.extend((0..n).map(|i| update(old, i)));
+            buffer.chunks_mut(SYNC_CHUNK).enumerate().for_each(fill);
         }
     }
     x.copy_from_slice(buffer);

@@ -6,6 +6,8 @@ mod edge;
 mod fixtures;
 mod opinion;
 mod oracle;
+#[path = "../../examples/support/plain.rs"]
+mod plain;
 mod properties;
 mod reference;
 mod smp;

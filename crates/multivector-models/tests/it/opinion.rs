@@ -468,3 +468,45 @@ fn audience_costs_follow_their_closed_form() {
     assert_eq!(a.stance(0.75, 0.5, (50.0, 0.6), 0.0), (50.0, 0.6));
     assert_eq!(a.stance(0.3, 0.3, (42.0, 0.5), 1.0), (42.0, 0.5));
 }
+
+/// Our Deffuant and Hegselmann-Krause sweeps end on the same opinions, bit for bit, as the
+/// plain reference kernels (another implementation, drawing the same random numbers), on a
+/// random graph with isolated agents.
+#[test]
+fn kernels_equal_the_plain_reference_kernels() {
+    use crate::plain::{Csr, plain_deffuant, plain_hk};
+    let n = 3000;
+    let graph = Graph::erdos_renyi(n, 4.0, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+    assert!(
+        (0..n).any(|i| graph.neighbours(i).is_empty()),
+        "some isolated agents"
+    );
+    let csr = Csr::of(&graph, n);
+    let start = uniform(n, 6);
+    for peer in [
+        Peer::Deffuant { eps: 0.3, mu: 0.4 },
+        Peer::HegselmannKrause { eps: 0.25 },
+    ] {
+        let model = OpinionModel {
+            peer: peer.clone(),
+            media: None,
+        };
+        let mut pop = one_group(start.clone());
+        simulate(&model, &mut pop, &graph, 30, 9).unwrap();
+        let mut x = start.clone();
+        match peer {
+            Peer::Deffuant { eps, mu } => plain_deffuant(&csr, &mut x, eps, mu, 30, 9),
+            Peer::HegselmannKrause { eps } => plain_hk(&csr, &mut x, eps, 30),
+            _ => unreachable!(),
+        }
+        let moved = x.iter().zip(&start).filter(|(a, b)| a != b).count();
+        assert!(moved > n / 2, "{peer:?}: the dynamics ran ({moved} moved)");
+        assert!(
+            pop.opinion[0]
+                .iter()
+                .zip(&x)
+                .all(|(a, b)| a.to_bits() == b.to_bits()),
+            "{peer:?}"
+        );
+    }
+}
