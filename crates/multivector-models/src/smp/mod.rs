@@ -725,26 +725,32 @@ impl Run<'_> {
     /// rules are resolved once here, so the loop over third parties is compiled for each
     /// pair of rules without a jump per actor.
     fn contest(&self, uh: &Perceived, i: usize, j: usize) -> f64 {
+        self.contest_cols(uh.column(i), uh.column(j), &uh.own, i, j)
+    }
+
+    /// [`Run::contest`] from the three columns it reads: every actor's utility for `i`'s
+    /// position, for `j`'s, and for its own.
+    fn contest_cols(&self, col_i: &[f64], col_j: &[f64], own: &[f64], i: usize, j: usize) -> f64 {
         use VotingRule as V;
         macro_rules! with_vote {
             ($rule:expr) => {
                 match self.o.third_party_commit {
                     ThirdParty::Full => self.contest_with(
-                        uh,
+                        (col_i, col_j, own),
                         i,
                         j,
                         |w, du| pce::vote($rule, w, du),
                         |ui, uj, _| (3.0 * ui, 3.0 * uj, 3.0 * ui, 3.0 * uj),
                     ),
                     ThirdParty::Semi => self.contest_with(
-                        uh,
+                        (col_i, col_j, own),
                         i,
                         j,
                         |w, du| pce::vote($rule, w, du),
                         |ui, uj, uk| (2.0 * ui + uk, 3.0 * uj, 3.0 * ui, 2.0 * uj + uk),
                     ),
                     ThirdParty::None => self.contest_with(
-                        uh,
+                        (col_i, col_j, own),
                         i,
                         j,
                         |w, du| pce::vote($rule, w, du),
@@ -769,14 +775,12 @@ impl Run<'_> {
     #[inline(always)]
     fn contest_with(
         &self,
-        uh: &Perceived,
+        (col_i, col_j, own): (&[f64], &[f64], &[f64]),
         i: usize,
         j: usize,
         vote: impl Fn(f64, f64) -> f64,
         commit: impl Fn(f64, f64, f64) -> (f64, f64, f64, f64),
     ) -> f64 {
-        // Columns: every actor's utility for i's and for j's position, and for its own.
-        let (col_i, col_j, own) = (uh.column(i), uh.column(j), &uh.own);
         let mut cij = CONTEST_FLOOR;
         let mut cji = CONTEST_FLOOR;
         for v in [
@@ -832,6 +836,30 @@ impl Run<'_> {
             by_position,
             own,
         }
+    }
+
+    /// Columns `i` and `j` and the diagonal of [`Run::perceived`]`(ev, h)`, computed alone.
+    fn view_columns(
+        &self,
+        ev: &Eval,
+        h: usize,
+        i: usize,
+        j: usize,
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let n = self.n;
+        let (mut ci, mut cj, mut own) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for k in 0..n {
+            let r = self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]);
+            let row = &ev.delta[k * n..(k + 1) * n];
+            ci.push(utility(row[i], r));
+            cj.push(utility(row[j], r));
+            own.push(utility(row[k], r));
+        }
+        (ci, cj, own)
     }
 
     /// `i`'s best target: `(j, gain, P(i > j))`.
@@ -912,7 +940,10 @@ impl Run<'_> {
         if self.o.bargain_view == BargainView::Initiator {
             return vec![make("initiator", from_i)];
         }
-        let pj = self.contest(&self.perceived(ev, j), i, j);
+        // The receiver's view of this one contest: three columns of its utility matrix
+        // (`O(n)`), not the whole matrix (`O(n^2)`); the same numbers.
+        let (col_i, col_j, own) = self.view_columns(ev, j, i, j);
+        let pj = self.contest_cols(&col_i, &col_j, &own, i, j);
         let from_j = self.interpolate(x, i, j, pj);
         match self.o.bargain_view {
             BargainView::PowerWeighted => {
