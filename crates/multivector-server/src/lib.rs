@@ -990,17 +990,15 @@ async fn run_page(State(app): State<Shared>, UrlPath(id): UrlPath<i64>) -> Respo
             "the stored scenario no longer reads",
         );
     };
-    match multivector_report::html(&run, &loaded.scenario, None) {
-        Ok(h) => {
-            let nav = html! {
-                nav {
-                    a href="/" { "multivector" } " "
-                    a href={ "/runs/" (id) "/export.json" } { "JSON" } " "
-                    a href={ "/runs/" (id) "/export.csv" } { "CSV" }
-                }
-            };
-            Html(h.replacen("<body>", &format!("<body>{}", nav.into_string()), 1)).into_response()
+    let nav = html! {
+        nav {
+            a href="/" { "multivector" } " "
+            a href={ "/runs/" (id) "/export.json" } { "JSON" } " "
+            a href={ "/runs/" (id) "/export.csv" } { "CSV" }
         }
+    };
+    match multivector_report::html_with(&run, &loaded.scenario, None, Some(nav)) {
+        Ok(h) => Html(h).into_response(),
         Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Report", &e.to_string()),
     }
 }

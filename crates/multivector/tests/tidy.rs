@@ -231,3 +231,27 @@ fn no_workspace_crate_depends_on_pyo3() {
         "the bindings never call the CLI"
     );
 }
+
+#[test]
+fn pages_are_templates_that_escape() {
+    // The run report's page and the web app's pages are maud templates: no HTML is built by
+    // hand in them (a string opening a tag), so nothing interpolated escapes escaping. Charts
+    // (SVG in `charts.rs` and the backtest's chart functions) escape their own texts.
+    let mut files = vec![root().join("crates/multivector-report/src/lib.rs")];
+    files.extend(rust_files(&root().join("crates/multivector-server/src")));
+    for f in files {
+        for (n, line) in code_lines(&f) {
+            let opens_tag = line.match_indices("\"<").any(|(i, m)| {
+                line[i + m.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!')
+            });
+            assert!(
+                !opens_tag,
+                "{}:{n}: HTML built by hand; write it in the maud template",
+                f.display()
+            );
+        }
+    }
+}

@@ -1606,3 +1606,62 @@ fn evidence_check_enforces_the_as_of_date() {
         stderr(&o)
     );
 }
+
+/// The report is a template that escapes what it prints: markup in a scenario's name, an
+/// issue's question, an actor's id in a label and an assumption comes out as text.
+#[test]
+fn the_report_escapes_the_scenarios_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let payload = "<script>alert(1)</script>\\\"";
+    let text = format!(
+        r#"format_version = 1
+[scenario]
+id = "x"
+name = "Evil {payload}"
+salience_scale = "0-1"
+[[actors]]
+id = "A"
+kind = "state"
+capability = 1
+[[actors]]
+id = "B"
+kind = "state"
+capability = 3
+[[issues]]
+id = "q"
+question = "Why {payload}?"
+scale = {{ low = "none {payload}", high = "all" }}
+[[stances]]
+actor = "A"
+issue = "q"
+position = 40
+salience = 1
+assumption = "because {payload}"
+[[stances]]
+actor = "B"
+issue = "q"
+position = 60
+salience = 1
+assumption = "test"
+"#
+    );
+    let file = dir.path().join("x.toml");
+    std::fs::write(&file, text).unwrap();
+    let report = dir.path().join("r.html");
+    let o = run(&[
+        "run",
+        file.to_str().unwrap(),
+        "--draws",
+        "20",
+        "-q",
+        "--db",
+        dir.path().join("x.db").to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert!(!html.contains("<script"), "unescaped markup");
+    assert!(html.contains("Evil &lt;script&gt;alert(1)&lt;/script&gt;&quot;"));
+    assert!(html.contains("because &lt;script&gt;"));
+}
