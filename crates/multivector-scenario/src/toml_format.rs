@@ -149,7 +149,7 @@ struct RawPoint {
 #[serde(deny_unknown_fields)]
 struct RawOutcome {
     value: S<f64>,
-    date: Option<String>,
+    date: Option<S<String>>,
     #[serde(default)]
     evidence: Vec<S<String>>,
     note: Option<String>,
@@ -978,9 +978,36 @@ impl Validator<'_> {
                         }
                         why.to_string()
                     });
+                    // When it was observed: a date in the evidence records' forms, never a
+                    // silent blank.
+                    let date = match &o.date {
+                        Some(d) if crate::provenance::known_between(d.get_ref()).is_some() => {
+                            d.get_ref().clone()
+                        }
+                        Some(d) => {
+                            self.err(
+                                d.span().start,
+                                &rec,
+                                Some("outcome.date"),
+                                format!("`{}` is not a date", d.get_ref()),
+                                "write when the outcome was observed as YYYY, YYYY-MM or YYYY-MM-DD",
+                            );
+                            String::new()
+                        }
+                        None => {
+                            self.err(
+                                o.value.span().start,
+                                &rec,
+                                Some("outcome.date"),
+                                "the outcome has no date".to_string(),
+                                "add `date = \"YYYY-MM-DD\"` (or YYYY-MM, YYYY): when it was observed",
+                            );
+                            String::new()
+                        }
+                    };
                     on_scale(self, &o.value, "outcome.value").map(|value| Outcome {
                         value,
-                        date: o.date.clone().unwrap_or_default(),
+                        date,
                         evidence: self.refs(&o.evidence, ev, &rec),
                         note: o.note.clone(),
                         unga,

@@ -473,3 +473,28 @@ fn as_of_evidence_dates_unga_and_unscored_are_checked() {
         "outside the scale",
     );
 }
+
+/// An outcome's date is checked like an evidence record's: a malformed one and a missing one
+/// are located errors, never a blank.
+#[test]
+fn outcome_dates_are_dates() {
+    let (t, errs) = bad("date = \"2022-06-17\"", "date = \"17 June 2022\"");
+    has(
+        &errs,
+        line_of(&t, "17 June 2022"),
+        Some("outcome.date"),
+        "is not a date",
+    );
+    let (t, errs) = bad("date = \"2022-06-17\", ", "");
+    has(
+        &errs,
+        line_of(&t, "outcome = {"),
+        Some("outcome.date"),
+        "no date",
+    );
+    // The three forms the evidence records take are accepted.
+    for d in ["2022", "2022-06", "2022-06-17"] {
+        let text = MINI.replacen("2022-06-17", d, 1);
+        assert!(load_str("ok.toml", &text, Format::Toml).is_ok(), "{d}");
+    }
+}
