@@ -16,6 +16,24 @@ pub fn quiet() -> bool {
     QUIET.get().copied().unwrap_or(false)
 }
 
+/// A progress bar on stderr counting `total` units named `what`, with the time left at the
+/// pace so far; hidden with `--quiet` or when there is nothing to count.
+pub fn progress(total: usize, what: &str) -> indicatif::ProgressBar {
+    if quiet() || total == 0 {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{wide_bar} {pos}/{len} {msg}, {eta} left")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
 /// Writes `text` to stdout. A closed pipe (`| head`) is not an error.
 pub fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();

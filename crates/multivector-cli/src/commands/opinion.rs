@@ -33,19 +33,6 @@ pub(super) fn load(arg: Option<&str>) -> anyhow::Result<PopulationSpec> {
     }
 }
 
-fn progress_bar(total: usize, quiet: bool, what: &str) -> indicatif::ProgressBar {
-    let bar = if quiet {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::with_draw_target(
-            Some(total as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        )
-    };
-    bar.set_message(what.to_string());
-    bar
-}
-
 /// Applies the population variant `name` (declared in the population file).
 pub(super) fn apply_variant(spec: &mut PopulationSpec, name: &str) -> anyhow::Result<()> {
     *spec = spec.with_variant(name).map_err(|e| {
@@ -119,7 +106,7 @@ pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
         sweeps: a.sweeps.unwrap_or(spec.sweeps),
         seed: a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED),
     };
-    let bar = progress_bar(settings.sweeps, crate::output::quiet(), "sweeps");
+    let bar = crate::output::progress(settings.sweeps, "sweeps");
     let report = multivector::opinion::opinion(&spec, &settings, &mut |t| {
         bar.set_position(t as u64)
     })
@@ -290,7 +277,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<ExitCode> {
         }),
     };
     let total = a.budget + a.budget / 3 + 2 * a.budget.min(100) + a.chains * a.steps;
-    let bar = progress_bar(total, crate::output::quiet(), "simulations");
+    let bar = crate::output::progress(total, "simulations");
     let c = multivector::opinion::calibrate(&spec, &settings, &|k| bar.set_position(k as u64))
         .map_err(|e| {
             usage(

@@ -24,16 +24,7 @@ impl RunObserver for Bar {
 
 impl Bar {
     pub(super) fn new(draws: usize) -> Bar {
-        let bar = if crate::output::quiet() || draws == 0 {
-            indicatif::ProgressBar::hidden()
-        } else {
-            indicatif::ProgressBar::with_draw_target(
-                Some(draws as u64),
-                indicatif::ProgressDrawTarget::stderr(),
-            )
-        };
-        bar.set_message("draws");
-        Bar(bar)
+        Bar(crate::output::progress(draws, "draws"))
     }
 }
 
