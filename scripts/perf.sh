@@ -38,7 +38,13 @@ for n in [13, 50, 100, 250]:
 for n in [13, 250]:
     est = json.loads((root / "full_run_1d" / str(n) / "new" / "estimates.json").read_text())
     print(f"full run, {n} actors, 1 dimension: {est['mean']['point_estimate']/1e9:.3f} s (target for 250: seconds)")
+est = json.loads((root / "full_run_2d" / "200" / "new" / "estimates.json").read_text())
+print(f"full run, 200 actors, 2 dimensions: {est['mean']['point_estimate']/1e9:.3f} s (target: < 1 s on two cores)")
 PY
+
+# Our opinion kernels against plain reference kernels on the same random numbers, one thread.
+cargo build -q --release --example opinion_side_by_side -p multivector-models
+RAYON_NUM_THREADS=1 ./target/release/examples/opinion_side_by_side
 
 if command -v hyperfine >/dev/null; then
   cargo build -q --release -p multivector-cli
