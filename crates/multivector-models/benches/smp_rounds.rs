@@ -7,27 +7,11 @@
 //! core. `docs/performance.md` records the numbers.
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use multivector_models::smp::{Dimension, Smp, SmpInput, SmpOptions};
-use rand::{RngExt, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use multivector_models::smp::{Smp, SmpOptions};
 
-fn random_input(n: usize, d: usize, seed: u64) -> SmpInput {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut draw = |lo: f64, hi: f64| lo + (hi - lo) * rng.random::<f64>();
-    let x: Vec<f64> = (0..n * d).map(|_| draw(0.0, 100.0)).collect();
-    let c: Vec<f64> = (0..n).map(|_| draw(1.0, 100.0)).collect();
-    // Saliences drawn per dimension and scaled so that each actor's total is at most 1.
-    let s: Vec<f64> = (0..n * d).map(|_| draw(0.1, 1.0) / d as f64).collect();
-    let dims = (0..d)
-        .map(|k| Dimension {
-            name: format!("d{k}"),
-            min: 0.0,
-            max: 100.0,
-        })
-        .collect();
-    let ids = (0..n).map(|i| format!("a{i}")).collect();
-    SmpInput::new("bench", ids, dims, c, x, s).expect("valid random input")
-}
+#[path = "../examples/support/smp_input.rs"]
+mod smp_input;
+use smp_input::random_input;
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("smp_rounds");

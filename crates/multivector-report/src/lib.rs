@@ -248,7 +248,7 @@ fn trajectories(report: &RunReport, models: &[String]) -> Markup {
     page! {
         h2 #trajectories { "Trajectories by round" }
         @if fan_draws > 0 {
-            p.small { "Line and dots: the point forecast's run (hover a dot for its value). Shaded band: 10-90% of the first " (fan_draws) " ensemble draws' runs, their median dotted; a run that stopped stays at its last value. The expected-utility model's number is the weighted median position, the spatial model's the most probable position." }
+            p.small { "Line and dots: the point forecast's run (hover a dot for its value). Shaded band: 10-90% of the first " (fan_draws) " ensemble draws' runs, their median dotted; a run that stopped stays at its last value. The expected-utility model's number is the weighted median position, the spatial model's the most probable position. The band is the spread of the model's runs under the declared uncertainty, not a measure of its accuracy: each model's record is under " a href="#retrodiction" { "Retrodiction" } " (this scenario's outcomes) and in docs/validation.md (234 EU decisions)." }
         }
         @for (question, chart) in charts { h3 { (question) } (svg(chart)) }
     }
@@ -478,16 +478,34 @@ fn two_level(tl: &multivector::two_level::TwoLevelReport) -> Markup {
         (svg(opinion))
         (svg(poll_points))
         table {
-            tr { th { "poll" } th { "date" } th { "published" } th { "simulated" } }
+            tr { th { "poll" } th { "date" } th { "published" } th { "simulated" } th { "within the poll's 95% interval" } }
             @for p in &tl.polls {
                 tr {
                     td { (p.id) }
                     td { (p.date) }
                     td { (format!("{:.1}%", 100.0 * p.published)) }
                     td { (p.simulated.map_or("-".into(), |v| format!("{:.1}%", 100.0 * v))) }
+                    td { (within_sampling_interval(p)) }
                 }
             }
         }
+    }
+}
+
+/// Whether the simulated share lies within the poll's 95% sampling interval
+/// (`1.96 sqrt(p (1 - p) / n)`, as the poll chart draws it), in words.
+fn within_sampling_interval(p: &multivector::two_level::PollPoint) -> String {
+    match p.simulated {
+        Some(v) if p.n > 0.0 => {
+            let half = 1.96 * (p.published * (1.0 - p.published) / p.n).sqrt();
+            let miss = (v - p.published).abs();
+            if miss <= half {
+                "yes".into()
+            } else {
+                format!("no, {:.1} points outside", 100.0 * (miss - half))
+            }
+        }
+        _ => "-".into(),
     }
 }
 
@@ -527,5 +545,30 @@ fn evidence(s: &Scenario) -> Markup {
                 dd { (e.paraphrase) }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// By hand: 28% of 1,600 has a half-width of 1.96 sqrt(0.28 x 0.72 / 1600) = 2.2 points.
+    #[test]
+    fn a_simulated_share_is_judged_against_the_polls_sampling_interval() {
+        let poll = |simulated| multivector::two_level::PollPoint {
+            id: "p".into(),
+            date: "2023".into(),
+            sweep: 0,
+            answer: 0,
+            published: 0.28,
+            n: 1600.0,
+            simulated,
+        };
+        assert_eq!(within_sampling_interval(&poll(Some(0.30))), "yes");
+        assert_eq!(
+            within_sampling_interval(&poll(Some(0.25))),
+            "no, 0.8 points outside"
+        );
+        assert_eq!(within_sampling_interval(&poll(None)), "-");
     }
 }

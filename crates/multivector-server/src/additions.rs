@@ -41,6 +41,14 @@ fn number(what: &str, raw: &str) -> Result<f64, String> {
     }
 }
 
+/// One addition: what the user asked for (in their terms), the records it writes (as the
+/// scenario reader names them in its errors) and its TOML text.
+struct Part {
+    what: String,
+    records: Vec<String>,
+    text: String,
+}
+
 /// One stance record.
 fn stance(actor: &str, issue: &str, position: f64, salience: f64, why: &str) -> String {
     format!(
@@ -58,7 +66,7 @@ pub(crate) fn apply(
     text: &str,
     form: &HashMap<String, String>,
 ) -> Result<Option<String>, Vec<String>> {
-    let mut parts: Vec<(String, String)> = Vec::new();
+    let mut parts: Vec<Part> = Vec::new();
     let mut errors = Vec::new();
     let scenario = load_str(name, text, Format::Toml)
         .map_err(|e| vec![e.to_string()])?
@@ -71,15 +79,16 @@ pub(crate) fn apply(
             Some(raw) => number(&format!("{what}, capability"), raw),
         };
         match capability {
-            Ok(c) => parts.push((
+            Ok(c) => parts.push(Part {
                 what,
-                format!(
+                records: vec![format!("actor `{id}`")],
+                text: format!(
                     "\n[[actors]]\nid = {}\nname = {}\nkind = {}\ncapability = {c:?}\n",
                     quoted(id),
                     quoted(field(form, "add_actor_name").unwrap_or(id)),
                     quoted(field(form, "add_actor_kind").unwrap_or("state")),
                 ),
-            )),
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -100,7 +109,11 @@ pub(crate) fn apply(
             "{what}: say why (the assumption behind the numbers)"
         ));
         match (position, salience, why) {
-            (Ok(p), Ok(s), Ok(w)) => parts.push((what, stance(actor, &issue.id, p, s, w))),
+            (Ok(p), Ok(s), Ok(w)) => parts.push(Part {
+                what,
+                records: vec![format!("stance of `{actor}` on `{}`", issue.id)],
+                text: stance(actor, &issue.id, p, s, w),
+            }),
             (p, s, w) => errors.extend([p.err(), s.err(), w.err()].into_iter().flatten()),
         }
     }
@@ -110,7 +123,13 @@ pub(crate) fn apply(
         let question = field(form, "add_issue_question").unwrap_or(id);
         let low = field(form, "add_issue_low").unwrap_or("0");
         let high = field(form, "add_issue_high").unwrap_or("100");
-        let why = field(form, "add_issue_why");
+        let why = field(form, "add_issue_why").unwrap_or_else(|| {
+            errors.push(format!(
+                "{what}: say why (the assumption behind the stances)"
+            ));
+            ""
+        });
+        let mut records = vec![format!("issue `{id}`")];
         let mut block = format!(
             "\n[[issues]]\nid = {}\nquestion = {}\nscale = {{ low = {}, high = {} }}\n",
             quoted(id),
@@ -141,18 +160,17 @@ pub(crate) fn apply(
                 number(&format!("{at}, salience"), s),
             ) {
                 (Ok(p), Ok(s)) => {
-                    let why = why.unwrap_or("stance added in the web app without a stated reason");
+                    records.push(format!("stance of `{actor}` on `{id}`"));
                     block.push_str(&stance(actor, id, p, s, why));
                 }
                 (p, s) => errors.extend([p.err(), s.err()].into_iter().flatten()),
             }
         }
-        if why.is_none() {
-            errors.push(format!(
-                "{what}: say why (the assumption behind the stances)"
-            ));
-        }
-        parts.push((what, block));
+        parts.push(Part {
+            what,
+            records,
+            text: block,
+        });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -160,40 +178,30 @@ pub(crate) fn apply(
     if parts.is_empty() {
         return Ok(None);
     }
-    let with = |blocks: &[&(String, String)]| {
-        let mut t = text.trim_end().to_string();
-        t.push('\n');
-        for (_, b) in blocks {
-            t.push_str(b);
-        }
-        t
-    };
-    let all: Vec<&(String, String)> = parts.iter().collect();
-    let full = with(&all);
+    let mut full = text.trim_end().to_string();
+    full.push('\n');
+    for p in &parts {
+        full.push_str(&p.text);
+    }
     match load_str(name, &full, Format::Toml) {
         Ok(_) => Ok(Some(full)),
         Err(e) => Err(e
             .errors()
             .iter()
             .map(|x| {
-                // Which addition: the record the problem names, else every addition.
-                let who = parts
-                    .iter()
-                    .find(|(w, _)| {
-                        x.location
-                            .record
-                            .as_deref()
-                            .is_some_and(|r| w.contains(r.trim_matches('`')))
-                    })
+                // The addition that wrote the record the problem names; a problem of no
+                // single record (an issue's stance count, say) names every addition.
+                let who = x
+                    .location
+                    .record
+                    .as_deref()
+                    .and_then(|r| parts.iter().find(|p| p.records.iter().any(|w| w == r)))
                     .map_or_else(
                         || {
-                            parts
-                                .iter()
-                                .map(|p| p.0.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            let all: Vec<&str> = parts.iter().map(|p| p.what.as_str()).collect();
+                            format!("the additions ({})", all.join(", "))
                         },
-                        |p| p.0.clone(),
+                        |p| p.what.clone(),
                     );
                 let field = x
                     .location
@@ -334,9 +342,47 @@ assumption = "test"
             ]),
         )
         .unwrap_err();
-        let all = e.join("\n");
-        assert!(all.contains("new stance of `Z` on `q`"), "{all}");
-        assert!(all.contains("Z"), "{all}");
+        // Each problem is put to the addition that wrote the record it names.
+        assert_eq!(
+            e,
+            [
+                "new stance of `Z` on `q`, field `actor`: unknown actor `Z` (define it in [[actors]] first; known actors: A, B)"
+            ]
+        );
+        let e = apply(
+            "two",
+            TWO,
+            &form(&[
+                ("add_actor_id", "C"),
+                ("add_actor_capability", "1"),
+                ("add_stance_actor0", "C"),
+                ("add_stance_position0", "50"),
+                ("add_stance_salience0", "3"),
+                ("add_stance_why0", "x"),
+            ]),
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("new stance of `C` on `q`, field `salience`"),
+            "{e:?}"
+        );
+        // A new issue with one stance: the reader's count names the issue's record.
+        let e = apply(
+            "two",
+            TWO,
+            &form(&[
+                ("add_issue_id", "q2"),
+                ("add_issue_stances", "A 10 0.4"),
+                ("add_issue_why", "x"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            e.iter()
+                .any(|m| m.starts_with("new issue `q2`") && m.contains("at least two")),
+            "{e:?}"
+        );
         // A duplicate actor id is the reader's error too.
         let e = apply(
             "two",

@@ -297,6 +297,8 @@ fn scenario_form(
     let scale = s.meta.salience_scale.max();
     let value =
         |key: String, default: f64| values.get(&key).cloned().unwrap_or_else(|| short(default));
+    // What the user typed into an addition, shown again when it was refused.
+    let kept = |key: &str| values.get(key).map_or("", String::as_str);
     Ok(html! {
         @if !errors.is_empty() {
             div.error #errors {
@@ -390,40 +392,40 @@ fn scenario_form(
                     }
                     @let [fa, fp, fs, fw] = additions::stance_fields(i);
                     tr.add {
-                        td { input name=(fa) list="actor-ids" size="8" placeholder="add: actor"; }
-                        td { input name=(fp) size="6" type="number" step="any" min=(issue.scale.min) max=(issue.scale.max) placeholder="position"; }
+                        td { input name=(fa) value=(kept(&fa)) list="actor-ids" size="8" placeholder="add: actor"; }
+                        td { input name=(fp) value=(kept(&fp)) size="6" type="number" step="any" min=(issue.scale.min) max=(issue.scale.max) placeholder="position"; }
                         td {}
-                        td { input name=(fs) size="6" placeholder="salience"; }
+                        td { input name=(fs) value=(kept(&fs)) size="6" placeholder="salience"; }
                         td {}
                         td {}
-                        td colspan="2" { input name=(fw) size="24" placeholder="why (the assumption)"; }
+                        td colspan="2" { input name=(fw) value=(kept(&fw)) size="24" placeholder="why (the assumption)"; }
                     }
                 }
             }
             h2 #add { "Add an actor or an issue" }
             p { "A new actor needs a stance to take part: add one in an issue's last row above. A new issue needs at least two stances, one per line as `actor position salience` (salience on the scenario's scale). Additions are checked like a file; " b { "Add" } " shows the scenario with them, " b { "Run" } " runs it." }
             p {
-                label { "Actor id " input name="add_actor_id" size="8"; } " "
-                label { "name " input name="add_actor_name" size="16"; } " "
+                label { "Actor id " input name="add_actor_id" value=(kept("add_actor_id")) size="8"; } " "
+                label { "name " input name="add_actor_name" value=(kept("add_actor_name")) size="16"; } " "
                 label {
                     "kind "
                     select name="add_actor_kind" {
-                        @for k in ["state", "organisation", "leadership", "domestic_constituency", "media_outlet"] { option value=(k) { (k) } }
+                        @for k in ["state", "organisation", "leadership", "domestic_constituency", "media_outlet"] { option value=(k) selected[kept("add_actor_kind") == k] { (k) } }
                     }
                 } " "
-                label { "capability " input name="add_actor_capability" size="6"; }
+                label { "capability " input name="add_actor_capability" value=(kept("add_actor_capability")) size="6"; }
             }
             p {
-                label { "Issue id " input name="add_issue_id" size="10"; } " "
-                label { "question " input name="add_issue_question" size="40"; }
+                label { "Issue id " input name="add_issue_id" value=(kept("add_issue_id")) size="10"; } " "
+                label { "question " input name="add_issue_question" value=(kept("add_issue_question")) size="40"; }
             }
             p {
-                label { "scale from (word for 0) " input name="add_issue_low" size="16"; } " "
-                label { "to (word for 100) " input name="add_issue_high" size="16"; }
+                label { "scale from (word for 0) " input name="add_issue_low" value=(kept("add_issue_low")) size="16"; } " "
+                label { "to (word for 100) " input name="add_issue_high" value=(kept("add_issue_high")) size="16"; }
             }
             p {
-                label { "stances " textarea name="add_issue_stances" rows="3" cols="30" placeholder="KAZ 40 0.8" {} } " "
-                label { "why " input name="add_issue_why" size="30"; }
+                label { "stances " textarea name="add_issue_stances" rows="3" cols="30" placeholder="KAZ 40 0.8" { (kept("add_issue_stances")) } } " "
+                label { "why " input name="add_issue_why" value=(kept("add_issue_why")) size="30"; }
             }
             p {
                 button #add-button formaction="/scenarios/edit" { "Add" } " "

@@ -493,4 +493,13 @@ async fn the_editor_adds_actors_and_issues_and_leaves_actors_out() {
         page.contains("new stance of `NOBODY` on `recognition`"),
         "{page}"
     );
+    // Nothing typed is lost: the refused addition is in its fields again.
+    assert!(
+        page.contains("name=\"add_stance_actor0\" value=\"NOBODY\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("name=\"add_stance_salience0\" value=\"30\""),
+        "{page}"
+    );
 }
