@@ -1,8 +1,9 @@
-//! Writing results: stdout handling, tables, number formatting.
+//! Writing results: stdout, notes and progress on stderr; the tables and numbers come from
+//! the report crate's `text` module.
 
 use std::io::Write;
 
-use comfy_table::{Table, presets};
+pub use multivector_report::text::{csv_text, full, num, opt, table};
 
 static QUIET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
@@ -50,36 +51,7 @@ pub fn note(text: &str) {
     let _ = writeln!(err, "note: {text}");
 }
 
-/// A plain Markdown-style table (readable in a terminal, pasteable into documents).
-pub fn table(header: Vec<String>) -> Table {
-    let mut t = Table::new();
-    t.load_preset(presets::ASCII_MARKDOWN);
-    t.set_header(header);
-    t
-}
-
-/// A number for tables: three decimals, no negative zero.
-pub fn num(v: f64) -> String {
-    let s = format!("{v:.3}");
-    if s == "-0.000" { "0.000".into() } else { s }
-}
-
-/// An optional number for tables.
-pub fn opt(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), num)
-}
-
-/// Serialises rows of string fields as CSV.
-pub fn csv_text(header: &[&str], rows: &[Vec<String>]) -> anyhow::Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)?;
-    for r in rows {
-        w.write_record(r)?;
-    }
-    Ok(String::from_utf8(w.into_inner()?)?)
-}
-
-/// A number for CSV and JSON-adjacent text: shortest representation that round-trips.
-pub fn full(v: f64) -> String {
-    format!("{v}")
+/// A document as pretty JSON with a final newline, the form of every `--format json`.
+pub fn json<T: serde::Serialize>(doc: &T) -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(doc)? + "\n")
 }

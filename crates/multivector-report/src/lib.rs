@@ -13,6 +13,7 @@ use multivector_store::Run;
 
 pub mod backtest;
 pub mod charts;
+pub mod text;
 
 pub use charts::{
     FanAxes, FanSeries, Marks, dot_rows_chart, esc, fan_chart, interval_chart, line_chart,

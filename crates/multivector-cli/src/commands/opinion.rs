@@ -4,7 +4,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
-use multivector::two_level::{IssueForecasts, TwoLevelReport};
 use multivector_ensemble::calibrate::Calibration;
 use multivector_models::opinion::dynamics::Peer;
 use multivector_models::opinion::spec::PopulationSpec;
@@ -444,98 +443,4 @@ fn group_checks_text(checks: &[multivector::opinion::GroupCheckResult]) -> Strin
         ]);
     }
     format!("Group differences the sources state (simulated group means)\n{t}\n")
-}
-
-/// The two-level result as a table: one row per date and bound issue.
-pub(super) fn two_level_text(v: &TwoLevelReport) -> String {
-    let variant = v.variant.as_deref();
-    let mut header: Vec<String> = [
-        "date",
-        "view of the war",
-        "issue",
-        "constituencies (position)",
-    ]
-    .map(String::from)
-    .to_vec();
-    let models: Vec<String> = v
-        .points
-        .first()
-        .and_then(|p| p.forecasts.values().next())
-        .map(|m| m.keys().cloned().collect())
-        .unwrap_or_default();
-    header.extend(models.iter().cloned());
-    if let Some(name) = variant {
-        header.push(format!("{name}: view"));
-        header.extend(models.iter().map(|m| format!("{name}: {m}")));
-    }
-    let mut t = table(header);
-    let at = |f: Option<&IssueForecasts>, iss: &str, m: &str| {
-        f.and_then(|f| f.get(iss))
-            .and_then(|x| x.get(m))
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    for p in &v.points {
-        for iss in &v.issues {
-            let who: Vec<String> = p
-                .stances
-                .iter()
-                .filter(|st| st.issue == *iss)
-                .map(|st| format!("{} {:.1}", st.actor, st.position))
-                .collect();
-            let mut row = vec![
-                p.date.clone(),
-                format!("{:.3}", p.national),
-                iss.clone(),
-                who.join(", "),
-            ];
-            for m in &models {
-                let far = p
-                    .warnings
-                    .iter()
-                    .any(|w| &w.issue == iss && w.model.as_deref() == Some(m.as_str()));
-                let mark = if far { " !" } else { "" };
-                row.push(format!("{:.2}{mark}", at(Some(&p.forecasts), iss, m)));
-            }
-            if variant.is_some() {
-                row.push(format!("{:.3}", p.variant_national.unwrap_or(f64::NAN)));
-                for m in &models {
-                    row.push(format!("{:.2}", at(p.variant_forecasts.as_ref(), iss, m)));
-                }
-            }
-            t.add_row(row);
-        }
-    }
-    let values: Vec<String> = v
-        .params
-        .values
-        .iter()
-        .map(|(n, x)| format!("{n} = {x:.4}"))
-        .collect();
-    let params = if values.is_empty() {
-        v.params.source.clone()
-    } else {
-        format!("{}: {}", v.params.source, values.join(", "))
-    };
-    // Each flagged forecast once, at the first date it appears, with its numbers.
-    let mut seen = std::collections::HashSet::new();
-    let mut notes = String::new();
-    for p in &v.points {
-        for w in &p.warnings {
-            if seen.insert((w.issue.clone(), w.model.clone())) {
-                let _ = writeln!(notes, "- {} from {}: {}", w.issue, p.date, w.message);
-            }
-        }
-    }
-    let notes = if notes.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "! read with care: far from where the weighted actors stand, or flipped by small changes:\n{notes}"
-        )
-    };
-    format!(
-        "\nTwo levels: population `{}` ({} agents, seed {}) drives the bound constituencies and, through audience costs, the leadership; forecasts of the bound issues by date\nPopulation parameters: {params}\n{t}\n{notes}",
-        v.population, v.agents, v.seed
-    )
 }

@@ -1,16 +1,15 @@
 //! `multivector smp`: one issue or space through the spatial model, round by round.
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use multivector_core::Scenario;
-use multivector_models::smp::{Smp, SmpInput, SmpOptions, SmpRun, SmpStop};
-use serde_json::{Map, Value, json};
+use multivector_models::smp::{Smp, SmpInput, SmpOptions, SmpStop};
+use multivector_report::text::smp as text;
 
 use super::load_scenario;
 use crate::args::{Format, SmpArgs};
 use crate::exit::usage;
-use crate::output::{csv_text, emit, full, note, num, table};
+use crate::output::{emit, json, note};
 
 pub fn run(a: SmpArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scenario(Some(&a.file))?;
@@ -37,16 +36,9 @@ pub fn run(a: SmpArgs) -> anyhow::Result<ExitCode> {
     let run = Smp::new(options).run_observed(&input, &|t| bar.set_position(t as u64));
     bar.finish_and_clear();
     let text = match a.format {
-        Format::Table => table_text(s, &run),
-        Format::Csv => csv_rows(&run)?,
-        Format::Json => {
-            let mut v = run_json(&run);
-            if let Value::Object(m) = &mut v {
-                m.insert("scenario".into(), json!(s.meta.id));
-                m.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
-            }
-            serde_json::to_string_pretty(&v)? + "\n"
-        }
+        Format::Table => text::table_text(s, &run),
+        Format::Csv => text::rounds_csv(&run)?,
+        Format::Json => json(&text::RunDoc::new(&run, &s.meta.id))?,
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -144,256 +136,4 @@ pub(super) fn space_input(
         .map(|&k| s.issue_input(k))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(SmpInput::from_issues(&id, &inputs)?)
-}
-
-fn point(v: &[f64]) -> String {
-    v.iter()
-        .map(|x| format!("{x:.2}"))
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-fn table_text(s: &Scenario, r: &SmpRun) -> String {
-    let mut out = String::new();
-    let o = &r.options;
-    let _ = writeln!(
-        out,
-        "Spatial model: {} / {} ({} actors, {} dimension(s): {})",
-        s.meta.id,
-        r.issue,
-        r.actors.len(),
-        r.dims.len(),
-        r.dims
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    let _ = writeln!(
-        out,
-        "options: victory {:?}, pce {:?}, transitions {:?}, voting {:?}, risk adjust {:?}, risk range {:?}, \
-         third party {:?}, bargain point {:?}, bargain view {:?}; seed {}",
-        o.victory_prob,
-        o.pce,
-        o.transitions,
-        o.voting_rule,
-        o.big_r_adjust,
-        o.big_r_range,
-        o.third_party_commit,
-        o.bargain_point,
-        o.bargain_view,
-        o.seed
-    );
-    for (t, st) in r.states.iter().enumerate() {
-        let title = if t == 0 {
-            "Round 0 (input)".to_string()
-        } else {
-            format!(
-                "Round {t}: total move {:.4}, fractional change {:.4}",
-                r.moves[t - 1],
-                r.fractional_change[t - 1]
-            )
-        };
-        let _ = writeln!(out, "\n{title}");
-        let mut tb = table(
-            [
-                "actor",
-                "position",
-                "ideal",
-                "risk",
-                "P(outcome)",
-                "challenged",
-                "moved by",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
-        for (i, a) in r.actors.iter().enumerate() {
-            let (challenged, moved) = match t.checked_sub(1).map(|k| &r.rounds[k][i]) {
-                None => ("-".to_string(), "-".to_string()),
-                Some(ar) => (
-                    ar.target.map_or("-".into(), |j| {
-                        format!(
-                            "{} (P {:.2}, gain {:.3})",
-                            r.actors[j], ar.win_probability, ar.gain
-                        )
-                    }),
-                    ar.chosen.as_ref().map_or("stayed".into(), |b| {
-                        format!(
-                            "{} -> {} ({})",
-                            r.actors[b.initiator], r.actors[b.receiver], b.view
-                        )
-                    }),
-                ),
-            };
-            let ideal = if st.ideals[i] == st.positions[i] {
-                "=".to_string()
-            } else {
-                point(&st.ideals[i])
-            };
-            tb.add_row(vec![
-                a.clone(),
-                point(&st.positions[i]),
-                ideal,
-                num(st.risk[i]),
-                format!("{:.4}", st.probability[i]),
-                challenged,
-                moved,
-            ]);
-        }
-        let _ = writeln!(out, "{tb}");
-    }
-    let mp = &r.most_probable;
-    let _ = writeln!(
-        out,
-        "\n{} after {} rounds ({}).",
-        if r.converged {
-            "Settled"
-        } else {
-            "Stopped at the round limit"
-        },
-        r.rounds.len(),
-        if r.converged {
-            "the last move was under the stop ratio of the first"
-        } else {
-            "not converged: read the final state with care"
-        }
-    );
-    let _ = writeln!(
-        out,
-        "Most probable final position: {} with probability {:.3}, held by {}.",
-        point(&mp.position),
-        mp.probability,
-        mp.actors.join(", ")
-    );
-    let _ = writeln!(
-        out,
-        "Weighted median (capability x salience): {}; weighted mean: {}.",
-        point(&r.weighted_median),
-        point(&r.weighted_mean)
-    );
-    out
-}
-
-/// One row per state and actor: tidy for pandas and R.
-fn csv_rows(r: &SmpRun) -> anyhow::Result<String> {
-    let mut header: Vec<String> = vec!["round".into(), "actor".into()];
-    for d in &r.dims {
-        header.push(format!("position_{}", d.name));
-    }
-    for d in &r.dims {
-        header.push(format!("ideal_{}", d.name));
-    }
-    header.extend(
-        [
-            "risk",
-            "probability",
-            "target",
-            "gain",
-            "win_probability",
-            "bargain_initiator",
-            "bargain_receiver",
-            "bargain_view",
-            "fractional_change",
-            "seed",
-        ]
-        .map(String::from),
-    );
-    let mut rows = Vec::new();
-    for (t, st) in r.states.iter().enumerate() {
-        for (i, a) in r.actors.iter().enumerate() {
-            let mut row = vec![t.to_string(), a.clone()];
-            row.extend(st.positions[i].iter().map(|x| full(*x)));
-            row.extend(st.ideals[i].iter().map(|x| full(*x)));
-            row.push(full(st.risk[i]));
-            row.push(full(st.probability[i]));
-            match t.checked_sub(1).map(|k| &r.rounds[k][i]) {
-                None => row.extend(std::iter::repeat_n(String::new(), 6)),
-                Some(ar) => {
-                    row.push(ar.target.map_or(String::new(), |j| r.actors[j].clone()));
-                    row.push(ar.target.map_or(String::new(), |_| full(ar.gain)));
-                    row.push(
-                        ar.target
-                            .map_or(String::new(), |_| full(ar.win_probability)),
-                    );
-                    match &ar.chosen {
-                        None => row.extend(std::iter::repeat_n(String::new(), 3)),
-                        Some(b) => {
-                            row.push(r.actors[b.initiator].clone());
-                            row.push(r.actors[b.receiver].clone());
-                            row.push(b.view.to_string());
-                        }
-                    }
-                }
-            }
-            row.push(
-                t.checked_sub(1)
-                    .map_or(String::new(), |k| full(r.fractional_change[k])),
-            );
-            row.push(r.options.seed.to_string());
-            rows.push(row);
-        }
-    }
-    let h: Vec<&str> = header.iter().map(String::as_str).collect();
-    csv_text(&h, &rows)
-}
-
-fn by_actor<T: serde::Serialize>(r: &SmpRun, f: impl Fn(usize) -> T) -> Value {
-    let mut m = Map::new();
-    for (i, a) in r.actors.iter().enumerate() {
-        m.insert(a.clone(), json!(f(i)));
-    }
-    Value::Object(m)
-}
-
-fn run_json(r: &SmpRun) -> Value {
-    let rounds: Vec<Value> = r
-        .states
-        .iter()
-        .enumerate()
-        .map(|(t, st)| {
-            let mut v = json!({
-                "round": t,
-                "positions": by_actor(r, |i| st.positions[i].clone()),
-                "ideals": by_actor(r, |i| st.ideals[i].clone()),
-                "risk": by_actor(r, |i| st.risk[i]),
-                "probability": by_actor(r, |i| st.probability[i]),
-            });
-            if let (Some(k), Value::Object(m)) = (t.checked_sub(1), &mut v) {
-                let acts = &r.rounds[k];
-                m.insert("moves".into(), json!(r.moves[k]));
-                m.insert("fractional_change".into(), json!(r.fractional_change[k]));
-                m.insert(
-                    "bargains".into(),
-                    by_actor(r, |i| {
-                        let ar = &acts[i];
-                        json!({
-                            "target": ar.target.map(|j| r.actors[j].clone()),
-                            "gain": ar.target.map(|_| ar.gain),
-                            "win_probability": ar.target.map(|_| ar.win_probability),
-                            "queue": ar.queue,
-                            "chosen": ar.chosen.as_ref().map(|b| json!({
-                                "initiator": r.actors[b.initiator],
-                                "receiver": r.actors[b.receiver],
-                                "view": b.view,
-                                "probability": ar.chosen_probability,
-                            })),
-                        })
-                    }),
-                );
-            }
-            v
-        })
-        .collect();
-    json!({
-        "issue": r.issue,
-        "dimensions": r.dims,
-        "options": r.options,
-        "seed": r.options.seed,
-        "converged": r.converged,
-        "rounds": rounds,
-        "most_probable": r.most_probable,
-        "weighted_median": r.weighted_median,
-        "weighted_mean": r.weighted_mean,
-    })
 }
