@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-pub use multivector_report::text::{csv_text, full, num, opt, table};
+pub use multivector_report::text::{csv_text, full, num, table};
 
 static QUIET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 

@@ -1,14 +1,13 @@
 //! `multivector align` and `multivector votes`: alignment from UN General Assembly votes.
 
-use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use multivector_votes::{AlignRow, Partner, Period, Selection, Topic, VoteTable, measures};
-use serde_json::json;
+use multivector_report::text::align::{self as text, Series};
+use multivector_votes::{Partner, Period, Selection, Topic, VoteTable, measures};
 
 use crate::args::{AlignArgs, ByArg, Format, VotesArgs};
 use crate::exit::usage;
-use crate::output::{csv_text, emit, full, note, opt, table};
+use crate::output::{emit, json, note};
 
 fn load(path: &std::path::Path) -> anyhow::Result<VoteTable> {
     let (t, layout) = multivector_votes::load(path)?;
@@ -108,8 +107,12 @@ pub fn align(a: AlignArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|&f| {
             let rows = measures::align(&t, f, &partners, by, &sel);
-            let eq = measures::equidistance_series(&rows);
-            (t.states[f].clone(), rows, eq)
+            let equidistance = measures::equidistance_series(&rows);
+            Series {
+                focal: t.states[f].clone(),
+                rows,
+                equidistance,
+            }
         })
         .collect();
     let what = match topic {
@@ -119,139 +122,14 @@ pub fn align(a: AlignArgs) -> anyhow::Result<ExitCode> {
     let text = match a.format {
         Format::Table => series
             .iter()
-            .map(|(fcode, rows, eq)| table_text(fcode, rows, eq, pname, what, partners.len()))
+            .map(|s| text::series_table(s, pname, what, partners.len()))
             .collect::<Vec<_>>()
             .join("\n"),
-        Format::Csv => csv_text(
-            &[
-                pname,
-                "focal",
-                "partner",
-                "rollcalls",
-                "joint",
-                "agreement",
-                "half_agreement",
-                "s_score",
-                "kappa",
-                "partial",
-                "focal_not_member",
-                "equidistance",
-            ],
-            &series
-                .iter()
-                .flat_map(|(fcode, rows, eq)| {
-                    rows.iter().map(move |r| {
-                        let o = |v: Option<f64>| v.map_or_else(String::new, full);
-                        let e = eq
-                            .iter()
-                            .find(|(p, _)| *p == r.period)
-                            .and_then(|(_, v)| *v);
-                        vec![
-                            r.period.to_string(),
-                            fcode.clone(),
-                            r.partner.clone(),
-                            r.rollcalls.to_string(),
-                            r.dyad.map_or(0, |d| d.joint).to_string(),
-                            o(r.dyad.map(|d| d.agreement)),
-                            o(r.dyad.map(|d| d.half_agreement)),
-                            o(r.dyad.map(|d| d.s_score)),
-                            o(r.dyad.and_then(|d| d.kappa)),
-                            r.partial.to_string(),
-                            r.focal_not_member.to_string(),
-                            o(e),
-                        ]
-                    })
-                })
-                .collect::<Vec<_>>(),
-        )?,
-        Format::Json => {
-            let one = |(fcode, rows, eq): &Series| {
-                json!({
-                    "focal": fcode,
-                    "by": pname,
-                    "rows": rows,
-                    "equidistance": eq.iter().map(|(p, v)| json!({"period": p, "equidistance": v})).collect::<Vec<_>>(),
-                })
-            };
-            let doc = match &series[..] {
-                [s] => one(s),
-                many => json!({ "by": pname, "states": many.iter().map(one).collect::<Vec<_>>() }),
-            };
-            serde_json::to_string_pretty(&doc)? + "\n"
-        }
+        Format::Csv => text::series_csv(&series, pname)?,
+        Format::Json => json(&text::AlignDoc::new(&series, pname))?,
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// One focal state's alignment rows and its equidistance by period.
-type Series = (String, Vec<AlignRow>, Vec<(i32, Option<f64>)>);
-
-/// One focal state's series as a table, with its equidistance by period; partial periods
-/// are starred and periods before membership named below the table.
-fn table_text(
-    fcode: &str,
-    rows: &[AlignRow],
-    eq: &[(i32, Option<f64>)],
-    pname: &str,
-    what: &str,
-    partners: usize,
-) -> String {
-    let mut tb = table(
-        [
-            pname,
-            "partner",
-            "roll calls",
-            "joint votes",
-            "agreement",
-            "half-agreement",
-            "S-score",
-            "kappa",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
-    for r in rows {
-        let d = r.dyad;
-        tb.add_row(vec![
-            format!("{}{}", r.period, if r.partial { "*" } else { "" }),
-            r.partner.clone(),
-            r.rollcalls.to_string(),
-            d.map_or(0, |d| d.joint).to_string(),
-            opt(d.map(|d| d.agreement)),
-            opt(d.map(|d| d.half_agreement)),
-            opt(d.map(|d| d.s_score)),
-            opt(d.and_then(|d| d.kappa)),
-        ]);
-    }
-    let mut out = format!(
-        "Alignment of {fcode} in the UN General Assembly, {what} (absences excluded)\n\n{tb}\n"
-    );
-    if rows.iter().any(|r| r.partial) {
-        let _ = writeln!(out, "* the data cover only part of this {pname}");
-    }
-    let mut seen = Vec::new();
-    for r in rows.iter().filter(|r| r.focal_not_member > 0) {
-        if !seen.contains(&r.period) {
-            seen.push(r.period);
-            let _ = writeln!(
-                out,
-                "{fcode} was not a UN member for {} of the {} roll calls of {pname} {}",
-                r.focal_not_member, r.rollcalls, r.period
-            );
-        }
-    }
-    if partners >= 2 {
-        let mut e = table(vec![pname.to_string(), "equidistance E".into()]);
-        for (p, v) in eq {
-            e.add_row(vec![p.to_string(), opt(*v)]);
-        }
-        let _ = writeln!(
-            out,
-            "\nEquidistance from votes: E = 1 - (max - min) of the disagreements 1 - agreement\n\n{e}"
-        );
-    }
-    out
 }
 
 fn splits(
@@ -268,59 +146,10 @@ fn splits(
             rows.push((p.name(), s));
         }
     }
-    // One row of cells per split, shared by the table and the CSV.
-    let cells: Vec<Vec<String>> = rows
-        .iter()
-        .map(|(p, s)| {
-            vec![
-                p.clone(),
-                s.date.clone(),
-                s.label.clone().unwrap_or_default(),
-                s.focal.to_string(),
-                s.partner.to_string(),
-                s.title.clone().unwrap_or_default(),
-            ]
-        })
-        .collect();
     let text = match format {
-        Format::Table => {
-            let mut tb = table(
-                [
-                    "partner",
-                    "date",
-                    "resolution",
-                    fcode,
-                    "partner's vote",
-                    "title",
-                ]
-                .map(String::from)
-                .to_vec(),
-            );
-            for r in &cells {
-                tb.add_row(r.clone());
-            }
-            format!(
-                "{} roll call(s) where {fcode} and a partner voted differently\n\n{tb}\n",
-                rows.len()
-            )
-        }
-        Format::Csv => csv_text(
-            &[
-                "partner",
-                "date",
-                "resolution",
-                "focal_vote",
-                "partner_vote",
-                "title",
-            ],
-            &cells,
-        )?,
-        Format::Json => {
-            serde_json::to_string_pretty(&json!({
-                "focal": fcode,
-                "splits": rows.iter().map(|(p, s)| json!({"partner": p, "split": s})).collect::<Vec<_>>(),
-            }))? + "\n"
-        }
+        Format::Table => text::splits_table(fcode, &rows),
+        Format::Csv => text::splits_csv(&rows)?,
+        Format::Json => json(&text::SplitsDoc::new(fcode, &rows))?,
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
@@ -336,46 +165,9 @@ pub fn votes(a: VotesArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let text = match a.format {
-        Format::Table => {
-            let mut out = String::new();
-            for l in &found {
-                let _ = writeln!(
-                    out,
-                    "{} ({}): {}\nyes {}, no {}, abstain {}, not voting {}, non-members {}\n",
-                    l.label.clone().unwrap_or_default(),
-                    l.date,
-                    l.title.clone().unwrap_or_default(),
-                    l.yes,
-                    l.no,
-                    l.abstain,
-                    l.absent,
-                    l.non_member
-                );
-                let mut tb = table(vec!["state".into(), "vote".into()]);
-                for (s, v) in &l.votes {
-                    tb.add_row(vec![s.clone(), v.to_string()]);
-                }
-                let _ = writeln!(out, "{tb}");
-            }
-            out
-        }
-        Format::Csv => csv_text(
-            &["resolution", "date", "state", "vote"],
-            &found
-                .iter()
-                .flat_map(|l| {
-                    l.votes.iter().map(|(s, v)| {
-                        vec![
-                            l.label.clone().unwrap_or_default(),
-                            l.date.clone(),
-                            s.clone(),
-                            v.to_string(),
-                        ]
-                    })
-                })
-                .collect::<Vec<_>>(),
-        )?,
-        Format::Json => serde_json::to_string_pretty(&json!({"rollcalls": found}))? + "\n",
+        Format::Table => text::votes_table(&found),
+        Format::Csv => text::votes_csv(&found)?,
+        Format::Json => json(&text::VotesDoc { rollcalls: &found })?,
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)

@@ -3,13 +3,13 @@
 use std::process::ExitCode;
 
 use multivector::run::RunSettings;
-use multivector_ensemble::Interval;
+use multivector_report::text::run as text;
 
 use super::run::Bar;
 use super::{bdm_options, load_scenario};
 use crate::args::{CompareArgs, Format, PresetArg};
 use crate::exit::usage;
-use crate::output::{csv_text, emit, full, num, table};
+use crate::output::{emit, json};
 
 pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     let loaded = load_scenario(a.scenario.as_deref())?;
@@ -42,86 +42,10 @@ pub fn run(a: CompareArgs) -> anyhow::Result<ExitCode> {
     let bar = Bar::new(2 * draws);
     let report = multivector::run::compare(s, &v.name, &settings, &bar)?;
     bar.0.finish_and_clear();
-    let rows = &report.rows;
     let text = match a.format {
-        Format::Table => {
-            let mut t = table(
-                [
-                    "issue",
-                    "model",
-                    "baseline",
-                    "variant",
-                    "difference",
-                    "diff 10-90%",
-                    "diff 2.5-97.5%",
-                ]
-                .map(String::from)
-                .to_vec(),
-            );
-            for r in rows {
-                let iv = |f: fn(&Interval) -> (f64, f64)| {
-                    r.difference_interval.as_ref().map_or("-".into(), |i| {
-                        let (lo, hi) = f(i);
-                        format!("{} - {}", num(lo), num(hi))
-                    })
-                };
-                t.add_row(vec![
-                    r.issue.clone(),
-                    r.model.clone(),
-                    num(r.baseline),
-                    num(r.variant),
-                    num(r.difference),
-                    iv(|i| (i.p10, i.p90)),
-                    iv(|i| (i.p025, i.p975)),
-                ]);
-            }
-            format!(
-                "Variant `{}` of `{}`: {}\n{} draws, master seed {} shared by both runs, multivector {}\n\n{t}\n",
-                v.name,
-                s.meta.id,
-                v.description,
-                draws,
-                seed,
-                env!("CARGO_PKG_VERSION")
-            )
-        }
-        Format::Csv => csv_text(
-            &[
-                "issue",
-                "model",
-                "baseline",
-                "variant",
-                "difference",
-                "diff_median",
-                "diff_p10",
-                "diff_p90",
-                "diff_p025",
-                "diff_p975",
-            ],
-            &rows
-                .iter()
-                .map(|r| {
-                    let o = |f: fn(&Interval) -> f64| {
-                        r.difference_interval
-                            .as_ref()
-                            .map_or_else(String::new, |i| full(f(i)))
-                    };
-                    vec![
-                        r.issue.clone(),
-                        r.model.clone(),
-                        full(r.baseline),
-                        full(r.variant),
-                        full(r.difference),
-                        o(|i| i.median),
-                        o(|i| i.p10),
-                        o(|i| i.p90),
-                        o(|i| i.p025),
-                        o(|i| i.p975),
-                    ]
-                })
-                .collect::<Vec<_>>(),
-        )?,
-        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Table => text::compare_table(&report),
+        Format::Csv => text::compare_csv(&report)?,
+        Format::Json => json(&report)?,
     };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)

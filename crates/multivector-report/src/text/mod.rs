@@ -7,8 +7,10 @@ use comfy_table::{Table, presets};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+pub mod align;
 pub mod backtest;
 pub mod bdm;
+pub mod opinion;
 pub mod run;
 pub mod smp;
 

@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use multivector::run::{EnsembleReport, RunReport};
+use multivector::ensemble::Interval;
+use multivector::ensemble::sensitivity::{Effect, Field};
+use multivector::run::{CompareReport, EnsembleReport, RunReport};
 use multivector::two_level::{IssueForecasts, TwoLevelReport};
 use multivector_core::Scenario;
 
@@ -614,4 +616,190 @@ pub fn files(r: &RunReport) -> Result<Vec<(&'static str, String)>, TextError> {
         files.push(("ensemble.csv", ensemble_csv(e)?));
     }
     Ok(files)
+}
+
+/// A variant against its baseline, issue by issue, with the difference's intervals.
+pub fn compare_table(report: &CompareReport) -> String {
+    let mut t = table(
+        [
+            "issue",
+            "model",
+            "baseline",
+            "variant",
+            "difference",
+            "diff 10-90%",
+            "diff 2.5-97.5%",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    for r in &report.rows {
+        let iv = |f: fn(&Interval) -> (f64, f64)| {
+            r.difference_interval.as_ref().map_or("-".into(), |i| {
+                let (lo, hi) = f(i);
+                format!("{} - {}", num(lo), num(hi))
+            })
+        };
+        t.add_row(vec![
+            r.issue.clone(),
+            r.model.clone(),
+            num(r.baseline),
+            num(r.variant),
+            num(r.difference),
+            iv(|i| (i.p10, i.p90)),
+            iv(|i| (i.p025, i.p975)),
+        ]);
+    }
+    format!(
+        "Variant `{}` of `{}`: {}\n{} draws, master seed {} shared by both runs, multivector {}\n\n{t}\n",
+        report.variant,
+        report.scenario,
+        report.description,
+        report.draws,
+        report.master_seed,
+        report.version
+    )
+}
+
+/// [`compare_table`] as CSV, one row per issue and model.
+pub fn compare_csv(report: &CompareReport) -> Result<String, TextError> {
+    csv_text(
+        &[
+            "issue",
+            "model",
+            "baseline",
+            "variant",
+            "difference",
+            "diff_median",
+            "diff_p10",
+            "diff_p90",
+            "diff_p025",
+            "diff_p975",
+        ],
+        &report
+            .rows
+            .iter()
+            .map(|r| {
+                let o = |f: fn(&Interval) -> f64| {
+                    r.difference_interval
+                        .as_ref()
+                        .map_or_else(String::new, |i| full(f(i)))
+                };
+                vec![
+                    r.issue.clone(),
+                    r.model.clone(),
+                    full(r.baseline),
+                    full(r.variant),
+                    full(r.difference),
+                    o(|i| i.median),
+                    o(|i| i.p10),
+                    o(|i| i.p90),
+                    o(|i| i.p025),
+                    o(|i| i.p975),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    )
+}
+
+/// The result of `sensitivity`, as `--format json` prints it.
+#[derive(Debug, serde::Serialize)]
+pub struct SensitivityDoc<'a> {
+    /// The issue's id.
+    pub issue: &'a str,
+    /// The model whose forecast is moved.
+    pub model: &'a str,
+    /// Morris trajectories.
+    pub trajectories: usize,
+    /// The seed of the trajectories.
+    pub seed: u64,
+    /// The multivector version.
+    pub version: &'a str,
+    /// The inputs, the most important first.
+    pub effects: &'a [Effect],
+}
+
+fn field(f: Field) -> &'static str {
+    match f {
+        Field::Position => "position",
+        Field::Salience => "salience",
+        Field::Capability => "capability",
+    }
+}
+
+/// The inputs ranked by how much they move the forecast, with what the columns mean.
+pub fn sensitivity_table(s: &Scenario, doc: &SensitivityDoc<'_>) -> String {
+    let mut t = table(
+        [
+            "rank",
+            "actor",
+            "input",
+            "range",
+            "swing (one at a time)",
+            "Morris mu*",
+            "Morris sigma",
+        ]
+        .map(String::from)
+        .to_vec(),
+    );
+    // Saliences on the scenario's own scale (0-100 when it writes them so).
+    let sal = s.meta.salience_scale.max();
+    for (r, e) in doc.effects.iter().enumerate() {
+        let k = if e.input.field == Field::Salience {
+            sal
+        } else {
+            1.0
+        };
+        t.add_row(vec![
+            (r + 1).to_string(),
+            e.input.actor.clone(),
+            field(e.input.field).into(),
+            format!("{} - {}", num(k * e.input.low), num(k * e.input.high)),
+            num(e.swing),
+            num(e.mu_star),
+            num(e.sigma),
+        ]);
+    }
+    format!(
+        "Sensitivity of the {} forecast of `{}` ({} inputs, {} Morris trajectories, seed {})\n\n{t}\n\n\
+         Ranges: each uncertain input's declared range (positions on the issue's scale, saliences on the scenario's {} scale).\n\
+         Swing: the largest minus the smallest forecast when that input alone moves across its range (11 steps).\n\
+         Morris mu*: the mean absolute change of the forecast per full range of the input, measured by steps of two thirds of the range \
+         from random grid points of the other inputs (its overall importance, interactions included); sigma: how much those changes \
+         vary (large: non-linear or interacting). Forecast changes are on the issue's scale.\n",
+        doc.model,
+        doc.issue,
+        doc.effects.len(),
+        doc.trajectories,
+        doc.seed,
+        match s.meta.salience_scale {
+            multivector_core::SalienceScale::Unit => "0-1",
+            multivector_core::SalienceScale::Percent => "0-100",
+        }
+    )
+}
+
+/// [`sensitivity_table`] as CSV, one row per input.
+pub fn sensitivity_csv(doc: &SensitivityDoc<'_>) -> Result<String, TextError> {
+    csv_text(
+        &[
+            "rank", "actor", "input", "low", "high", "swing", "mu_star", "sigma",
+        ],
+        &doc.effects
+            .iter()
+            .enumerate()
+            .map(|(r, e)| {
+                vec![
+                    (r + 1).to_string(),
+                    e.input.actor.clone(),
+                    field(e.input.field).into(),
+                    full(e.input.low),
+                    full(e.input.high),
+                    full(e.swing),
+                    full(e.mu_star),
+                    full(e.sigma),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    )
 }
