@@ -3,8 +3,6 @@
 
 use std::io::Write;
 
-pub use multivector_report::text::{csv_text, full, num, table};
-
 static QUIET: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
 
 /// Records the global `--quiet` flag (once, before any command runs).

@@ -5,6 +5,8 @@ use std::path::Path;
 
 use multivector_models::opinion::spec::PopulationSpec;
 use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use crate::error::{Reporter, ScenarioErrors};
 
@@ -77,34 +79,93 @@ pub fn parse(file: &str, text: &str) -> Result<PopulationSpec, ScenarioErrors> {
     }
     for msg in problems {
         let offset = locate(text, &msg);
-        rep.push(offset, Some("population".into()), None, msg, Some(hint));
+        // "group `g`, field `census`: -0.27 must be ..." as record, field and message.
+        let (head, rest) = msg.split_once(": ").unwrap_or(("population", msg.as_str()));
+        let (record, field) = match head.rsplit_once(", field `") {
+            Some((r, f)) => (r, f.strip_suffix('`')),
+            None => (head, None),
+        };
+        rep.push(offset, Some(record.into()), field, rest, Some(hint));
     }
     Err(rep_errors(rep))
 }
 
-/// Where in `text` the record or field a check's message names is written: each name in
-/// backticks, in order, as a quoted value (`"kz-young"`) or as a key (`homophily =`); the
-/// last occurrence for an id that "appears twice".
+/// Where in `text` the record or field a check's message names is written. A message opens
+/// with where it belongs, `record `id`[, field `f`]: ...` (`population, group `kz-young`,
+/// field `census``, `event `mobilisation``, `audience cost of `KAZ` on `recognition``); the
+/// parsed document is walked along that path to the field's value, else to the deepest record
+/// found (the last of two records that share an id). A message that names nothing found
+/// points at the `[population]` table.
 fn locate(text: &str, msg: &str) -> Option<usize> {
+    let doc = DeTable::parse(text).ok()?;
+    let population = doc.get_ref().get("population")?;
     let twice = msg.contains("appears twice");
-    msg.split('`')
-        .skip(1)
-        .step_by(2)
-        .find_map(|name| {
-            let quoted = format!("\"{name}\"");
-            let found = if twice {
-                text.rfind(&quoted)
-            } else {
-                text.find(&quoted)
-            };
-            found.or_else(|| {
-                [format!("{name} ="), format!("{name}=")]
-                    .iter()
-                    .find_map(|k| text.find(k.as_str()))
-            })
+    let head = msg.split(": ").next().unwrap_or(msg);
+    let mut at = population;
+    for part in head.split(", ") {
+        let names: Vec<&str> = part.split('`').skip(1).step_by(2).collect();
+        let kind = part.split(" `").next().unwrap_or(part).trim();
+        let next = match (kind, names.as_slice()) {
+            ("population", _) => Some(population),
+            ("network" | "media", _) => child(at, kind),
+            ("field", [f]) => child(at, f),
+            ("group", [id]) => element(at, "groups", &[("id", id)], twice),
+            ("poll", [id]) => element(at, "polls", &[("id", id)], twice),
+            ("group check", [id]) => element(at, "group_checks", &[("id", id)], twice),
+            ("event", [id]) => element(at, "events", &[("id", id)], twice),
+            ("variant", [name]) => element(at, "variants", &[("name", name)], twice),
+            ("calibrate", [name]) => element(at, "calibrate", &[("name", name)], twice),
+            ("calibrate", []) => child(at, "calibrate"),
+            ("outlet", [name]) => element(at, "outlets", &[("name", name)], twice)
+                .or_else(|| element(at, "changes", &[("outlet", name)], twice)),
+            ("audience cost of", [actor, issue]) => element(
+                at,
+                "audience_costs",
+                &[("actor", actor), ("issue", issue)],
+                twice,
+            ),
+            ("binding of", [actor, issue]) => {
+                element(at, "bindings", &[("actor", actor), ("issue", issue)], twice)
+            }
+            _ => None,
+        };
+        match next {
+            Some(v) => at = v,
+            None => break,
+        }
+    }
+    Some(at.span().start)
+}
+
+/// The value of key `key` of table `v`.
+fn child<'a, 'i>(v: &'a Spanned<DeValue<'i>>, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+    match v.get_ref() {
+        DeValue::Table(t) => t.get(key),
+        _ => None,
+    }
+}
+
+/// The element of the array `key` of `v` whose string fields equal `fields`: the first, or the
+/// last when `last`.
+fn element<'a, 'i>(
+    v: &'a Spanned<DeValue<'i>>,
+    key: &str,
+    fields: &[(&str, &str)],
+    last: bool,
+) -> Option<&'a Spanned<DeValue<'i>>> {
+    let DeValue::Array(items) = child(v, key)?.get_ref() else {
+        return None;
+    };
+    let matches = |e: &&Spanned<DeValue<'i>>| {
+        fields.iter().all(|(f, want)| {
+            child(e, f).is_some_and(|x| matches!(x.get_ref(), DeValue::String(s) if s == want))
         })
-        // A message about the population as a whole points at its table.
-        .or_else(|| text.find("[population]"))
+    };
+    if last {
+        items.iter().rev().find(matches)
+    } else {
+        items.iter().find(matches)
+    }
 }
 
 fn rep_errors(rep: Reporter) -> ScenarioErrors {
@@ -253,6 +314,48 @@ mod tests {
                 e.id
             );
         }
+    }
+
+    /// The line of the first `needle` after line `after` (1-based) in `text`.
+    fn line_of(text: &str, after: usize, needle: &str) -> usize {
+        text.lines()
+            .enumerate()
+            .skip(after)
+            .find(|(_, l)| l.starts_with(needle))
+            .map(|(k, _)| k + 1)
+            .unwrap()
+    }
+
+    #[test]
+    fn every_problem_points_at_the_field_it_names() {
+        // Three faults at once in the built-in file: a group's census, an event's shift and
+        // a second group with the first one's id. Each error carries the line of the value
+        // at fault (counted here in the edited text), all in one report.
+        let text = KAZAKHSTAN
+            .replacen("census = 0.27", "census = -0.27", 1)
+            .replacen("shift = [0.03, 0.0]", "shift = [3.0, 0.0]", 1)
+            .replacen("id = \"kz_ethnic_older\"", "id = \"kz_ethnic_young\"", 1);
+        let err = parse("p.toml", &text).unwrap_err();
+        let at = |needle: &str| {
+            err.errors()
+                .iter()
+                .find(|e| e.to_string().contains(needle))
+                .unwrap_or_else(|| panic!("no error on {needle}: {err}"))
+                .location
+                .line
+                .unwrap()
+        };
+        assert_eq!(at("field `census`"), line_of(&text, 0, "census = -0.27"));
+        let event = line_of(&text, 0, "id = \"atrocity-reports\"");
+        assert_eq!(at("field `shift`"), line_of(&text, event, "shift = [3.0"));
+        // A duplicate points at the second record with that id.
+        let first = line_of(&text, 0, "id = \"kz_ethnic_young\"");
+        let second = line_of(&text, first, "id = \"kz_ethnic_young\"");
+        let dup = at("appears twice");
+        assert!(
+            dup > first && dup <= second + 1,
+            "duplicate at {dup}, records at {first} and {second}"
+        );
     }
 
     #[test]
@@ -503,7 +606,7 @@ mod tests {
             .errors()
             .iter()
             .find(|x| {
-                x.message
+                x.to_string()
                     .contains("group `kz_ethnic_young`: the id appears twice")
             })
             .unwrap();

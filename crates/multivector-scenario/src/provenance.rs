@@ -331,6 +331,57 @@ pub fn check_sources(s: &Scenario, dir: &Path) -> Vec<Problem> {
     out
 }
 
+/// Who cites record `id`, in file order: `actor KAZ`, `issue recognition`,
+/// `outcome recognition`, `stance KAZ/recognition`.
+pub fn cited_by(s: &Scenario, id: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let has = |v: &[String]| v.iter().any(|x| x == id);
+    for a in &s.actors {
+        if has(&a.evidence) {
+            out.push(format!("actor {}", a.id));
+        }
+    }
+    for i in &s.issues {
+        if has(&i.evidence) {
+            out.push(format!("issue {}", i.id));
+        }
+        if i.outcome.as_ref().is_some_and(|o| has(&o.evidence)) {
+            out.push(format!("outcome {}", i.id));
+        }
+    }
+    for st in &s.stances {
+        if has(&st.evidence) {
+            out.push(format!(
+                "stance {}/{}",
+                s.actors[st.actor].id, s.issues[st.issue].id
+            ));
+        }
+    }
+    out
+}
+
+/// The ids of the records behind issue `k`: the issue's, its outcome's and its stances'.
+pub fn behind_issue(s: &Scenario, k: usize) -> HashSet<String> {
+    let iss = &s.issues[k];
+    let mut ids: HashSet<String> = iss.evidence.iter().cloned().collect();
+    if let Some(o) = &iss.outcome {
+        ids.extend(o.evidence.iter().cloned());
+    }
+    for st in s.stances_on(k) {
+        ids.extend(st.evidence.iter().cloned());
+    }
+    ids
+}
+
+/// The ids of the records behind actor `k`: the actor's and its stances'.
+pub fn behind_actor(s: &Scenario, k: usize) -> HashSet<String> {
+    let mut ids: HashSet<String> = s.actors[k].evidence.iter().cloned().collect();
+    for st in s.stances.iter().filter(|st| st.actor == k) {
+        ids.extend(st.evidence.iter().cloned());
+    }
+    ids
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

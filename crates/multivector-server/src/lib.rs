@@ -1020,25 +1020,10 @@ async fn export(State(app): State<Shared>, UrlPath(file): UrlPath<(i64, String)>
             serde_json::to_string_pretty(&run.document).unwrap_or_default(),
         )
             .into_response(),
-        "export.csv" => {
-            let rows: Vec<Vec<String>> = run
-                .forecasts
-                .iter()
-                .map(|(i, m, v)| {
-                    vec![
-                        id.to_string(),
-                        i.clone(),
-                        m.clone(),
-                        v.to_string(),
-                        run.summary.seed.to_string(),
-                    ]
-                })
-                .collect();
-            match csv_text(&["run", "issue", "model", "forecast", "seed"], &rows) {
-                Ok(t) => ([(header::CONTENT_TYPE, "text/csv")], t).into_response(),
-                Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Export", &e.to_string()),
-            }
-        }
+        "export.csv" => match multivector_report::text::runs::export_csv(&run) {
+            Ok(t) => ([(header::CONTENT_TYPE, "text/csv")], t).into_response(),
+            Err(e) => err_page(StatusCode::INTERNAL_SERVER_ERROR, "Export", &e.to_string()),
+        },
         _ => err_page(
             StatusCode::NOT_FOUND,
             "No such download",
@@ -1279,6 +1264,15 @@ pub enum ServeError {
     NoJobs,
     #[error(transparent)]
     Store(#[from] multivector_store::StoreError),
+    /// The address cannot be listened on (taken, or not this machine's).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    /// The async runtime could not start.
+    #[error("cannot start the server's runtime: {0}")]
+    Runtime(std::io::Error),
 }
 
 /// The app's router, with its state: what [`serve`] serves and what tests call in-process.
@@ -1311,19 +1305,35 @@ pub fn router(config: &Config) -> Result<Router, ServeError> {
     Ok(routes(app))
 }
 
+/// Checks `config`, listens on its address and `port`, says where through `ready`, and
+/// serves until Ctrl-C, on a runtime of its own (what `multivector serve` runs).
+pub fn serve_blocking(
+    config: Config,
+    port: u16,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> Result<(), ServeError> {
+    // Refuse bad settings and an unusable store before binding.
+    let app = router(&config)?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    rt.block_on(async move {
+        let addr = format!("{}:{port}", config.bind);
+        let bind = |source| ServeError::Bind {
+            addr: addr.clone(),
+            source,
+        };
+        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(bind)?;
+        ready(listener.local_addr().map_err(bind)?);
+        serve_connections(listener, app, config.header_timeout).await;
+        Ok(())
+    })
+}
+
 /// Serves the app on `listener` until Ctrl-C.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> Result<(), ServeError> {
     let app = router(&config)?;
     serve_connections(listener, app, config.header_timeout).await;
     Ok(())
-}
-
-/// CSV text of rows of fields.
-fn csv_text(header: &[&str], rows: &[Vec<String>]) -> Result<String, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(|e| e.to_string())?;
-    for r in rows {
-        w.write_record(r).map_err(|e| e.to_string())?;
-    }
-    String::from_utf8(w.into_inner().map_err(|e| e.to_string())?).map_err(|e| e.to_string())
 }

@@ -255,3 +255,30 @@ fn pages_are_templates_that_escape() {
         }
     }
 }
+
+#[test]
+fn the_cli_stays_thin() {
+    // The binary parses arguments, chooses a rendering and maps errors to exit codes; the
+    // pipeline lives in the facade and the renderings in multivector-report's `text`, so the
+    // Python package and the web app print what the shell prints. Past 2,500 lines, the CLI
+    // is doing a library's work again.
+    let dir = root().join("crates/multivector-cli/src");
+    let lines: usize = rust_files(&dir)
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap().lines().count())
+        .sum();
+    assert!(
+        lines < 2_500,
+        "crates/multivector-cli/src has {lines} lines (limit 2,500): move rendering to multivector-report::text and pipeline steps to the facade"
+    );
+    // No JSON trees are assembled in the binary: `--format json` prints a typed document.
+    for f in rust_files(&dir) {
+        for (n, line) in code_lines(&f) {
+            assert!(
+                !line.contains("json!(") && !line.contains("serde_json::Value"),
+                "{}:{n}: a JSON tree built in the CLI; print a typed document instead",
+                f.display()
+            );
+        }
+    }
+}

@@ -53,22 +53,12 @@ pub fn run(a: BacktestArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     // One tick per model run: every issue's point forecasts, then every ensemble draw.
-    let usable_upper = issues.len() as u64 * (settings.draws as u64 + 1);
-    let bar = if crate::output::quiet() || settings.draws == 0 {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::with_draw_target(
-            Some(usable_upper),
-            indicatif::ProgressDrawTarget::stderr(),
-        )
-        .with_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} {pos}/{len} model runs, {eta} left",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        )
-        .with_message("backtest")
-    };
+    let usable_upper = issues.len() * (settings.draws + 1);
+    // Hidden without ensembles: the point forecasts take a second or two.
+    let bar = crate::output::progress(
+        if settings.draws == 0 { 0 } else { usable_upper },
+        "model runs (backtest)",
+    );
     let result = backtest_with_progress(&issues, &settings, &|k| {
         if k % 64 == 0 {
             bar.set_position(k as u64);

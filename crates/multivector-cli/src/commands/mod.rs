@@ -26,6 +26,7 @@ use crate::args::{
 };
 use crate::exit::usage;
 use crate::output::note;
+use multivector_server::ServeError;
 
 /// Runs the chosen subcommand.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -256,33 +257,15 @@ fn serve(a: crate::args::ServeArgs) -> anyhow::Result<ExitCode> {
         allow_hosts: a.allow_host.clone(),
         header_timeout: std::time::Duration::from_secs(a.header_timeout),
     };
-    // Refuse bad settings and an unusable store before binding.
-    drop(multivector_server::router(&config).map_err(|e| match e {
-        multivector_server::ServeError::NoJobs => {
-            usage(e.to_string(), "allow at least one concurrent run")
-        }
-        other => usage(
-            format!("cannot open the run store: {other}"),
+    let ready = |addr| note(&format!("serving on http://{addr} (Ctrl-C to stop)"));
+    multivector_server::serve_blocking(config, a.port, ready).map_err(|e| match e {
+        ServeError::NoJobs => usage(e.to_string(), "allow at least one concurrent run"),
+        ServeError::Bind { .. } => usage(e.to_string(), "choose another --port"),
+        ServeError::Store(_) => usage(
+            format!("cannot open the run store: {e}"),
             "give a writable file with --db PATH (or set MULTIVECTOR_DB)",
         ),
-    })?);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    rt.block_on(async move {
-        let addr = format!("{}:{}", a.bind, a.port);
-        let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| {
-            usage(
-                format!("cannot listen on {addr}: {e}"),
-                "choose another --port",
-            )
-        })?;
-        note(&format!(
-            "serving on http://{} (Ctrl-C to stop)",
-            listener.local_addr()?
-        ));
-        multivector_server::serve(listener, config).await?;
-        Ok::<_, anyhow::Error>(())
+        other => anyhow::Error::new(other),
     })?;
     Ok(ExitCode::SUCCESS)
 }

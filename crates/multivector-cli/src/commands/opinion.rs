@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use multivector_ensemble::calibrate::Calibration;
 use multivector_models::opinion::dynamics::Peer;
 use multivector_models::opinion::spec::PopulationSpec;
 use multivector_scenario::population;
@@ -76,23 +75,9 @@ pub fn opinion(a: OpinionArgs) -> anyhow::Result<ExitCode> {
                 "give the file written by `multivector calibrate --out FILE`",
             )
         })?;
-        let c: Calibration = serde_json::from_str(&text).map_err(|e| {
-            usage(
-                format!("{}: not a calibration file: {e}", p.display()),
-                "write one with `multivector calibrate --out FILE`",
-            )
-        })?;
-        let names: Vec<String> = c.params.iter().map(|p| p.name.clone()).collect();
-        spec = spec.with(&names, &c.best).map_err(|e| {
-            usage(
-                format!("{}: {e}", p.display()),
-                "recalibrate this population",
-            )
-        })?;
-        note(&format!(
-            "applied calibrated parameters from {}",
-            p.display()
-        ));
+        let name = p.display().to_string();
+        spec = multivector::two_level::calibrated(&spec, Some((&name, &text)))?.0;
+        note(&format!("applied calibrated parameters from {name}"));
     }
     if let Some(m) = a.model {
         spec.peer = peer_for(&spec, m);

@@ -3,12 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use multivector_report::text::runs as text;
 use multivector_store::{NewRun, Store, StoreError};
-use serde_json::json;
 
 use crate::args::{Format, ReportArgs, RunsAction, RunsArgs};
 use crate::exit::usage;
-use crate::output::{csv_text, emit, full, note, num, table};
+use crate::output::{emit, json, note};
 
 /// The store file: `--db`, else `$MULTIVECTOR_DB`, else `multivector.db`.
 pub(super) fn db_path(flag: Option<&Path>) -> PathBuf {
@@ -72,66 +72,17 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
     let text = match a.action {
         RunsAction::List { format } => {
             let runs = store.list().map_err(store_err)?;
-            let rows: Vec<Vec<String>> = runs
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.created.clone(),
-                        r.command.clone(),
-                        r.scenario_id.clone(),
-                        r.scenario_hash[..12].to_string(),
-                        r.seed.to_string(),
-                        r.draws.to_string(),
-                    ]
-                })
-                .collect();
-            let header = [
-                "id", "created", "command", "scenario", "hash", "seed", "draws",
-            ];
             match format {
-                Format::Csv => csv_text(&header, &rows)?,
-                Format::Json => {
-                    serde_json::to_string_pretty(&rows.iter().map(|r| json!({"id": r[0].parse::<i64>().ok(), "created": r[1], "command": r[2], "scenario": r[3], "hash": r[4], "seed": r[5].parse::<u64>().ok(), "draws": r[6].parse::<u64>().ok()})).collect::<Vec<_>>())? + "\n"
-                }
-                Format::Table => {
-                    let mut t = table(header.map(String::from).to_vec());
-                    for r in rows {
-                        t.add_row(r);
-                    }
-                    format!("{t}\n")
-                }
+                Format::Csv => text::list_csv(&runs)?,
+                Format::Json => json(&text::list_doc(&runs))?,
+                Format::Table => text::list_table(&runs),
             }
         }
         RunsAction::Show { id, format } => {
             let r = store.get(id).map_err(store_err)?;
             match format {
-                Format::Json => {
-                    serde_json::to_string_pretty(&json!({
-                        "id": r.summary.id, "created": r.summary.created, "command": r.summary.command,
-                        "scenario": r.summary.scenario_id, "scenario_hash": r.summary.scenario_hash,
-                        "version": r.version, "seed": r.summary.seed, "draws": r.summary.draws, "options": r.options,
-                        "forecasts": r.forecasts.iter().map(|(i, m, v)| json!({"issue": i, "model": m, "value": v})).collect::<Vec<_>>(),
-                    }))? + "\n"
-                }
-                _ => {
-                    let mut t = table(["issue", "model", "forecast"].map(String::from).to_vec());
-                    for (i, m, v) in &r.forecasts {
-                        t.add_row(vec![i.clone(), m.clone(), num(*v)]);
-                    }
-                    format!(
-                        "Run {}: `{}` on scenario `{}` (sha256 {}), multivector {}, seed {}, {} draws, {}\n{}\n\n{t}\n",
-                        r.summary.id,
-                        r.summary.command,
-                        r.summary.scenario_id,
-                        r.summary.scenario_hash,
-                        r.version,
-                        r.summary.seed,
-                        r.summary.draws,
-                        r.summary.created,
-                        settings_in_words(&r.options)
-                    )
-                }
+                Format::Json => json(&text::ShowDoc::new(&r))?,
+                _ => text::show_table(&r),
             }
         }
         RunsAction::Compare { a, b, format } => {
@@ -139,7 +90,6 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                 store.get(a).map_err(store_err)?,
                 store.get(b).map_err(store_err)?,
             );
-            let pairs = ra.paired_with(&rb);
             if ra.summary.scenario_hash != rb.summary.scenario_hash {
                 note(&format!(
                     "runs {a} and {b} read different scenario texts ({} vs {})",
@@ -147,77 +97,19 @@ pub fn run(a: RunsArgs) -> anyhow::Result<ExitCode> {
                     &rb.summary.scenario_hash[..12]
                 ));
             }
+            let pairs = ra.paired_with(&rb);
             match format {
                 // Data keep every digit; the table is for reading.
-                Format::Csv => {
-                    let rows: Vec<Vec<String>> = pairs
-                        .iter()
-                        .map(|(i, m, va, vb)| {
-                            vec![
-                                i.to_string(),
-                                m.to_string(),
-                                full(*va),
-                                vb.map_or(String::new(), full),
-                                vb.map_or(String::new(), |v| full(v - va)),
-                            ]
-                        })
-                        .collect();
-                    csv_text(&["issue", "model", "a", "b", "difference"], &rows)?
-                }
-                Format::Json => {
-                    serde_json::to_string_pretty(&json!({
-                        "a": a,
-                        "b": b,
-                        "rows": pairs.iter().map(|(i, m, va, vb)| json!({
-                            "issue": i, "model": m, "a": va, "b": vb,
-                            "difference": vb.map(|v| v - va),
-                        })).collect::<Vec<_>>(),
-                    }))? + "\n"
-                }
-                Format::Table => {
-                    let mut t = table(
-                        [
-                            "issue".to_string(),
-                            "model".to_string(),
-                            format!("run {a}"),
-                            format!("run {b}"),
-                            "difference".to_string(),
-                        ]
-                        .to_vec(),
-                    );
-                    for (i, m, va, vb) in &pairs {
-                        t.add_row(vec![
-                            i.to_string(),
-                            m.to_string(),
-                            num(*va),
-                            vb.map_or("-".into(), num),
-                            vb.map_or("-".into(), |v| format!("{:+.3}", v - va)),
-                        ]);
-                    }
-                    format!("{t}\n")
-                }
+                Format::Csv => text::compare_csv(&pairs)?,
+                Format::Json => json(&text::CompareDoc::new(a, b, &pairs))?,
+                Format::Table => text::compare_table(a, b, &pairs),
             }
         }
         RunsAction::Export { id, format } => {
             let r = store.get(id).map_err(store_err)?;
             match format {
-                Format::Csv => {
-                    let rows: Vec<Vec<String>> = r
-                        .forecasts
-                        .iter()
-                        .map(|(i, m, v)| {
-                            vec![
-                                r.summary.id.to_string(),
-                                i.clone(),
-                                m.clone(),
-                                full(*v),
-                                r.summary.seed.to_string(),
-                            ]
-                        })
-                        .collect();
-                    csv_text(&["run", "issue", "model", "forecast", "seed"], &rows)?
-                }
-                _ => serde_json::to_string_pretty(&r.document)? + "\n",
+                Format::Csv => text::export_csv(&r)?,
+                _ => json(&r.document)?,
             }
         }
         RunsAction::Delete { id } => {
@@ -267,44 +159,4 @@ pub(super) fn write_report(
         out.display()
     ));
     Ok(())
-}
-
-/// A stored run's settings in words (the raw JSON is in `runs show --format json`).
-fn settings_in_words(options: &serde_json::Value) -> String {
-    let Ok(st) = serde_json::from_value::<multivector::run::RunSettings>(options.clone()) else {
-        return "settings: stored by an earlier version (see `runs show --format json`)".into();
-    };
-    let preset = |o: &multivector_models::bdm::BdmOptions, p| {
-        if *o == multivector_models::bdm::BdmOptions::preset(p) {
-            "as preset".to_string()
-        } else {
-            "options changed from the preset".to_string()
-        }
-    };
-    let stop = match st.bdm_scholz.stop {
-        multivector_core::StopRule::Fixed { rounds } => format!("{rounds} rounds"),
-        multivector_core::StopRule::Converged {
-            max_rounds,
-            patience,
-            ..
-        } => format!("until settled {patience} rounds running, at most {max_rounds}"),
-    };
-    let smp = if st.smp == multivector_models::smp::SmpOptions::default() {
-        "KTAB's defaults"
-    } else {
-        "options changed from KTAB's defaults"
-    };
-    format!(
-        "settings: bdm-scholz {} and bdm-paper {}, {stop}; spatial model {smp}; two levels: {}",
-        preset(&st.bdm_scholz, multivector_models::bdm::Preset::Scholz),
-        preset(&st.bdm_paper, multivector_models::bdm::Preset::Paper),
-        if st.two_level {
-            match &st.population_variant {
-                Some(v) => format!("yes, beside population variant `{v}`"),
-                None => "yes".into(),
-            }
-        } else {
-            "no".into()
-        }
-    )
 }

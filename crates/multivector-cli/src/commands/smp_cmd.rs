@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use multivector_core::Scenario;
+use multivector_core::{ModelError, Scenario};
 use multivector_models::smp::{Smp, SmpInput, SmpOptions, SmpStop};
 use multivector_report::text::smp as text;
 
@@ -18,21 +18,14 @@ pub fn run(a: SmpArgs) -> anyhow::Result<ExitCode> {
     let options = options(&a)?;
     // A round costs about n^3 contests: show rounds with the time left when the issue is
     // large enough for a round to take a noticeable time (about 100 actors and up).
-    let bar = if crate::output::quiet() || input.len() < 100 {
-        indicatif::ProgressBar::hidden()
-    } else {
-        indicatif::ProgressBar::with_draw_target(
-            Some(options.stop.max_rounds as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        )
-        .with_style(
-            indicatif::ProgressStyle::with_template(
-                "{msg} {wide_bar} round {pos} of at most {len}, {eta} left at this pace",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        )
-        .with_message(format!("spatial model, {} actors", input.len()))
-    };
+    let bar = crate::output::progress(
+        if input.len() < 100 {
+            0
+        } else {
+            options.stop.max_rounds
+        },
+        &format!("rounds at most (spatial model, {} actors)", input.len()),
+    );
     let run = Smp::new(options).run_observed(&input, &|t| bar.set_position(t as u64));
     bar.finish_and_clear();
     let text = match a.format {
@@ -45,24 +38,23 @@ pub fn run(a: SmpArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn options(a: &SmpArgs) -> anyhow::Result<SmpOptions> {
-    if !(a.stop_ratio.is_finite() && a.stop_ratio >= 0.0) {
-        return Err(usage(
-            format!("--stop-ratio {} is not a number >= 0", a.stop_ratio),
-            "KTAB stops at 0.02: a round moving under 2% of the first round's move",
-        ));
-    }
-    if !(a.stop_floor.is_finite() && a.stop_floor > 0.0) {
-        return Err(usage(
-            format!("--stop-floor {} is not a number > 0", a.stop_floor),
-            "the floor keeps the ratio defined when nobody moves in round 1 (KTAB: 1e-4)",
-        ));
-    }
-    if a.max_rounds == 0 {
-        return Err(usage(
-            "--max-rounds 0 runs nothing",
-            "give at least 1 (KTAB: 100)",
-        ));
-    }
+    let stop = SmpStop {
+        max_rounds: a.max_rounds,
+        min_rounds: a.min_rounds,
+        ratio: a.stop_ratio,
+        floor: a.stop_floor,
+    };
+    stop.validate().map_err(|e| {
+        let flag = match &e {
+            ModelError::Option { option: "stop.ratio", .. } => "--stop-ratio",
+            ModelError::Option { option: "stop.floor", .. } => "--stop-floor",
+            _ => "--max-rounds",
+        };
+        usage(
+            format!("{flag}: {e}"),
+            "KTAB stops when a round moves under 2% of the first round's move (--stop-ratio 0.02, --stop-floor 1e-4), after at most 100 rounds",
+        )
+    })?;
     Ok(SmpOptions {
         victory_prob: a.victory_prob.into(),
         pce: a.pce.into(),
@@ -73,12 +65,7 @@ fn options(a: &SmpArgs) -> anyhow::Result<SmpOptions> {
         third_party_commit: a.third_party_commit.into(),
         bargain_point: a.bargain_point.into(),
         bargain_view: a.bargain_view.into(),
-        stop: SmpStop {
-            max_rounds: a.max_rounds,
-            min_rounds: a.min_rounds,
-            ratio: a.stop_ratio,
-            floor: a.stop_floor,
-        },
+        stop,
         seed: a.seed.unwrap_or(SmpOptions::default().seed),
         canonical_groups: a.canonical_groups,
     })

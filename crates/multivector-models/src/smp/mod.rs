@@ -152,6 +152,25 @@ impl Default for SmpStop {
     }
 }
 
+impl SmpStop {
+    /// Checks the rule: at least one round, a ratio >= 0 and a floor > 0 (the floor keeps
+    /// the ratio defined when nobody moves in round 1). Front ends call this to refuse bad
+    /// options before any work; the error names the field (`stop.ratio`, ...).
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let bad = |option, message: String| Err(ModelError::Option { option, message });
+        if self.max_rounds == 0 {
+            return bad("stop.max_rounds", "0 rounds run nothing".into());
+        }
+        if !(self.ratio.is_finite() && self.ratio >= 0.0) {
+            return bad("stop.ratio", format!("{} is not a number >= 0", self.ratio));
+        }
+        if !(self.floor.is_finite() && self.floor > 0.0) {
+            return bad("stop.floor", format!("{} is not a number > 0", self.floor));
+        }
+        Ok(())
+    }
+}
+
 /// Every option of the model; [`Default`] is KTAB's default parameter set.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SmpOptions {
@@ -1385,6 +1404,33 @@ impl Forecaster for Smp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stop_rule_that_cannot_stop_or_divides_by_zero_is_refused() {
+        assert!(SmpStop::default().validate().is_ok());
+        let field = |st: SmpStop| match st.validate() {
+            Err(ModelError::Option { option, .. }) => option,
+            other => panic!("{other:?}"),
+        };
+        let d = SmpStop::default();
+        assert_eq!(field(SmpStop { max_rounds: 0, ..d }), "stop.max_rounds");
+        assert_eq!(field(SmpStop { ratio: -0.01, ..d }), "stop.ratio");
+        assert_eq!(
+            field(SmpStop {
+                ratio: f64::NAN,
+                ..d
+            }),
+            "stop.ratio"
+        );
+        assert_eq!(field(SmpStop { floor: 0.0, ..d }), "stop.floor");
+        assert_eq!(
+            field(SmpStop {
+                floor: f64::INFINITY,
+                ..d
+            }),
+            "stop.floor"
+        );
+    }
     use rand::RngExt;
 
     fn run_with(input: &SmpInput, o: SmpOptions, fast_forward: bool) -> SmpRun {

@@ -10,8 +10,10 @@ use serde::ser::SerializeMap;
 pub mod align;
 pub mod backtest;
 pub mod bdm;
+pub mod evidence;
 pub mod opinion;
 pub mod run;
+pub mod runs;
 pub mod smp;
 
 /// Why a text could not be made.
