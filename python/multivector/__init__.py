@@ -461,6 +461,11 @@ class Report(Result):
         """What a reader should be warned about: issue, model, kind, message."""
         return _frame(self.doc.get("warnings", []), ["issue", "model", "kind", "message"])
 
+    def text(self) -> str:
+        """The run as ``multivector run`` prints it (the same tables, from the same code):
+        the bottom line first, then the forecasts, how they fared and the ensemble."""
+        return _core.report_text(self.scenario.core, self._text)
+
     def report_html(self, view: Optional[str] = None) -> str:
         """The HTML report (what ``multivector run --report`` writes); ``view`` names the
         actor whose position the profile is read from."""

@@ -749,6 +749,17 @@ fn bottom_lines(scenario: &Scenario, report: &str) -> PyResult<String> {
     json(&rows)
 }
 
+/// The run as `multivector run` prints it: the bottom line, the forecasts, the retrodiction,
+/// the ensemble and the two-level series, rendered by the same code as the CLI's.
+#[pyfunction]
+fn report_text(scenario: &Scenario, report: &str) -> PyResult<String> {
+    let r = report_of(report)?;
+    Ok(multivector_report::text::run::report(
+        &scenario.scenario,
+        &r,
+    ))
+}
+
 fn report_of(doc: &str) -> PyResult<RunReport> {
     let v: serde_json::Value = serde_json::from_str(doc)
         .map_err(|e| settings_error("report", format!("not a JSON document: {e}")))?;
@@ -1039,6 +1050,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(align, m)?,
         wrap_pyfunction!(votes, m)?,
         wrap_pyfunction!(bottom_lines, m)?,
+        wrap_pyfunction!(report_text, m)?,
         wrap_pyfunction!(report_html, m)?,
         wrap_pyfunction!(version, m)?,
         wrap_pyfunction!(default_seed, m)?,

@@ -223,3 +223,12 @@ def test_the_gil_is_released_while_rust_runs():
     t.join()
     # Holding the GIL for the whole run would leave this thread a handful of switches.
     assert ticks > 10_000, ticks
+
+
+def test_the_text_is_what_the_cli_prints(cli):
+    # One renderer under both front ends: the notebook's text and the shell's table agree
+    # to the byte on the same run.
+    rep = mv.run(mv.scenario("kazakhstan"), draws=40, seed=5)
+    shell = cli("run", "--draws", "40", "--seed", "5", "--no-store", "-q", parse=False)
+    assert rep.text() == shell
+    assert rep.text().startswith("Bottom line for `kazakhstan`")
