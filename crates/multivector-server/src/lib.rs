@@ -24,6 +24,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use multivector::run::RunReport;
 use multivector_scenario::{Format, builtin, load_str};
 use multivector_store::Store;
 use serde::Deserialize;
@@ -1038,16 +1039,17 @@ struct Pair {
     b: i64,
 }
 
-/// The ensemble's quantiles of a forecast in a run's document, as
+/// The ensemble's quantiles of a forecast in a run's report, as
 /// `[p025, p10, median, p90, p975]` (None without an ensemble).
-fn quantiles(doc: &serde_json::Value, issue: &str, model: &str) -> Option<[f64; 5]> {
-    let f = doc["ensemble"]["issues"]
-        .as_array()?
+fn quantiles(r: Option<&RunReport>, issue: &str, model: &str) -> Option<[f64; 5]> {
+    let x = r?
+        .ensemble
+        .as_ref()?
+        .issues
         .iter()
-        .find(|x| x["issue"] == issue && x["model"] == model)?
-        .get("forecast")?;
-    let q = |k: &str| f.get(k).and_then(serde_json::Value::as_f64);
-    Some([q("p025")?, q("p10")?, q("median")?, q("p90")?, q("p975")?])
+        .find(|x| x.issue == issue && x.model == model)?;
+    let f = &x.forecast;
+    Some([f.p025, f.p10, f.median, f.p90, f.p975])
 }
 
 async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
@@ -1070,21 +1072,22 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
     });
     let pairs = ra.paired_with(&rb);
     // Every forecast beside the record of its model on the scenario's own outcomes.
-    let record: Vec<String> = ra.document["models"]
-        .as_array()
-        .map(|ms| {
-            ms.iter()
-                .filter_map(|m| {
-                    Some(format!(
-                        "{} {:.3} ({} issues)",
-                        m["model"].as_str()?,
-                        m["mean_error_scaled"].as_f64()?,
-                        m["issues_scored"].as_u64()?
-                    ))
-                })
-                .collect()
+    // Read back as the typed report (converted from an older schema, or None when the
+    // document cannot be read: then the page shows the point forecasts alone).
+    let (rep_a, rep_b) = (
+        RunReport::from_json(&ra.document).ok(),
+        RunReport::from_json(&rb.document).ok(),
+    );
+    let record: Vec<String> = rep_a
+        .iter()
+        .flat_map(|r| &r.models)
+        .filter_map(|m| {
+            Some(format!(
+                "{} {:.3} ({} issues)",
+                m.model, m.mean_error_scaled?, m.issues_scored
+            ))
         })
-        .unwrap_or_default();
+        .collect();
     let interval = |iv: Option<[f64; 5]>| {
         iv.map_or("-".to_string(), |v| format!("{:.1} to {:.1}", v[1], v[3]))
     };
@@ -1095,10 +1098,10 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
         .map(|iss| {
             let mut rows = Vec::new();
             for (i, m, va, vb) in pairs.iter().filter(|p| p.0 == *iss) {
-                let a = quantiles(&ra.document, i, m).unwrap_or([*va; 5]);
+                let a = quantiles(rep_a.as_ref(), i, m).unwrap_or([*va; 5]);
                 rows.push((format!("{m} · run {}", q.a), a));
                 if let Some(vb) = vb {
-                    let b = quantiles(&rb.document, i, m).unwrap_or([*vb; 5]);
+                    let b = quantiles(rep_b.as_ref(), i, m).unwrap_or([*vb; 5]);
                     rows.push((format!("{m} · run {}", q.b), b));
                 }
             }
@@ -1137,9 +1140,9 @@ async fn compare(State(app): State<Shared>, Query(q): Query<Pair>) -> Response {
             @for (i, m, va, vb) in &pairs {
                 tr {
                     td { (i) } td { (m) } td { (format!("{va:.1}")) }
-                    td { (interval(quantiles(&ra.document, i, m))) }
+                    td { (interval(quantiles(rep_a.as_ref(), i, m))) }
                     td { (vb.map_or("-".into(), |v| format!("{v:.1}"))) }
-                    td { (interval(quantiles(&rb.document, i, m))) }
+                    td { (interval(quantiles(rep_b.as_ref(), i, m))) }
                     td { (vb.map_or("-".into(), |v| format!("{:+.1}", v - va))) }
                 }
             }

@@ -503,3 +503,47 @@ async fn the_editor_adds_actors_and_issues_and_leaves_actors_out() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn the_compare_page_reads_the_stored_reports_as_typed_reports() {
+    // Two runs stored as the CLI stores them; the page must show each model's record and
+    // the ensembles' 10-90% intervals read back from the documents.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path());
+    let loaded = multivector::scenario::builtin::load("kazakhstan")
+        .unwrap()
+        .unwrap();
+    let s = &loaded.scenario;
+    let text = multivector::scenario::builtin::ALL[0].1.to_string();
+    let store = multivector::store::Store::open(&cfg.db).unwrap();
+    let mut reports = Vec::new();
+    for seed in [1, 2] {
+        let settings = multivector::run::RunSettings {
+            draws: 60,
+            seed,
+            ..Default::default()
+        };
+        let r = multivector::run::run(s, &settings, &multivector::run::NoProgress).unwrap();
+        let doc = serde_json::to_value(&r).unwrap();
+        store
+            .save(&r.to_new_run("run", text.clone(), doc).unwrap())
+            .unwrap();
+        reports.push(r);
+    }
+    let app = router(&cfg).unwrap();
+    let (code, _, body) = call(app, get("/compare?a=1&b=2", "127.0.0.1:8080")).await;
+    assert_eq!(code, StatusCode::OK);
+    let m = &reports[0].models[0];
+    let record = format!(
+        "{} {:.3} ({} issues)",
+        m.model,
+        m.mean_error_scaled.unwrap(),
+        m.issues_scored
+    );
+    assert!(body.contains(&record), "{record} missing");
+    for (k, r) in reports.iter().enumerate() {
+        let x = &r.ensemble.as_ref().unwrap().issues[0];
+        let iv = format!("{:.1} to {:.1}", x.forecast.p10, x.forecast.p90);
+        assert!(body.contains(&iv), "run {}: {iv} missing", k + 1);
+    }
+}
