@@ -615,6 +615,10 @@ class CalibrationResult(Result):
     """A calibration (``multivector calibrate``): fitted parameters with approximate 95%
     intervals, and every poll against the fitted model."""
 
+    def text(self) -> str:
+        """The calibration as ``multivector calibrate`` prints it (the same code)."""
+        return _core.calibration_text(self._text)
+
     @property
     def params(self) -> pd.DataFrame:
         """name, best, low, high (95% interval)."""

@@ -760,6 +760,14 @@ fn report_text(scenario: &Scenario, report: &str) -> PyResult<String> {
     ))
 }
 
+/// A calibration as `multivector calibrate` prints it, from its JSON document.
+#[pyfunction]
+fn calibration_text(doc: &str) -> PyResult<String> {
+    let c: multivector::opinion::CalibrationReport = serde_json::from_str(doc)
+        .map_err(|e| settings_error("calibration", format!("not a calibration document: {e}")))?;
+    Ok(multivector_report::text::opinion::calibration_table(&c))
+}
+
 fn report_of(doc: &str) -> PyResult<RunReport> {
     let v: serde_json::Value = serde_json::from_str(doc)
         .map_err(|e| settings_error("report", format!("not a JSON document: {e}")))?;
@@ -1051,6 +1059,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         wrap_pyfunction!(votes, m)?,
         wrap_pyfunction!(bottom_lines, m)?,
         wrap_pyfunction!(report_text, m)?,
+        wrap_pyfunction!(calibration_text, m)?,
         wrap_pyfunction!(report_html, m)?,
         wrap_pyfunction!(version, m)?,
         wrap_pyfunction!(default_seed, m)?,

@@ -232,3 +232,10 @@ def test_the_text_is_what_the_cli_prints(cli):
     shell = cli("run", "--draws", "40", "--seed", "5", "--no-store", "-q", parse=False)
     assert rep.text() == shell
     assert rep.text().startswith("Bottom line for `kazakhstan`")
+
+
+def test_the_calibration_text_is_what_the_cli_prints(cli):
+    cal = mv.calibrate(agents=400, budget=6, chains=0, seed=3)
+    shell = cli("calibrate", "--agents", "400", "--budget", "6", "--chains", "0", "--seed", "3", "-q", parse=False)
+    assert cal.text() == shell
+    assert cal.text().startswith("Calibration of `kazakhstan-population`")
