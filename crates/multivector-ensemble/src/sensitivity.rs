@@ -7,6 +7,7 @@
 
 use multivector_core::{Forecaster, InputField, IssueInput, ModelError, Scenario, Spread};
 use rand::RngExt;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::stream;
@@ -108,32 +109,36 @@ fn set(input: &mut IssueInput, i: &Input, v: f64) -> Result<(), ModelError> {
 pub fn analyse(
     s: &Scenario,
     k: usize,
-    model: &dyn Forecaster,
+    model: &(dyn Forecaster + Sync),
     trajectories: usize,
     master: u64,
 ) -> Result<Vec<Effect>, ModelError> {
     let base = s.issue_input(k)?;
     let ins = inputs(s, k);
     let f = |x: &IssueInput| model.forecast(x).map(|r| r.value);
-    let mut swings = Vec::with_capacity(ins.len());
-    for i in &ins {
-        let mut x = base.clone();
-        let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-        for step in 0..=10 {
-            set(&mut x, i, i.low + (i.high - i.low) * step as f64 / 10.0)?;
-            let v = f(&x)?;
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-        swings.push(hi - lo);
-    }
+    // Inputs and trajectories are independent: they run in parallel and are gathered in
+    // input and trajectory order, so the thread count changes no number.
+    let swings: Vec<f64> = ins
+        .par_iter()
+        .map(|i| {
+            let mut x = base.clone();
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for step in 0..=10 {
+                set(&mut x, i, i.low + (i.high - i.low) * step as f64 / 10.0)?;
+                let v = f(&x)?;
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+            Ok(hi - lo)
+        })
+        .collect::<Result<_, ModelError>>()?;
     // Morris: levels {0, 1/3, 2/3, 1}, step 2/3; each trajectory starts at a random grid point
     // that leaves room for the step and moves every input once, in random order.
     const LEVELS: f64 = 4.0;
     let delta = LEVELS / (2.0 * (LEVELS - 1.0));
     let n = ins.len();
-    let mut effects: Vec<Vec<f64>> = vec![Vec::with_capacity(trajectories); n];
-    for t in 0..trajectories {
+    // One trajectory: the elementary effect of every input, in the order it moved.
+    let trajectory = |t: usize| -> Result<Vec<(usize, f64)>, ModelError> {
         let mut rng = stream(master, t as u64);
         let mut u: Vec<f64> = (0..n)
             .map(|_| f64::from(rng.random_range(0..2u8)) / (LEVELS - 1.0))
@@ -150,12 +155,22 @@ pub fn analyse(
             Ok(x)
         };
         let mut prev = f(&at(&u)?)?;
+        let mut out = Vec::with_capacity(n);
         for &i in &order {
             u[i] += delta;
             let next = f(&at(&u)?)?;
-            effects[i].push((next - prev) / delta);
+            out.push((i, (next - prev) / delta));
             prev = next;
         }
+        Ok(out)
+    };
+    let runs: Vec<Vec<(usize, f64)>> = (0..trajectories)
+        .into_par_iter()
+        .map(trajectory)
+        .collect::<Result<_, ModelError>>()?;
+    let mut effects: Vec<Vec<f64>> = vec![Vec::with_capacity(trajectories); n];
+    for (i, e) in runs.into_iter().flatten() {
+        effects[i].push(e);
     }
     let mut out: Vec<Effect> = ins
         .into_iter()

@@ -157,6 +157,33 @@ fn sensitivity_ranks_a_dominant_input_first() {
 }
 
 #[test]
+fn sensitivity_is_the_same_on_one_thread_and_on_four() {
+    // Inputs and trajectories run in parallel and are gathered in order: the spatial model's
+    // screening of the built-in scenario's recognition issue gives the same bits.
+    let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
+    let k = s.issue_index("recognition").unwrap();
+    let go = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| {
+                multivector_ensemble::sensitivity::analyse(
+                    &s,
+                    k,
+                    &multivector_models::smp::Smp::default(),
+                    12,
+                    7,
+                )
+                .unwrap()
+            })
+    };
+    let (one, four) = (go(1), go(4));
+    assert!(one.len() > 10);
+    assert_eq!(one, four);
+}
+
+#[test]
 fn a_variant_capability_survives_a_drawn_capability() {
     // B's capability is uncertain, so every draw writes a drawn capability on B's stance. A
     // variant that sets B's capability to 1 must still count in every draw: with weights 1
