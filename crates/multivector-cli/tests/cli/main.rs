@@ -1082,6 +1082,23 @@ fn opinion_bad_input_exits_2() {
     let o = run_in(dir.path(), &["opinion", "p.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("p.toml:3"), "{}", stderr(&o));
+    // A calibration of another population is refused, not half-applied.
+    let saved = include_str!("../../../../scenarios/kazakhstan-population.calibration.json");
+    let other = saved.replacen(
+        "\"population\": \"kazakhstan-population\"",
+        "\"population\": \"atlantis\"",
+        1,
+    );
+    assert_ne!(other, saved);
+    write(dir.path(), "other.json", &other);
+    let o = run_in(dir.path(), &["opinion", "--params", "other.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o)
+            .contains("other.json calibrates population `atlantis`, not `kazakhstan-population`"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 /// The two-level run starts from the coded scenario (anchored bindings): its first date's

@@ -23,20 +23,16 @@ pub struct Series {
 /// are starred and periods before membership named below the table.
 pub fn series_table(s: &Series, pname: &str, what: &str, partners: usize) -> String {
     let (fcode, rows, eq) = (&s.focal, &s.rows, &s.equidistance);
-    let mut tb = table(
-        [
-            pname,
-            "partner",
-            "roll calls",
-            "joint votes",
-            "agreement",
-            "half-agreement",
-            "S-score",
-            "kappa",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut tb = table([
+        pname,
+        "partner",
+        "roll calls",
+        "joint votes",
+        "agreement",
+        "half-agreement",
+        "S-score",
+        "kappa",
+    ]);
     for r in rows {
         let d = r.dyad;
         tb.add_row(vec![
@@ -204,18 +200,14 @@ fn split_cells(rows: &Splits) -> Vec<Vec<String>> {
 
 /// The splits as a table.
 pub fn splits_table(fcode: &str, rows: &Splits) -> String {
-    let mut tb = table(
-        [
-            "partner",
-            "date",
-            "resolution",
-            fcode,
-            "partner's vote",
-            "title",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut tb = table([
+        "partner",
+        "date",
+        "resolution",
+        fcode,
+        "partner's vote",
+        "title",
+    ]);
     for r in split_cells(rows) {
         tb.add_row(r);
     }
@@ -283,7 +275,7 @@ pub fn votes_table(found: &[Lookup]) -> String {
             l.absent,
             l.non_member
         );
-        let mut tb = table(vec!["state".into(), "vote".into()]);
+        let mut tb = table(["state", "vote"]);
         for (s, v) in &l.votes {
             tb.add_row(vec![s.clone(), v.to_string()]);
         }

@@ -27,19 +27,15 @@ pub fn table_text(r: &BacktestReport) -> String {
             num(mean.mae.value)
         ));
     }
-    let mut t = table(
-        [
-            "model",
-            "issues",
-            "MAE [95%]",
-            "RMSE [95%]",
-            "median AE [95%]",
-            "closer than mean",
-            "MAE - mean MAE [95%]",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "model",
+        "issues",
+        "MAE [95%]",
+        "RMSE [95%]",
+        "median AE [95%]",
+        "closer than mean",
+        "MAE - mean MAE [95%]",
+    ]);
     for m in ranked {
         t.add_row(vec![
             m.model.clone(),
@@ -73,19 +69,15 @@ pub fn table_text(r: &BacktestReport) -> String {
         ));
         let mut ranked: Vec<_> = r.probabilistic.iter().collect();
         ranked.sort_by(|a, b| a.crps.value.total_cmp(&b.crps.value));
-        let mut p = table(
-            [
-                "model",
-                "issues",
-                "CRPS [95%]",
-                "CRPS - mean MAE [95%]",
-                "50% covers [95%]",
-                "80% covers [95%]",
-                "PIT histogram (10 bins)",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
+        let mut p = table([
+            "model",
+            "issues",
+            "CRPS [95%]",
+            "CRPS - mean MAE [95%]",
+            "50% covers [95%]",
+            "80% covers [95%]",
+            "PIT histogram (10 bins)",
+        ]);
         for m in ranked {
             p.add_row(vec![
                 m.model.clone(),
@@ -100,11 +92,7 @@ pub fn table_text(r: &BacktestReport) -> String {
         s.push_str(&format!("{p}\n"));
     }
     s.push_str("\nMAE by group:\n");
-    let mut g = table(
-        ["by", "group", "model", "issues", "MAE"]
-            .map(String::from)
-            .to_vec(),
-    );
+    let mut g = table(["by", "group", "model", "issues", "MAE"]);
     for x in &r.groups {
         g.add_row(vec![
             x.by.clone(),
@@ -117,11 +105,7 @@ pub fn table_text(r: &BacktestReport) -> String {
     s.push_str(&format!(
         "{g}\n\nWorst issues (mean absolute error of the five models):\n"
     ));
-    let mut w = table(
-        ["issue", "proposal", "name", "outcome", "mean AE"]
-            .map(String::from)
-            .to_vec(),
-    );
+    let mut w = table(["issue", "proposal", "name", "outcome", "mean AE"]);
     for x in &r.worst {
         w.add_row(vec![
             x.issue.clone(),

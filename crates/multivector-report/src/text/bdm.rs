@@ -124,20 +124,16 @@ pub fn table_text(input: &IssueInput, run: &BdmRun, preset: &str, scenario: &str
             input.len()
         );
     }
-    let mut m = table(
-        [
-            "round",
-            "actor",
-            "accepts offer of",
-            "kind",
-            "from",
-            "to",
-            "a",
-            "b",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut m = table([
+        "round",
+        "actor",
+        "accepts offer of",
+        "kind",
+        "from",
+        "to",
+        "a",
+        "b",
+    ]);
     let mut any = false;
     for r in &run.rounds {
         for mv in &r.moves {

@@ -10,18 +10,14 @@ use super::{TextError, csv_text, table};
 
 /// The records as a table, each with the records that cite it.
 pub fn table_text(s: &Scenario, records: &[&Evidence]) -> String {
-    let mut t = table(
-        [
-            "id",
-            "document",
-            "locator",
-            "figures",
-            "paraphrase",
-            "cited by",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "id",
+        "document",
+        "locator",
+        "figures",
+        "paraphrase",
+        "cited by",
+    ]);
     for e in records {
         t.add_row(vec![
             e.id.clone(),

@@ -52,11 +52,12 @@ impl<T: Serialize> Serialize for ById<'_, T> {
     }
 }
 
-/// A plain Markdown-style table (readable in a terminal, pasteable into documents).
-pub fn table(header: Vec<String>) -> Table {
+/// A plain Markdown-style table (readable in a terminal, pasteable into documents) under
+/// `header` (`["issue", "model"]` or computed names alike).
+pub fn table<S: Into<String>>(header: impl IntoIterator<Item = S>) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::ASCII_MARKDOWN);
-    t.set_header(header);
+    t.set_header(header.into_iter().map(Into::into).collect::<Vec<String>>());
     t
 }
 

@@ -82,18 +82,14 @@ pub fn series_table(spec: &PopulationSpec, r: &OpinionReport) -> String {
         let _ = writeln!(out, "Mean opinion on `{name}` (0 to 1)\n{t}\n");
     }
     if !r.polls.is_empty() {
-        let mut t = table(
-            [
-                "poll",
-                "date",
-                "answer",
-                "published",
-                "simulated",
-                "difference (points)",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
+        let mut t = table([
+            "poll",
+            "date",
+            "answer",
+            "published",
+            "simulated",
+            "difference (points)",
+        ]);
         for p in &r.polls {
             for o in &p.observed {
                 let sim = p.simulated.get(o.answer).copied();
@@ -124,11 +120,7 @@ pub fn calibration_table(c: &CalibrationReport) -> String {
         "Calibration of `{}`: {} simulations of {} agents, seed {}; held out: {}\n\n",
         c.population, c.evaluations, c.agents, c.seed, c.hold_out
     );
-    let mut t = table(
-        ["parameter", "range", "best", "approx. 95% interval"]
-            .map(String::from)
-            .to_vec(),
-    );
+    let mut t = table(["parameter", "range", "best", "approx. 95% interval"]);
     for (k, p) in c.params.iter().enumerate() {
         t.add_row(vec![
             p.name.clone(),
@@ -139,11 +131,7 @@ pub fn calibration_table(c: &CalibrationReport) -> String {
     }
     let _ = writeln!(out, "{t}\n");
     if let Some(post) = &c.posterior {
-        let mut t = table(
-            ["parameter", "posterior median", "90% interval", "R-hat"]
-                .map(String::from)
-                .to_vec(),
-        );
+        let mut t = table(["parameter", "posterior median", "90% interval", "R-hat"]);
         for (k, p) in c.params.iter().enumerate() {
             t.add_row(vec![
                 p.name.clone(),
@@ -176,7 +164,7 @@ pub fn calibration_table(c: &CalibrationReport) -> String {
     if banded {
         header.extend(["90% predictive band", "inside"]);
     }
-    let mut t = table(header.into_iter().map(String::from).collect());
+    let mut t = table(header);
     for p in &c.polls {
         for (f, o) in p.observed.iter().enumerate() {
             let v = p.simulated[o.answer];
@@ -240,18 +228,14 @@ pub fn calibration_csv(c: &CalibrationReport) -> Result<String, TextError> {
 
 /// Published group orderings against the simulation, as a table.
 fn group_checks_text(checks: &[GroupCheckResult]) -> String {
-    let mut t = table(
-        [
-            "group difference",
-            "item",
-            "date",
-            "higher",
-            "lower",
-            "holds",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "group difference",
+        "item",
+        "date",
+        "higher",
+        "lower",
+        "holds",
+    ]);
     for c in checks {
         t.add_row(vec![
             c.id.clone(),

@@ -25,17 +25,13 @@ pub fn report(s: &Scenario, r: &RunReport) -> String {
 /// outcomes, with its 80% interval, the threshold probabilities and how far the models agree.
 pub fn bottom_line(s: &Scenario, r: &RunReport) -> String {
     let lines = r.bottom_lines(s);
-    let mut t = table(
-        [
-            "issue",
-            "forecast (weighted mean)",
-            "80% interval",
-            "probability",
-            "models",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "issue",
+        "forecast (weighted mean)",
+        "80% interval",
+        "probability",
+        "models",
+    ]);
     for b in &lines {
         t.add_row(vec![
             b.issue.clone(),
@@ -112,18 +108,14 @@ pub fn forecasts(s: &Scenario, r: &RunReport) -> String {
         s.issues.len(),
         s.actors.len()
     );
-    let mut t = table(
-        [
-            "issue",
-            "model",
-            "forecast",
-            "nearest label",
-            "status quo",
-            "observed",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "issue",
+        "model",
+        "forecast",
+        "nearest label",
+        "status quo",
+        "observed",
+    ]);
     for iss in &r.issues {
         for (model, f) in &iss.forecasts {
             t.add_row(vec![
@@ -208,19 +200,15 @@ pub fn judged(s: &Scenario, r: &RunReport) -> String {
             out,
             "\nRetrodiction: forecasts against what happened (error on the issue scale and as a share of its width)\n"
         );
-        let mut t = table(
-            [
-                "model",
-                "issue",
-                "forecast",
-                "observed",
-                "error",
-                "error (0-1)",
-                "thresholds right",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
+        let mut t = table([
+            "model",
+            "issue",
+            "forecast",
+            "observed",
+            "error",
+            "error (0-1)",
+            "thresholds right",
+        ]);
         let mut misses = Vec::new();
         for m in &r.models {
             for x in retro(&m.model) {
@@ -250,11 +238,7 @@ pub fn judged(s: &Scenario, r: &RunReport) -> String {
             }
         }
         let _ = writeln!(out, "{t}\n");
-        let mut mt = table(
-            ["model", "issues scored", "mean error (0-1)"]
-                .map(String::from)
-                .to_vec(),
-        );
+        let mut mt = table(["model", "issues scored", "mean error (0-1)"]);
         for m in &r.models {
             mt.add_row(vec![
                 m.model.clone(),
@@ -334,10 +318,8 @@ pub fn judged(s: &Scenario, r: &RunReport) -> String {
         }
         let _ = writeln!(out, "{e}\n");
         let mut al = table(
-            vec!["model".to_string()]
-                .into_iter()
-                .chain(vectors.iter().map(|v| format!("align({v})")))
-                .collect(),
+            std::iter::once("model".to_string())
+                .chain(vectors.iter().map(|v| format!("align({v})"))),
         );
         for m in &r.models {
             let mut row = vec![m.model.clone()];
@@ -364,18 +346,14 @@ pub fn ensemble(e: &EnsembleReport) -> String {
         "\nEnsemble: {} draws of the declared uncertain inputs, master seed {}, multivector {}\n\n",
         e.draws, e.master_seed, e.version
     );
-    let mut t = table(
-        [
-            "issue",
-            "model",
-            "median",
-            "10-90%",
-            "2.5-97.5%",
-            "P(beyond threshold)",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "issue",
+        "model",
+        "median",
+        "10-90%",
+        "2.5-97.5%",
+        "P(beyond threshold)",
+    ]);
     for x in &e.issues {
         let f = &x.forecast;
         t.add_row(vec![
@@ -392,11 +370,7 @@ pub fn ensemble(e: &EnsembleReport) -> String {
         ]);
     }
     let _ = writeln!(out, "{t}\n");
-    let mut q = table(
-        ["model", "equidistance median", "10-90%"]
-            .map(String::from)
-            .to_vec(),
-    );
+    let mut q = table(["model", "equidistance median", "10-90%"]);
     for x in &e.equidistance {
         let i = &x.interval;
         q.add_row(vec![
@@ -407,11 +381,7 @@ pub fn ensemble(e: &EnsembleReport) -> String {
     }
     let _ = writeln!(out, "{q}");
     if !e.brier.is_empty() {
-        let mut b = table(
-            ["model", "Brier score", "thresholds scored"]
-                .map(String::from)
-                .to_vec(),
-        );
+        let mut b = table(["model", "Brier score", "thresholds scored"]);
         for x in &e.brier {
             b.add_row(vec![x.model.clone(), num(x.brier), x.n.to_string()]);
         }
@@ -620,19 +590,15 @@ pub fn files(r: &RunReport) -> Result<Vec<(&'static str, String)>, TextError> {
 
 /// A variant against its baseline, issue by issue, with the difference's intervals.
 pub fn compare_table(report: &CompareReport) -> String {
-    let mut t = table(
-        [
-            "issue",
-            "model",
-            "baseline",
-            "variant",
-            "difference",
-            "diff 10-90%",
-            "diff 2.5-97.5%",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "issue",
+        "model",
+        "baseline",
+        "variant",
+        "difference",
+        "diff 10-90%",
+        "diff 2.5-97.5%",
+    ]);
     for r in &report.rows {
         let iv = |f: fn(&Interval) -> (f64, f64)| {
             r.difference_interval.as_ref().map_or("-".into(), |i| {
@@ -729,19 +695,15 @@ fn field(f: Field) -> &'static str {
 
 /// The inputs ranked by how much they move the forecast, with what the columns mean.
 pub fn sensitivity_table(s: &Scenario, doc: &SensitivityDoc<'_>) -> String {
-    let mut t = table(
-        [
-            "rank",
-            "actor",
-            "input",
-            "range",
-            "swing (one at a time)",
-            "Morris mu*",
-            "Morris sigma",
-        ]
-        .map(String::from)
-        .to_vec(),
-    );
+    let mut t = table([
+        "rank",
+        "actor",
+        "input",
+        "range",
+        "swing (one at a time)",
+        "Morris mu*",
+        "Morris sigma",
+    ]);
     // Saliences on the scenario's own scale (0-100 when it writes them so).
     let sal = s.meta.salience_scale.max();
     for (r, e) in doc.effects.iter().enumerate() {

@@ -27,7 +27,7 @@ fn list_rows(runs: &[Summary]) -> Vec<Vec<String>> {
 
 /// The stored runs, newest first, as a table.
 pub fn list_table(runs: &[Summary]) -> String {
-    let mut t = table(LIST_HEADER.map(String::from).to_vec());
+    let mut t = table(LIST_HEADER);
     for r in list_rows(runs) {
         t.add_row(r);
     }
@@ -68,7 +68,7 @@ pub fn list_doc(runs: &[Summary]) -> Vec<ListedRun<'_>> {
 
 /// One stored run: what ran, with which settings, and its forecasts.
 pub fn show_table(r: &Run) -> String {
-    let mut t = table(["issue", "model", "forecast"].map(String::from).to_vec());
+    let mut t = table(["issue", "model", "forecast"]);
     for (i, m, v) in &r.forecasts {
         t.add_row(vec![i.clone(), m.clone(), num(*v)]);
     }

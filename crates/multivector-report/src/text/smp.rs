@@ -60,19 +60,15 @@ pub fn table_text(s: &Scenario, r: &SmpRun) -> String {
             )
         };
         let _ = writeln!(out, "\n{title}");
-        let mut tb = table(
-            [
-                "actor",
-                "position",
-                "ideal",
-                "risk",
-                "P(outcome)",
-                "challenged",
-                "moved by",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
+        let mut tb = table([
+            "actor",
+            "position",
+            "ideal",
+            "risk",
+            "P(outcome)",
+            "challenged",
+            "moved by",
+        ]);
         for (i, a) in r.actors.iter().enumerate() {
             let (challenged, moved) = match t.checked_sub(1).map(|k| &r.rounds[k][i]) {
                 None => ("-".to_string(), "-".to_string()),
