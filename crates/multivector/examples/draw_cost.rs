@@ -1,5 +1,5 @@
 //! Per-model cost of one ensemble draw of the built-in scenario, on the current thread pool:
-//! `RAYON_NUM_THREADS=1 cargo run --release --example draw_cost -p multivector [draws]`.
+//! `RAYON_NUM_THREADS=1 cargo run --release --example draw_cost -p multivector [draws [model]]`.
 //! With `--run N`: one `multivector::run::run` of N draws, all models (what `run --draws N`
 //! computes, without the process and the printing), and its time.
 
@@ -29,7 +29,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
     let draws: usize = args.first().map_or(Ok(500), |a| a.parse())?;
+    let only = args.get(1);
     let all = RunSettings::default().models().forecasters();
+    let all = all
+        .into_iter()
+        .filter(|(name, _)| only.is_none_or(|o| o == name));
     let mut total = 0.0;
     for (name, model) in all {
         let one = vec![(name.clone(), model)];

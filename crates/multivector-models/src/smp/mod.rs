@@ -585,9 +585,12 @@ fn round4(x: f64) -> f64 {
 }
 
 /// Per-round quantities every step needs.
+#[derive(Default)]
 struct Eval {
     /// `delta[i * n + j]`: from i's ideal to j's position.
     delta: Vec<f64>,
+    /// `delta_t[j * n + i] = delta[i * n + j]`.
+    delta_t: Vec<f64>,
     risk: Vec<f64>,
     probability: Vec<f64>,
     group: Vec<usize>,
@@ -596,11 +599,14 @@ struct Eval {
 /// One actor's estimate of every actor's utility for every position, stored by position
 /// (`by_position[l * n + k]`: k's utility for l's position) so that the loops over voters
 /// read memory in order.
+#[derive(Default)]
 struct Perceived {
     n: usize,
     by_position: Vec<f64>,
     /// `own[k]`: k's utility for its own position.
     own: Vec<f64>,
+    /// The risk attitude the viewer perceives in each actor.
+    r: Vec<f64>,
 }
 
 impl Perceived {
@@ -616,6 +622,17 @@ struct Proposal {
     gain: f64,
     p: f64,
     bargains: Vec<Bargain>,
+}
+
+/// Buffers of a round's evaluation and elections, reused from round to round.
+#[derive(Default)]
+struct Work {
+    /// Utilities of the options of the election at hand, option-major.
+    u: Vec<f64>,
+    order: Vec<usize>,
+    reps: Vec<usize>,
+    slot: Vec<usize>,
+    scratch: Scratch,
 }
 
 struct Run<'a> {
@@ -634,78 +651,81 @@ struct Run<'a> {
     record: bool,
 }
 
-fn maybe_par<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
-    if n >= PARALLEL_FROM {
-        (0..n).into_par_iter().map(f).collect()
-    } else {
-        (0..n).map(f).collect()
-    }
-}
-
 impl Run<'_> {
     fn row<'v>(&self, v: &'v [f64], i: usize) -> &'v [f64] {
         &v[i * self.d..(i + 1) * self.d]
     }
 
-    /// Distances, risk attitudes and the outcome distribution of a state.
-    fn evaluate(&self, x: &[f64], q: &[f64], scratch: &mut Scratch) -> Eval {
+    /// Distances, risk attitudes and the outcome distribution of a state, into `ev` (its
+    /// previous contents are overwritten; `w` holds the buffers reused from round to round).
+    fn evaluate(&self, x: &[f64], q: &[f64], w: &mut Work, ev: &mut Eval) {
         let (n, s) = (self.n, &self.inp.saliences);
-        let rows: Vec<Vec<f64>> = maybe_par(n, |i| {
-            (0..n)
-                .map(|j| distance(self.row(s, i), self.row(q, i), self.row(x, j)))
-                .collect()
-        });
-        let delta: Vec<f64> = rows.concat();
-        let mut delta_t = vec![0.0; n * n];
+        ev.delta.clear();
+        ev.delta.resize(n * n, 0.0);
+        let fill = |(i, row): (usize, &mut [f64])| {
+            for (j, d) in row.iter_mut().enumerate() {
+                *d = distance(self.row(s, i), self.row(q, i), self.row(x, j));
+            }
+        };
+        if n >= PARALLEL_FROM {
+            ev.delta.par_chunks_mut(n.max(1)).enumerate().for_each(fill);
+        } else {
+            ev.delta.chunks_mut(n.max(1)).enumerate().for_each(fill);
+        }
+        let delta = &ev.delta;
+        ev.delta_t.clear();
+        ev.delta_t.resize(n * n, 0.0);
         for i in 0..n {
             for j in 0..n {
-                delta_t[j * n + i] = delta[i * n + j];
+                ev.delta_t[j * n + i] = delta[i * n + j];
             }
         }
         let e = self.o.election();
         let caps = &self.inp.capabilities;
         // Risk-neutral election over all n positions (duplicates included).
-        let u0: Vec<f64> = delta_t.iter().map(|&dl| utility(dl, 0.0)).collect();
-        let p = pce::pce(e, caps, &u0, n, scratch);
+        w.u.clear();
+        w.u.extend(ev.delta_t.iter().map(|&dl| utility(dl, 0.0)));
+        let p = pce::pce_in(e, caps, &w.u, n, &mut w.scratch);
         let (lo, hi) = p
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
                 (a.min(x), b.max(x))
             });
         let span = hi - lo;
-        let risk: Vec<f64> = p
-            .iter()
-            .map(|&pi| {
-                if span <= 1e-12 {
-                    return 0.0;
-                }
-                match self.o.big_r_range {
-                    RiskRange::Min => (pi - lo) / span,
-                    RiskRange::Mid => (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * span),
-                    RiskRange::Max => (2.0 * pi - (hi + lo)) / span,
-                }
-            })
-            .collect();
+        ev.risk.clear();
+        ev.risk.extend(p.iter().map(|&pi| {
+            if span <= 1e-12 {
+                return 0.0;
+            }
+            match self.o.big_r_range {
+                RiskRange::Min => (pi - lo) / span,
+                RiskRange::Mid => (3.0 * pi - (hi + 2.0 * lo)) / (2.0 * span),
+                RiskRange::Max => (2.0 * pi - (hi + lo)) / span,
+            }
+        }));
         // Outcome distribution over unique positions, each actor with its own attitude.
         // Unique positions: each actor joins the first group whose representative is within
         // `SAME_POSITION`, visiting actors in input order (KTAB) or, with
         // `canonical_groups`, in lexicographic order of their positions, so that relabelling
         // cannot change the groups or their representatives.
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| {
-            if !self.o.canonical_groups {
-                return a.cmp(&b);
-            }
-            let (pa, pb) = (self.row(x, a), self.row(x, b));
-            pa.iter()
-                .zip(pb)
-                .map(|(u, v)| u.total_cmp(v))
-                .find(|o| o.is_ne())
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let mut reps: Vec<usize> = Vec::new();
-        let mut slot = vec![0; n];
-        for &j in &order {
+        let order = &mut w.order;
+        order.clear();
+        order.extend(0..n);
+        if self.o.canonical_groups {
+            order.sort_by(|&a, &b| {
+                let (pa, pb) = (self.row(x, a), self.row(x, b));
+                pa.iter()
+                    .zip(pb)
+                    .map(|(u, v)| u.total_cmp(v))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            });
+        }
+        let (reps, slot) = (&mut w.reps, &mut w.slot);
+        reps.clear();
+        slot.clear();
+        slot.resize(n, 0);
+        for &j in order.iter() {
             let hit = reps.iter().position(|&r| {
                 let (a, b) = (self.row(x, j), self.row(x, r));
                 a.iter()
@@ -723,20 +743,15 @@ impl Run<'_> {
                 }
             };
         }
-        let group: Vec<usize> = slot;
-        let mut uo = Vec::with_capacity(reps.len() * n);
-        for &r in &reps {
-            uo.extend((0..n).map(|k| utility(delta_t[r * n + k], risk[k])));
+        w.u.clear();
+        for &r in reps.iter() {
+            w.u.extend((0..n).map(|k| utility(ev.delta_t[r * n + k], ev.risk[k])));
         }
-        let pu = pce::pce(e, caps, &uo, reps.len(), scratch);
-        let probability = group.iter().map(|&g| pu[g]).collect();
-        let group = group.iter().map(|&g| reps[g]).collect();
-        Eval {
-            delta,
-            risk,
-            probability,
-            group,
-        }
+        let pu = pce::pce_in(e, caps, &w.u, reps.len(), &mut w.scratch);
+        ev.probability.clear();
+        ev.probability.extend(slot.iter().map(|&g| pu[g]));
+        ev.group.clear();
+        ev.group.extend(slot.iter().map(|&g| reps[g]));
     }
 
     /// The probability that `i` prevails over `j` when `i` challenges, as estimated by the
@@ -839,22 +854,27 @@ impl Run<'_> {
     }
 
     /// `h`'s utility matrix: every actor's utility for every position, each with the risk
-    /// attitude `h` perceives in it.
-    fn perceived(&self, ev: &Eval, h: usize) -> Perceived {
+    /// attitude `h` perceives in it, into `uh` (its buffers reused).
+    fn perceived(&self, ev: &Eval, h: usize, uh: &mut Perceived) {
         let n = self.n;
-        let mut by_position = vec![0.0; n * n];
-        for k in 0..n {
-            let r = self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]);
-            for (l, &d) in ev.delta[k * n..(k + 1) * n].iter().enumerate() {
-                by_position[l * n + k] = utility(d, r);
+        uh.n = n;
+        uh.r.clear();
+        uh.r.extend((0..n).map(|k| self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k])));
+        uh.by_position.clear();
+        uh.by_position.resize(n * n, 0.0);
+        // Row l of `delta_t` is every actor's distance to l's position: contiguous on both
+        // sides.
+        for (out, d) in uh
+            .by_position
+            .chunks_exact_mut(n.max(1))
+            .zip(ev.delta_t.chunks_exact(n.max(1)))
+        {
+            for ((u, &d), &r) in out.iter_mut().zip(d).zip(&uh.r) {
+                *u = utility(d, r);
             }
         }
-        let own = (0..n).map(|k| by_position[k * n + k]).collect();
-        Perceived {
-            n,
-            by_position,
-            own,
-        }
+        uh.own.clear();
+        uh.own.extend((0..n).map(|k| uh.by_position[k * n + k]));
     }
 
     /// Columns `i` and `j` and the diagonal of [`Run::perceived`]`(ev, h)`, computed alone.
@@ -882,15 +902,16 @@ impl Run<'_> {
     }
 
     /// `i`'s best target: `(j, gain, P(i > j))`.
-    fn target(&self, ev: &Eval, i: usize) -> Option<(usize, f64, f64)> {
+    fn target(&self, ev: &Eval, i: usize, uh: &mut Perceived) -> Option<(usize, f64, f64)> {
         let n = self.n;
-        let uh = self.perceived(ev, i);
+        self.perceived(ev, i, uh);
+        let uh = &*uh;
         let mut best: Option<(usize, f64, f64)> = None;
         for j in 0..n {
             if j == i {
                 continue;
             }
-            let p = self.contest(&uh, i, j);
+            let p = self.contest(uh, i, j);
             let (uii, uij) = (uh.own[i], uh.column(j)[i]);
             let sq = uii + uij;
             let win = 2.0 * uii;
@@ -994,8 +1015,17 @@ impl Run<'_> {
         let (n, d) = (self.n, self.d);
         let mut x = self.inp.unit.clone();
         let mut q = x.clone();
-        let mut scratch = Scratch::default();
-        let mut ev = self.evaluate(&x, &q, &mut scratch);
+        let mut work = Work::default();
+        let mut ev = Eval::default();
+        self.evaluate(&x, &q, &mut work, &mut ev);
+        // Per round: each bargain's utility row (shared by the two queues it stands in), the
+        // queues' outcome probabilities end to end, and where each queue's start.
+        let mut rows: Vec<f64> = Vec::new();
+        let mut probs: Vec<f64> = Vec::new();
+        let mut starts: Vec<usize> = Vec::new();
+        let mut base: Vec<f64> = Vec::new();
+        let mut viewer = Perceived::default();
+        let (mut qs, mut queued): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
         let mut states = vec![self.state(&x, &q, &ev)];
         let mut path = vec![
             self.inp
@@ -1012,71 +1042,142 @@ impl Run<'_> {
         while t < stop.max_rounds {
             t += 1;
             // (1)-(3) targets and bargains.
-            let proposals: Vec<Option<Proposal>> = maybe_par(n, |i| {
-                self.target(&ev, i).map(|(target, gain, p)| Proposal {
+            let propose = |i: usize, uh: &mut Perceived| {
+                self.target(&ev, i, uh).map(|(target, gain, p)| Proposal {
                     target,
                     gain,
                     p,
                     bargains: self.bargains(&ev, &x, i, target, p),
                 })
-            });
-            // (4) queues: own proposals first, then those received, by initiator.
-            let mut queues: Vec<Vec<&Bargain>> = vec![Vec::new(); n];
+            };
+            let proposals: Vec<Option<Proposal>> = if n >= PARALLEL_FROM {
+                (0..n)
+                    .into_par_iter()
+                    .map_init(Perceived::default, |uh, i| propose(i, uh))
+                    .collect()
+            } else {
+                (0..n).map(|i| propose(i, &mut viewer)).collect()
+            };
+            // (4) queues: own proposals first, then those received, by initiator. A queue
+            // holds indices into `all`, the round's bargains in proposal order.
+            let all: Vec<&Bargain> = proposals
+                .iter()
+                .flatten()
+                .flat_map(|pr| pr.bargains.iter())
+                .collect();
+            // Queue k is `queued[qs[k]..qs[k + 1]]`.
+            qs.clear();
+            qs.resize(n + 1, 0);
             for (i, pr) in proposals.iter().enumerate() {
                 if let Some(pr) = pr {
-                    queues[i].extend(pr.bargains.iter());
+                    qs[i + 1] += pr.bargains.len();
                 }
             }
-            for pr in proposals.iter().flatten() {
-                for b in &pr.bargains {
-                    queues[b.receiver].push(b);
+            for b in &all {
+                qs[b.receiver + 1] += 1;
+            }
+            for k in 0..n {
+                qs[k + 1] += qs[k];
+            }
+            queued.clear();
+            queued.resize(all.len() * 2, 0);
+            let mut fill_at: Vec<usize> = qs[..n].to_vec();
+            let mut own = 0;
+            for (i, pr) in proposals.iter().enumerate() {
+                for _ in pr.iter().flat_map(|pr| pr.bargains.iter()) {
+                    queued[fill_at[i]] = own;
+                    fill_at[i] += 1;
+                    own += 1;
                 }
             }
+            for (b, bargain) in all.iter().enumerate() {
+                queued[fill_at[bargain.receiver]] = b;
+                fill_at[bargain.receiver] += 1;
+            }
+            let queue = |k: usize| &queued[qs[k]..qs[k + 1]];
             // Objective utilities: each actor with its own attitude, from its ideal.
             let risk = &ev.risk;
-            let base: Vec<f64> = (0..n)
-                .map(|a| (0..n).map(|l| utility(ev.delta[a * n + l], risk[a])).sum())
-                .collect();
+            base.clear();
+            base.extend((0..n).map(|a| {
+                (0..n)
+                    .map(|l| utility(ev.delta[a * n + l], risk[a]))
+                    .sum::<f64>()
+            }));
             let s = &self.inp.saliences;
             let util_of = |a: usize, pt: &[f64]| {
                 utility(distance(self.row(s, a), self.row(&q, a), pt), risk[a])
             };
-            let choices: Vec<(usize, Vec<f64>)> = maybe_par(n, |k| {
-                let queue = &queues[k];
-                let m = queue.len() + 1;
-                let mut util = Vec::with_capacity(m * n);
-                util.extend(base.iter().map(|b| b / n as f64));
-                for b in queue {
-                    let (i, j) = (b.initiator, b.receiver);
-                    util.extend((0..n).map(|a| {
-                        let own = &ev.delta[a * n..];
-                        (base[a] - utility(own[i], risk[a]) - utility(own[j], risk[a])
-                            + util_of(a, &b.for_initiator)
-                            + util_of(a, &b.for_receiver))
-                            / n as f64
-                    }));
+            // Every voter's utility for each bargain, once per bargain.
+            rows.clear();
+            rows.resize(all.len() * n, 0.0);
+            let fill = |(t, row): (usize, &mut [f64])| {
+                let b = all[t];
+                let (i, j) = (b.initiator, b.receiver);
+                for (a, u) in row.iter_mut().enumerate() {
+                    let own = &ev.delta[a * n..];
+                    *u = (base[a] - utility(own[i], risk[a]) - utility(own[j], risk[a])
+                        + util_of(a, &b.for_initiator)
+                        + util_of(a, &b.for_receiver))
+                        / n as f64;
                 }
-                let p = pce::pce(
+            };
+            if n >= PARALLEL_FROM {
+                rows.par_chunks_mut(n.max(1)).enumerate().for_each(fill);
+            } else {
+                rows.chunks_mut(n.max(1)).enumerate().for_each(fill);
+            }
+            // One election per queue: the status quo, then the queue's bargains.
+            let election = |k: usize, u: &mut Vec<f64>, sc: &mut Scratch, out: &mut Vec<f64>| {
+                let queue = queue(k);
+                u.clear();
+                u.extend(base.iter().map(|b| b / n as f64));
+                for &t in queue {
+                    u.extend_from_slice(&rows[t * n..(t + 1) * n]);
+                }
+                out.extend_from_slice(pce::pce_in(
                     self.o.election(),
                     &self.inp.capabilities,
-                    &util,
-                    m,
-                    &mut Scratch::default(),
-                );
-                let best = p
-                    .iter()
-                    .enumerate()
-                    .fold(0, |acc, (i, &v)| if v > p[acc] { i } else { acc });
-                (best, p)
-            });
+                    u,
+                    queue.len() + 1,
+                    sc,
+                ));
+            };
+            probs.clear();
+            starts.clear();
+            if n >= PARALLEL_FROM {
+                let each: Vec<Vec<f64>> = (0..n)
+                    .into_par_iter()
+                    .map_init(
+                        || (Vec::new(), Scratch::default()),
+                        |(u, sc), k| {
+                            let mut out = Vec::new();
+                            election(k, u, sc, &mut out);
+                            out
+                        },
+                    )
+                    .collect();
+                for p in each {
+                    starts.push(probs.len());
+                    probs.extend(p);
+                }
+            } else {
+                for k in 0..n {
+                    starts.push(probs.len());
+                    election(k, &mut work.u, &mut work.scratch, &mut probs);
+                }
+            }
+            starts.push(probs.len());
             let mut rng = ChaCha8Rng::seed_from_u64(self.o.seed);
             rng.set_stream(t as u64);
             let mut next = x.clone();
             let mut record = Vec::with_capacity(if self.record { n } else { 0 });
             for k in 0..n {
-                let (best, p) = &choices[k];
+                let p = &probs[starts[k]..starts[k + 1]];
                 let pick = match self.o.transitions {
-                    Transitions::Deterministic => *best,
+                    Transitions::Deterministic => p
+                        .iter()
+                        .enumerate()
+                        .fold(0, |acc, (i, &v)| if v > p[acc] { i } else { acc }),
                     Transitions::Stochastic => {
                         let r: f64 = rng.random();
                         let mut acc = 0.0;
@@ -1091,7 +1192,7 @@ impl Run<'_> {
                         pick
                     }
                 };
-                let chosen = (pick > 0).then(|| queues[k][pick - 1]);
+                let chosen = (pick > 0).then(|| all[queue(k)[pick - 1]]);
                 if let Some(b) = chosen {
                     let pt = if b.initiator == k {
                         &b.for_initiator
@@ -1112,7 +1213,7 @@ impl Run<'_> {
                     target,
                     gain,
                     win_probability: wp,
-                    queue: queues[k].len(),
+                    queue: queue(k).len(),
                     chosen,
                     chosen_probability: p[pick],
                 });
@@ -1144,7 +1245,7 @@ impl Run<'_> {
                 }
             };
             x = next;
-            ev = self.evaluate(&x, &q, &mut scratch);
+            self.evaluate(&x, &q, &mut work, &mut ev);
             path.push(
                 self.inp
                     .to_scale(self.row(&x, Self::most_probable(&ev.probability, &ev.group))),
@@ -1190,7 +1291,7 @@ impl Run<'_> {
                             // The last state is not kept: evaluate it again (a deterministic
                             // function of positions and ideals, so the same bits).
                             q = history[len - (p - phase)].1.clone();
-                            ev = self.evaluate(&x, &q, &mut scratch);
+                            self.evaluate(&x, &q, &mut work, &mut ev);
                         }
                     }
                     break;

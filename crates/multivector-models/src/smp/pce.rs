@@ -127,12 +127,24 @@ pub struct Scratch {
     p: Vec<f64>,
     q: Vec<f64>,
     chal: Vec<f64>,
+    /// One row of coalition pairs (elections computed on one thread).
+    row: Vec<(f64, f64)>,
+    /// The logarithms of the conditional election.
+    logs: Vec<f64>,
+    /// The outcome probabilities of the last election.
+    out: Vec<f64>,
 }
 
 /// Outcome probabilities of `m` options. `util[a * n + k]` is voter `k`'s utility for
 /// option `a` (option-major, so a pair's differences are contiguous); `w[k]` is its weight.
 /// Probabilities are non-negative and sum to one.
 pub fn pce(e: Election, w: &[f64], util: &[f64], m: usize, s: &mut Scratch) -> Vec<f64> {
+    pce_in(e, w, util, m, s).to_vec()
+}
+
+/// [`pce`] with its result left in the scratch: an election that allocates nothing once
+/// the scratch has grown to its size (the queues of every round hold a few options each).
+pub fn pce_in<'s>(e: Election, w: &[f64], util: &[f64], m: usize, s: &'s mut Scratch) -> &'s [f64] {
     let n = w.len();
     debug_assert_eq!(util.len(), m * n);
     s.v.clear();
@@ -145,10 +157,11 @@ pub fn pce(e: Election, w: &[f64], util: &[f64], m: usize, s: &mut Scratch) -> V
         symmetric_coalitions(e, w, util, m, s);
     }
     match e.pce {
-        PceRule::Conditional => conditional(&s.v, m),
+        PceRule::Conditional => conditional(s, m),
         PceRule::MarkovUniform => markov_uniform(s, m),
         PceRule::MarkovIncentive => markov_incentive(s, m),
     }
+    &s.out
 }
 
 /// Options per lane group of [`symmetric_coalitions`]: four pairs summed side by side.
@@ -166,10 +179,10 @@ const PARALLEL_ROWS_FROM: usize = 64;
 /// thread).
 fn symmetric_coalitions(e: Election, w: &[f64], util: &[f64], m: usize, s: &mut Scratch) {
     let n = w.len();
-    // Row a: (C(a:b), C(b:a)) for b > a.
-    let row = |a: usize| -> Vec<(f64, f64)> {
+    // Row a: (C(a:b), C(b:a)) for b > a, into `out`.
+    let row = |a: usize, out: &mut Vec<(f64, f64)>| {
         let ua = &util[a * n..(a + 1) * n];
-        let mut out = Vec::with_capacity(m - a - 1);
+        out.clear();
         let mut b = a + 1;
         while b + LANES <= m {
             let ub: [&[f64]; LANES] = std::array::from_fn(|l| &util[(b + l) * n..(b + l + 1) * n]);
@@ -197,22 +210,36 @@ fn symmetric_coalitions(e: Election, w: &[f64], util: &[f64], m: usize, s: &mut 
             }
             out.push((ab, ba));
         }
-        out
     };
-    let rows: Vec<Vec<(f64, f64)>> = if m >= PARALLEL_ROWS_FROM {
-        use rayon::prelude::*;
-        (0..m).into_par_iter().map(row).collect()
-    } else {
-        (0..m).map(row).collect()
-    };
-    for (a, r) in rows.into_iter().enumerate() {
-        for (t, (ab, ba)) in r.into_iter().enumerate() {
+    let mut store = |a: usize, r: &[(f64, f64)]| {
+        for (t, &(ab, ba)) in r.iter().enumerate() {
             let b = a + 1 + t;
             s.c[a * m + b] = ab;
             s.c[b * m + a] = ba;
             s.v[a * m + b] = victory(e.victory, ab, ba);
             s.v[b * m + a] = victory(e.victory, ba, ab);
         }
+    };
+    if m >= PARALLEL_ROWS_FROM {
+        use rayon::prelude::*;
+        let rows: Vec<Vec<(f64, f64)>> = (0..m)
+            .into_par_iter()
+            .map(|a| {
+                let mut out = Vec::with_capacity(m - a - 1);
+                row(a, &mut out);
+                out
+            })
+            .collect();
+        for (a, r) in rows.iter().enumerate() {
+            store(a, r);
+        }
+    } else {
+        let mut out = std::mem::take(&mut s.row);
+        for a in 0..m {
+            row(a, &mut out);
+            store(a, &out);
+        }
+        s.row = out;
     }
 }
 
@@ -247,21 +274,33 @@ fn asymmetric_coalitions(e: Election, w: &[f64], util: &[f64], m: usize, s: &mut
 }
 
 /// `P(a)` proportional to `prod_b V(a, b)`, in logarithms (no underflow with many options).
-fn conditional(v: &[f64], m: usize) -> Vec<f64> {
-    let logs: Vec<f64> = (0..m)
-        .map(|a| v[a * m..(a + 1) * m].iter().map(|x| x.ln()).sum::<f64>())
-        .collect();
-    normalise_logs(&logs)
+fn conditional(s: &mut Scratch, m: usize) {
+    let v = &s.v;
+    // The diagonal is always one half: its logarithm once (`black_box` keeps the compiler
+    // from folding it with another implementation than the one every other entry gets).
+    let ln_half = std::hint::black_box(0.5f64).ln();
+    s.logs.clear();
+    s.logs.extend((0..m).map(|a| {
+        v[a * m..(a + 1) * m]
+            .iter()
+            .enumerate()
+            .map(|(b, x)| if b == a { ln_half } else { x.ln() })
+            .sum::<f64>()
+    }));
+    normalise_logs(&s.logs, &mut s.out);
 }
 
-fn normalise_logs(logs: &[f64]) -> Vec<f64> {
+/// `exp(l - max)`, normalised, into `out`.
+fn normalise_logs(logs: &[f64], out: &mut Vec<f64>) {
+    out.clear();
     let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !top.is_finite() {
-        return vec![1.0 / logs.len() as f64; logs.len()];
+        out.resize(logs.len(), 1.0 / logs.len() as f64);
+        return;
     }
-    let e: Vec<f64> = logs.iter().map(|l| (l - top).exp()).collect();
-    let sum: f64 = e.iter().sum();
-    e.into_iter().map(|x| x / sum).collect()
+    out.extend(logs.iter().map(|l| (l - top).exp()));
+    let sum: f64 = out.iter().sum();
+    out.iter_mut().for_each(|x| *x /= sum);
 }
 
 fn normalise(p: &mut [f64]) {
@@ -281,7 +320,7 @@ fn damped(
     m: usize,
     tol: f64,
     step: impl Fn(&[f64], &mut Vec<f64>, &[f64], &[f64]),
-) -> Vec<f64> {
+) {
     s.p.clear();
     s.p.resize(m, 1.0 / m as f64);
     for _ in 0..MARKOV_MAX_ITER {
@@ -297,10 +336,11 @@ fn damped(
             break;
         }
     }
-    s.p.clone()
+    s.out.clear();
+    s.out.extend_from_slice(&s.p);
 }
 
-fn markov_uniform(s: &mut Scratch, m: usize) -> Vec<f64> {
+fn markov_uniform(s: &mut Scratch, m: usize) {
     s.chal.clear();
     damped(s, m, MARKOV_UNIFORM_TOL, |p, q, v, _| {
         q.clear();
@@ -310,7 +350,7 @@ fn markov_uniform(s: &mut Scratch, m: usize) -> Vec<f64> {
     })
 }
 
-fn markov_incentive(s: &mut Scratch, m: usize) -> Vec<f64> {
+fn markov_incentive(s: &mut Scratch, m: usize) {
     // chal[b * m + a]: probability that a challenges incumbent b.
     s.chal.clear();
     s.chal.resize(m * m, 0.0);
