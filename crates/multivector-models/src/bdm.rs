@@ -528,7 +528,6 @@ struct Engine {
     /// `p[i * n + j] = P_ij`.
     p: Vec<f64>,
     scratch: Vec<f64>,
-    ones: Vec<f64>,
     danger: Vec<f64>,
     /// Risk exponents of the current round.
     r: Vec<f64>,
@@ -536,6 +535,14 @@ struct Engine {
     usq: Vec<f64>,
     /// Weighted median at the start of the current round.
     mu: f64,
+    /// Distinct positions of the current round (equal bits), ascending, and each actor's:
+    /// every `powf` of a round depends on a position only through its value, so it is
+    /// computed once per distinct position (after a few rounds actors share positions).
+    class_val: Vec<f64>,
+    class_of: Vec<usize>,
+    /// `ut[i * u + c]`: `(Us, Uf)` of [`Engine::utilities`] for actor `i` under `r[i]` at
+    /// the distance to distinct position `c` (`u` distinct positions).
+    ut: Vec<(f64, f64)>,
     /// Capabilities (weights are recomputed from them when events change them).
     c: Vec<f64>,
     /// Whether each actor takes part (events make actors enter and leave).
@@ -597,11 +604,13 @@ impl Engine {
             prefix: vec![0.0; (n + 1) * n],
             p: vec![0.0; n * n],
             scratch: vec![0.0; n],
-            ones: vec![1.0; n],
             danger: vec![0.0; n],
             r: vec![1.0; n],
             usq: vec![Self::status_quo_utility(1.0); n],
             mu: 0.0,
+            class_val: Vec::with_capacity(n),
+            class_of: vec![0; n],
+            ut: Vec::with_capacity(n * n),
         }
     }
 
@@ -632,12 +641,23 @@ impl Engine {
     /// Fills `p` with `P_ij` for exponents `r` (one per voter).
     fn probabilities(&mut self, x: &[f64], r_is_one: bool) {
         let n = self.n;
-        let r: &[f64] = if r_is_one { &self.ones } else { &self.r };
-        for k in 0..n {
-            let rk = r[k];
-            let row = &mut self.f[k * n..(k + 1) * n];
-            for (y, fy) in row.iter_mut().enumerate() {
-                *fy = pw((x[k] - x[y]).abs() / self.range, rk);
+        if r_is_one {
+            for k in 0..n {
+                let row = &mut self.f[k * n..(k + 1) * n];
+                for (y, fy) in row.iter_mut().enumerate() {
+                    *fy = pw((x[k] - x[y]).abs() / self.range, 1.0);
+                }
+            }
+        } else {
+            // One `powf` per distinct position: `x[y]` and its class value are the same bits.
+            for (k, (&xk, &rk)) in x.iter().zip(&self.r).enumerate() {
+                for (v, &cv) in self.scratch.iter_mut().zip(&self.class_val) {
+                    *v = pw((xk - cv).abs() / self.range, rk);
+                }
+                let row = &mut self.f[k * n..(k + 1) * n];
+                for (fy, &c) in row.iter_mut().zip(&self.class_of) {
+                    *fy = self.scratch[c];
+                }
             }
         }
         // Prefix sums over voters in position order.
@@ -810,6 +830,17 @@ impl Engine {
         let n = self.n;
         self.sort(x);
         self.mu = stats::weighted_median_sorted(x, &self.w, &self.order);
+        self.class_val.clear();
+        for &k in &self.order {
+            if self
+                .class_val
+                .last()
+                .is_none_or(|v| v.to_bits() != x[k].to_bits())
+            {
+                self.class_val.push(x[k]);
+            }
+            self.class_of[k] = self.class_val.len() - 1;
+        }
         // Pass 1: every exponent 1; the danger each actor faces.
         self.probabilities(x, true);
         let usq_one = Self::status_quo_utility(1.0);
@@ -841,18 +872,33 @@ impl Engine {
         }
         // Pass 2 with the new exponents.
         self.probabilities(x, false);
+        // Every actor's utilities at the distance to every distinct position.
+        self.ut.clear();
+        for (&xi, &ri) in x.iter().zip(&self.r) {
+            for &cv in &self.class_val {
+                let (us, uf, _) = Self::utilities((xi - cv).abs() / self.range, ri, 0.0);
+                self.ut.push((us, uf));
+            }
+        }
     }
 
     /// `(a, b)` for receiver `i` weighing `j` (after [`Engine::prepare`]).
     #[inline]
     fn pair(&self, i: usize, j: usize, x: &[f64]) -> (f64, f64) {
         let d = self.dist(i, j, x);
-        let ui = Self::utilities(d, self.r[i], self.usq[i]);
+        let u = self.class_val.len();
+        let (us, uf) = self.ut[i * u + self.class_of[j]];
+        let ui = (us, uf, self.usq[i]);
         let a = self.eu_with(i, j, self.r[i], d, ui, x);
         let b = match self.o.perspective {
             // Same exponent, same distance: the utilities are shared.
             Perspective::Receiver => self.eu_with(j, i, self.r[i], d, ui, x),
-            Perspective::Own => self.eu(j, i, self.r[j], self.usq[j], x),
+            // `j`'s own exponent at the same distance (`|x_j - x_i|` has the bits of
+            // `|x_i - x_j|`).
+            Perspective::Own => {
+                let (us, uf) = self.ut[j * u + self.class_of[i]];
+                self.eu_with(j, i, self.r[j], d, (us, uf, self.usq[j]), x)
+            }
         };
         (a, b)
     }
