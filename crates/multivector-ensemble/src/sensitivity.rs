@@ -113,8 +113,29 @@ pub fn analyse(
     trajectories: usize,
     master: u64,
 ) -> Result<Vec<Effect>, ModelError> {
+    analyse_observed(s, k, model, trajectories, master, &|_, _| {})
+}
+
+/// [`analyse`], calling `observe(done, total)` from any thread as each input's sweep and
+/// each trajectory finishes (`total`: inputs plus trajectories). Observing changes no number.
+pub fn analyse_observed(
+    s: &Scenario,
+    k: usize,
+    model: &(dyn Forecaster + Sync),
+    trajectories: usize,
+    master: u64,
+    observe: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<Effect>, ModelError> {
     let base = s.issue_input(k)?;
     let ins = inputs(s, k);
+    let total = ins.len() + trajectories;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let tick = || {
+        observe(
+            done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+            total,
+        )
+    };
     let f = |x: &IssueInput| model.forecast(x).map(|r| r.value);
     // Inputs and trajectories are independent: they run in parallel and are gathered in
     // input and trajectory order, so the thread count changes no number.
@@ -129,6 +150,7 @@ pub fn analyse(
                 lo = lo.min(v);
                 hi = hi.max(v);
             }
+            tick();
             Ok(hi - lo)
         })
         .collect::<Result<_, ModelError>>()?;
@@ -162,6 +184,7 @@ pub fn analyse(
             out.push((i, (next - prev) / delta));
             prev = next;
         }
+        tick();
         Ok(out)
     };
     let runs: Vec<Vec<(usize, f64)>> = (0..trajectories)

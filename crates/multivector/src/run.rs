@@ -188,6 +188,9 @@ impl RunError {
 pub trait RunObserver: Sync {
     /// `done` of `total` ensemble draws finished (from any thread).
     fn draws(&self, done: usize, total: usize);
+    /// `done` of `total` units of a sensitivity analysis finished (an input's sweep or a
+    /// Morris trajectory; from any thread). Ignored unless implemented.
+    fn screened(&self, _done: usize, _total: usize) {}
 }
 
 /// An observer that ignores everything.
@@ -1070,6 +1073,19 @@ pub fn sensitivity(
     settings: &RunSettings,
     trajectories: usize,
 ) -> Result<Vec<multivector_ensemble::sensitivity::Effect>, RunError> {
+    sensitivity_observed(s, issue, model, settings, trajectories, &NoProgress)
+}
+
+/// [`sensitivity`], telling `observer` as each input's sweep and each trajectory finishes
+/// ([`RunObserver::screened`]); the numbers are those of [`sensitivity`].
+pub fn sensitivity_observed(
+    s: &Scenario,
+    issue: &str,
+    model: &str,
+    settings: &RunSettings,
+    trajectories: usize,
+    observer: &dyn RunObserver,
+) -> Result<Vec<multivector_ensemble::sensitivity::Effect>, RunError> {
     let k = s.issue_index(issue).ok_or_else(|| RunError::Settings {
         field: "issue",
         message: format!("`{}` has no issue `{issue}`", s.meta.id),
@@ -1087,12 +1103,13 @@ pub fn sensitivity(
             field: "model",
             message: format!("no model `{model}`; models: {}", MODEL_NAMES.join(", ")),
         })?;
-    Ok(multivector_ensemble::sensitivity::analyse(
+    Ok(multivector_ensemble::sensitivity::analyse_observed(
         s,
         k,
         m.as_ref(),
         trajectories,
         settings.seed,
+        &|done, total| observer.screened(done, total),
     )?)
 }
 
@@ -1285,6 +1302,27 @@ mod tests {
         let rows =
             sensitivity(&s, "recognition", "mean", &settings, 4).unwrap_or_else(|e| panic!("{e}"));
         assert!(rows.windows(2).all(|w| w[0].mu_star >= w[1].mu_star));
+        // Observed: every input's sweep and every trajectory counted once, the same numbers.
+        struct Count(std::sync::Mutex<Vec<(usize, usize)>>);
+        impl RunObserver for Count {
+            fn draws(&self, _: usize, _: usize) {}
+            fn screened(&self, done: usize, total: usize) {
+                self.0.lock().map(|mut v| v.push((done, total))).ok();
+            }
+        }
+        let seen = Count(std::sync::Mutex::new(Vec::new()));
+        let observed = sensitivity_observed(&s, "recognition", "mean", &settings, 4, &seen)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut calls = seen.0.into_inner().unwrap_or_default();
+        calls.sort();
+        let total = rows.len() + 4;
+        assert_eq!(calls, (1..=total).map(|d| (d, total)).collect::<Vec<_>>());
+        let bits = |r: &[multivector_ensemble::sensitivity::Effect]| {
+            r.iter()
+                .map(|e| (e.swing.to_bits(), e.mu_star.to_bits(), e.sigma.to_bits()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(bits(&rows), bits(&observed));
     }
 
     #[test]

@@ -20,6 +20,12 @@ impl RunObserver for Bar {
             self.0.set_position(done as u64);
         }
     }
+
+    /// The bar's length becomes the analysis' units (inputs plus trajectories) here.
+    fn screened(&self, done: usize, total: usize) {
+        self.0.set_length(total as u64);
+        self.0.set_position(done as u64);
+    }
 }
 
 impl Bar {

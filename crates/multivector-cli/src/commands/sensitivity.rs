@@ -4,10 +4,11 @@ use std::process::ExitCode;
 
 use multivector_report::text::run as text;
 
+use super::run::Bar;
 use super::{bdm_options, load_scenario, pick_issue};
-use crate::args::{Format, ModelArg, PresetArg, SensitivityArgs};
+use crate::args::{Format, PresetArg, SensitivityArgs};
 use crate::exit::usage;
-use crate::output::{emit, json};
+use crate::output::{emit, json, progress};
 use multivector::run::RunSettings;
 
 pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
@@ -20,21 +21,19 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
             "20 is a common choice",
         ));
     }
-    let model = match a.model {
-        ModelArg::BdmScholz => "bdm-scholz",
-        ModelArg::BdmPaper => "bdm-paper",
-        ModelArg::Smp => "smp",
-        ModelArg::Mean => "mean",
-        ModelArg::Median => "median",
-    };
+    // The command-line names are the facade's model names.
+    let value = clap::ValueEnum::to_possible_value(&a.model);
+    let model = value.as_ref().map_or("", |v| v.get_name());
     let settings = RunSettings {
         bdm_scholz: bdm_options(PresetArg::Scholz, None, &a.stop)?,
         bdm_paper: bdm_options(PresetArg::Paper, None, &a.stop)?,
         seed: a.seed.unwrap_or(multivector_ensemble::DEFAULT_SEED),
         ..RunSettings::default()
     };
-    let rows = multivector::run::sensitivity(s, &s.issues[k].id, model, &settings, a.trajectories)?;
-    let seed = settings.seed;
+    let bar = Bar(progress(a.trajectories, "sweeps and trajectories"));
+    let (id, n) = (&s.issues[k].id, a.trajectories);
+    let rows = multivector::run::sensitivity_observed(s, id, model, &settings, n, &bar)?;
+    bar.0.finish_and_clear();
     if rows.is_empty() {
         return Err(usage(
             format!("no stance on `{}` declares any uncertainty", a.issue),
@@ -45,7 +44,7 @@ pub fn run(a: SensitivityArgs) -> anyhow::Result<ExitCode> {
         issue: &a.issue,
         model,
         trajectories: a.trajectories,
-        seed,
+        seed: settings.seed,
         version: env!("CARGO_PKG_VERSION"),
         effects: &rows,
     };
