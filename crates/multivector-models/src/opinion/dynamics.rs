@@ -147,12 +147,14 @@ pub fn sweep(
             let mean_within = move |old: &[f64], i: usize| {
                 let xi = old[i];
                 let (mut sum, mut count) = (xi, 1.0);
+                // Branch-free (whether a neighbour is within reach is a coin flip early in a
+                // run): a neighbour out of reach adds -0.0 and 0.0, which leave both sums
+                // unchanged bit for bit (x + -0.0 is x for every x, -0.0 included).
                 for &j in g.neighbours(i) {
                     let xj = old[j as usize];
-                    if (xj - xi).abs() < eps {
-                        sum += xj;
-                        count += 1.0;
-                    }
+                    let near = (xj - xi).abs() < eps;
+                    sum += if near { xj } else { -0.0 };
+                    count += if near { 1.0 } else { 0.0 };
                 }
                 sum / count
             };
