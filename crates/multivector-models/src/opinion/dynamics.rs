@@ -118,11 +118,12 @@ const PARALLEL_FROM: usize = 20_000;
 /// Agents per task of a parallel synchronous sweep.
 const SYNC_CHUNK: usize = 4096;
 
-/// One sweep of `peer` on the opinions `x` (`buffer` is scratch of the same length).
+/// One sweep of `peer` on the opinions `x` (`buffer` is scratch; a synchronous sweep writes
+/// the new opinions there and swaps the two vectors).
 pub fn sweep(
     peer: &Peer,
     ctx: Context<'_>,
-    x: &mut [f64],
+    x: &mut Vec<f64>,
     buffer: &mut Vec<f64>,
     rng: &mut impl Rng,
 ) {
@@ -257,13 +258,21 @@ fn deffuant(
     moves: impl Fn(usize) -> bool,
 ) {
     let n = x.len();
-    for _ in 0..n {
+    // The pair of an encounter depends only on the graph and the random numbers, so the
+    // next pair is drawn (same numbers, same order) before this one's opinions are read:
+    // its memory reads overlap this encounter's work.
+    let mut draw = || {
         let i = rng.random_range(0..n);
         let nb = g.neighbours(i);
-        if nb.is_empty() {
-            continue;
+        (!nb.is_empty()).then(|| (i, nb[rng.random_range(0..nb.len())] as usize))
+    };
+    let mut next = draw();
+    for t in 0..n {
+        let pair = next;
+        if t + 1 < n {
+            next = draw();
         }
-        let j = nb[rng.random_range(0..nb.len())] as usize;
+        let Some((i, j)) = pair else { continue };
         let (xi, xj) = (x[i], x[j]);
         if (xi - xj).abs() < eps {
             if moves(i) {
@@ -279,7 +288,7 @@ fn deffuant(
 /// Every agent's new value from the old vector (two buffers), in parallel for large
 /// populations; the result does not depend on the thread count.
 fn synchronous(
-    x: &mut [f64],
+    x: &mut Vec<f64>,
     buffer: &mut Vec<f64>,
     update: impl Fn(&[f64], usize) -> f64 + Sync + Send,
 ) {
@@ -300,7 +309,7 @@ fn synchronous(
             buffer.chunks_mut(SYNC_CHUNK).enumerate().for_each(fill);
         }
     }
-    x.copy_from_slice(buffer);
+    std::mem::swap(x, buffer);
 }
 
 /// Mean opinion of `i`'s neighbours (its own opinion when it has none).

@@ -76,9 +76,20 @@ impl Population {
     pub fn group_means(&self, item: usize) -> Vec<f64> {
         let mut sum = vec![0.0; self.group_count];
         let mut count = vec![0usize; self.group_count];
-        for (&g, &x) in self.groups.iter().zip(&self.opinion[item]) {
-            sum[g as usize] += x;
-            count[g as usize] += 1;
+        // Agents of a group usually sit side by side: each run of one group is summed in a
+        // register, continuing that group's sum, so every group still adds its agents one
+        // by one in agent order (the same bits) without a store and a load per agent.
+        let (groups, x) = (&self.groups, &self.opinion[item]);
+        let mut i = 0;
+        while i < groups.len() {
+            let g = groups[i];
+            let (mut acc, start) = (sum[g as usize], i);
+            while i < groups.len() && groups[i] == g {
+                acc += x[i];
+                i += 1;
+            }
+            sum[g as usize] = acc;
+            count[g as usize] += i - start;
         }
         sum.iter()
             .zip(&count)

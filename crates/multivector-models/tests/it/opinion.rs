@@ -510,3 +510,30 @@ fn kernels_equal_the_plain_reference_kernels() {
         );
     }
 }
+
+/// Group means summed run by run (a register per run of one group) equal a plain loop that
+/// adds every agent to its group's sum in agent order, bit for bit: one group, blocks of
+/// groups, groups interleaved at random, an empty group (NaN).
+#[test]
+fn group_means_equal_a_plain_loop() {
+    let mut rng = ChaCha8Rng::seed_from_u64(17);
+    let n = 5_000;
+    let x = uniform(n, 18);
+    let blocks: Vec<u16> = (0..n).map(|i| (i * 4 / n) as u16).collect();
+    let random: Vec<u16> = (0..n).map(|_| rng.random_range(0..4u16)).collect();
+    for (groups, count) in [(vec![0u16; n], 1), (blocks, 5), (random, 5)] {
+        let pop = Population::uniform_groups(groups.clone(), count, std::slice::from_ref(&x));
+        let (mut sum, mut k) = (vec![0.0; count], vec![0usize; count]);
+        for (&g, &v) in groups.iter().zip(&x) {
+            sum[g as usize] += v;
+            k[g as usize] += 1;
+        }
+        let plain: Vec<u64> = sum
+            .iter()
+            .zip(&k)
+            .map(|(s, &c)| if c > 0 { s / c as f64 } else { f64::NAN }.to_bits())
+            .collect();
+        let ours: Vec<u64> = pop.group_means(0).iter().map(|m| m.to_bits()).collect();
+        assert_eq!(ours, plain);
+    }
+}
