@@ -169,7 +169,36 @@ pub fn sweep(
                     }
                 });
             } else {
-                synchronous(x, buffer, mean_within);
+                // Two agents at a time: their sums are independent chains of additions the
+                // processor overlaps; each agent still adds its neighbours in order.
+                let pair = move |old: &[f64], i: usize, k: usize| {
+                    let (a, b) = (g.neighbours(i), g.neighbours(k));
+                    let (xi, xk) = (old[i], old[k]);
+                    let (mut si, mut ci, mut sk, mut ck) = (xi, 1.0, xk, 1.0);
+                    let m = a.len().min(b.len());
+                    for (&j, &l) in a[..m].iter().zip(&b[..m]) {
+                        let (xj, xl) = (old[j as usize], old[l as usize]);
+                        let (ni, nk) = ((xj - xi).abs() < eps, (xl - xk).abs() < eps);
+                        si += if ni { xj } else { -0.0 };
+                        ci += if ni { 1.0 } else { 0.0 };
+                        sk += if nk { xl } else { -0.0 };
+                        ck += if nk { 1.0 } else { 0.0 };
+                    }
+                    for &j in &a[m..] {
+                        let xj = old[j as usize];
+                        let ni = (xj - xi).abs() < eps;
+                        si += if ni { xj } else { -0.0 };
+                        ci += if ni { 1.0 } else { 0.0 };
+                    }
+                    for &l in &b[m..] {
+                        let xl = old[l as usize];
+                        let nk = (xl - xk).abs() < eps;
+                        sk += if nk { xl } else { -0.0 };
+                        ck += if nk { 1.0 } else { 0.0 };
+                    }
+                    (si / ci, sk / ck)
+                };
+                synchronous_pairs(x, buffer, pair, mean_within);
             }
         }
         Peer::FriedkinJohnsen { susceptibility } => {
@@ -301,6 +330,38 @@ fn synchronous(
         let fill = |(c, out): (usize, &mut [f64])| {
             for (k, v) in out.iter_mut().enumerate() {
                 *v = update(old, c * SYNC_CHUNK + k);
+            }
+        };
+        if n >= PARALLEL_FROM {
+            buffer.par_chunks_mut(SYNC_CHUNK).enumerate().for_each(fill);
+        } else {
+            buffer.chunks_mut(SYNC_CHUNK).enumerate().for_each(fill);
+        }
+    }
+    std::mem::swap(x, buffer);
+}
+
+/// [`synchronous`] with agents taken two at a time by `pair` (`one` for an odd last agent
+/// of a chunk); each agent's value is what `one` would give it.
+fn synchronous_pairs(
+    x: &mut Vec<f64>,
+    buffer: &mut Vec<f64>,
+    pair: impl Fn(&[f64], usize, usize) -> (f64, f64) + Sync + Send,
+    one: impl Fn(&[f64], usize) -> f64 + Sync + Send,
+) {
+    let n = x.len();
+    buffer.resize(n, 0.0);
+    {
+        let old: &[f64] = x;
+        let fill = |(c, out): (usize, &mut [f64])| {
+            let (base, len) = (c * SYNC_CHUNK, out.len());
+            let mut two = out.chunks_exact_mut(2);
+            for (t, v) in (&mut two).enumerate() {
+                let i = base + 2 * t;
+                (v[0], v[1]) = pair(old, i, i + 1);
+            }
+            if let [last] = two.into_remainder() {
+                *last = one(old, base + len - 1);
             }
         };
         if n >= PARALLEL_FROM {

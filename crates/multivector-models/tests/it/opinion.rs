@@ -471,11 +471,17 @@ fn audience_costs_follow_their_closed_form() {
 
 /// Our Deffuant and Hegselmann-Krause sweeps end on the same opinions, bit for bit, as the
 /// plain reference kernels (another implementation, drawing the same random numbers), on a
-/// random graph with isolated agents.
+/// random graph with isolated agents; on one thread and in parallel chunks (from 20,000
+/// agents), with an odd agent left over (Hegselmann-Krause takes agents two at a time).
 #[test]
 fn kernels_equal_the_plain_reference_kernels() {
+    for n in [3001, 24_577] {
+        kernels_equal_on(n);
+    }
+}
+
+fn kernels_equal_on(n: usize) {
     use crate::plain::{Csr, plain_deffuant, plain_hk};
-    let n = 3000;
     let graph = Graph::erdos_renyi(n, 4.0, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
     assert!(
         (0..n).any(|i| graph.neighbours(i).is_empty()),
