@@ -651,6 +651,48 @@ struct Run<'a> {
     record: bool,
 }
 
+/// `$self.$method(args.., vote, commit)` with the voting rule and the third parties'
+/// commitment resolved once, so the loop over third parties is compiled for each pair of
+/// rules without a jump per actor. `commit(ui, uj, uk)` gives the third party's payoffs
+/// (joins i and i wins, joins i and j wins, joins j and i wins, joins j and j wins).
+macro_rules! with_rules {
+    (@commit $self:ident, $method:ident, ($($arg:expr),*), $rule:expr) => {
+        match $self.o.third_party_commit {
+            ThirdParty::Full => $self.$method(
+                $($arg,)*
+                |w, du| pce::vote($rule, w, du),
+                |ui: f64, uj: f64, _uk: f64| (3.0 * ui, 3.0 * uj, 3.0 * ui, 3.0 * uj),
+            ),
+            ThirdParty::Semi => $self.$method(
+                $($arg,)*
+                |w, du| pce::vote($rule, w, du),
+                |ui: f64, uj: f64, uk: f64| (2.0 * ui + uk, 3.0 * uj, 3.0 * ui, 2.0 * uj + uk),
+            ),
+            ThirdParty::None => $self.$method(
+                $($arg,)*
+                |w, du| pce::vote($rule, w, du),
+                |ui: f64, uj: f64, uk: f64| {
+                    (2.0 * ui + uk, 2.0 * uj + uk, 2.0 * ui + uk, 2.0 * uj + uk)
+                },
+            ),
+        }
+    };
+    ($self:ident, $method:ident ($($arg:expr),*)) => {
+        match $self.o.voting_rule {
+            VotingRule::Binary => with_rules!(@commit $self, $method, ($($arg),*), VotingRule::Binary),
+            VotingRule::PropBin => with_rules!(@commit $self, $method, ($($arg),*), VotingRule::PropBin),
+            VotingRule::Prop => with_rules!(@commit $self, $method, ($($arg),*), VotingRule::Prop),
+            VotingRule::PropCubic => {
+                with_rules!(@commit $self, $method, ($($arg),*), VotingRule::PropCubic)
+            }
+            VotingRule::Cubic => with_rules!(@commit $self, $method, ($($arg),*), VotingRule::Cubic),
+            VotingRule::AsymProspect => {
+                with_rules!(@commit $self, $method, ($($arg),*), VotingRule::AsymProspect)
+            }
+        }
+    };
+}
+
 impl Run<'_> {
     fn row<'v>(&self, v: &'v [f64], i: usize) -> &'v [f64] {
         &v[i * self.d..(i + 1) * self.d]
@@ -765,42 +807,14 @@ impl Run<'_> {
     /// [`Run::contest`] from the three columns it reads: every actor's utility for `i`'s
     /// position, for `j`'s, and for its own.
     fn contest_cols(&self, col_i: &[f64], col_j: &[f64], own: &[f64], i: usize, j: usize) -> f64 {
-        use VotingRule as V;
-        macro_rules! with_vote {
-            ($rule:expr) => {
-                match self.o.third_party_commit {
-                    ThirdParty::Full => self.contest_with(
-                        (col_i, col_j, own),
-                        i,
-                        j,
-                        |w, du| pce::vote($rule, w, du),
-                        |ui, uj, _| (3.0 * ui, 3.0 * uj, 3.0 * ui, 3.0 * uj),
-                    ),
-                    ThirdParty::Semi => self.contest_with(
-                        (col_i, col_j, own),
-                        i,
-                        j,
-                        |w, du| pce::vote($rule, w, du),
-                        |ui, uj, uk| (2.0 * ui + uk, 3.0 * uj, 3.0 * ui, 2.0 * uj + uk),
-                    ),
-                    ThirdParty::None => self.contest_with(
-                        (col_i, col_j, own),
-                        i,
-                        j,
-                        |w, du| pce::vote($rule, w, du),
-                        |ui, uj, uk| (2.0 * ui + uk, 2.0 * uj + uk, 2.0 * ui + uk, 2.0 * uj + uk),
-                    ),
-                }
-            };
-        }
-        match self.o.voting_rule {
-            V::Binary => with_vote!(V::Binary),
-            V::PropBin => with_vote!(V::PropBin),
-            V::Prop => with_vote!(V::Prop),
-            V::PropCubic => with_vote!(V::PropCubic),
-            V::Cubic => with_vote!(V::Cubic),
-            V::AsymProspect => with_vote!(V::AsymProspect),
-        }
+        with_rules!(self, contest_with((col_i, col_j, own), i, j))
+    }
+
+    /// [`Run::contest`] of `i` against `a` and against `b` at once (see
+    /// [`Run::contest_pair_with`]).
+    fn contest_pair(&self, uh: &Perceived, i: usize, a: usize, b: usize) -> (f64, f64) {
+        let cols = (uh.column(i), uh.column(a), uh.column(b), &uh.own[..]);
+        with_rules!(self, contest_pair_with(cols, i, a, b))
     }
 
     /// [`Run::contest`] with its rules fixed: `vote(w, du)` and `commit(ui, uj, uk)`, the
@@ -851,6 +865,72 @@ impl Run<'_> {
         cij += add_i;
         cji += add_j;
         cij / (cij + cji)
+    }
+
+    /// Two contests of `i`, against `a` and against `b`, in one loop over the third parties:
+    /// two independent chains of additions the processor overlaps (one contest's sums are a
+    /// chain it must wait on). Each contest adds its third parties in order, as
+    /// [`Run::contest_with`] does, and adds `+0.0` (the identity on these non-negative sums)
+    /// where its own rival stands: the same bits.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    fn contest_pair_with(
+        &self,
+        (col_i, col_a, col_b, own): (&[f64], &[f64], &[f64], &[f64]),
+        i: usize,
+        a: usize,
+        b: usize,
+        vote: impl Fn(f64, f64) -> f64,
+        commit: impl Fn(f64, f64, f64) -> (f64, f64, f64, f64),
+    ) -> (f64, f64) {
+        let principals = |j: usize, col_j: &[f64]| {
+            let (mut cij, mut cji) = (CONTEST_FLOOR, CONTEST_FLOOR);
+            for v in [
+                vote(self.w[i], own[i] - col_j[i]),
+                vote(self.w[j], col_i[j] - own[j]),
+            ] {
+                if v > 0.0 {
+                    cij += v;
+                } else {
+                    cji -= v;
+                }
+            }
+            (cij, cji)
+        };
+        let (mut a_ij, mut a_ji) = principals(a, col_a);
+        let (mut b_ij, mut b_ji) = principals(b, col_b);
+        let third = |cij: f64, cji: f64, wk: f64, ui: f64, uj: f64, uk: f64| {
+            let naive = vote(wk, ui - uj);
+            let x = cij + naive.max(0.0);
+            let y = cji + (-naive).max(0.0);
+            let pin = x / (x + y);
+            let (ii, ij, ji, jj) = commit(ui, uj, uk);
+            let join_i = pin * ii + (1.0 - pin) * ij;
+            let join_j = pin * ji + (1.0 - pin) * jj;
+            vote(wk, join_i - join_j)
+        };
+        let (mut a_i, mut a_j, mut b_i, mut b_j) = (0.0, 0.0, 0.0, 0.0);
+        let w = &self.w[..col_i.len()];
+        let (col_a, col_b, own) = (&col_a[..w.len()], &col_b[..w.len()], &own[..w.len()]);
+        for k in 0..w.len() {
+            if k == i {
+                continue;
+            }
+            let (ui, uk) = (col_i[k], own[k]);
+            let va = third(a_ij, a_ji, w[k], ui, col_a[k], uk);
+            let vb = third(b_ij, b_ji, w[k], ui, col_b[k], uk);
+            let va = if k == a { 0.0 } else { va };
+            let vb = if k == b { 0.0 } else { vb };
+            a_i += va.max(0.0);
+            a_j += (-va).max(0.0);
+            b_i += vb.max(0.0);
+            b_j += (-vb).max(0.0);
+        }
+        a_ij += a_i;
+        a_ji += a_j;
+        b_ij += b_i;
+        b_ji += b_j;
+        (a_ij / (a_ij + a_ji), b_ij / (b_ij + b_ji))
     }
 
     /// `h`'s utility matrix: every actor's utility for every position, each with the risk
@@ -907,11 +987,7 @@ impl Run<'_> {
         self.perceived(ev, i, uh);
         let uh = &*uh;
         let mut best: Option<(usize, f64, f64)> = None;
-        for j in 0..n {
-            if j == i {
-                continue;
-            }
-            let p = self.contest(uh, i, j);
+        let mut consider = |j: usize, p: f64| {
             let (uii, uij) = (uh.own[i], uh.column(j)[i]);
             let sq = uii + uij;
             let win = 2.0 * uii;
@@ -921,6 +997,18 @@ impl Run<'_> {
             let gain = (1.0 - sj) * win + sj * contest - sq;
             if best.is_none_or(|b| gain > b.1) {
                 best = Some((j, gain, p));
+            }
+        };
+        // Rivals two at a time (one loop over the third parties for both), in order.
+        let mut rivals = (0..n).filter(|&j| j != i);
+        while let Some(a) = rivals.next() {
+            match rivals.next() {
+                Some(b) => {
+                    let (pa, pb) = self.contest_pair(uh, i, a, b);
+                    consider(a, pa);
+                    consider(b, pb);
+                }
+                None => consider(a, self.contest(uh, i, a)),
             }
         }
         best.filter(|b| b.1 > MIN_GAIN)
