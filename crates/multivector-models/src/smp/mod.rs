@@ -1629,6 +1629,61 @@ mod tests {
     /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random
     /// issues on a coarse grid (ties make two-cycles common), with the stop rule's minimum
     /// both early and late (so a copied round can be the one that stops the run).
+    /// Two contests in one loop give each contest's number of one contest alone, bit for
+    /// bit, under every voting rule and commitment, with rivals on both sides of the
+    /// challenger, next to each other and apart, ties and zero weights included.
+    #[test]
+    fn paired_contests_equal_contests_alone() {
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let rules = [
+            VotingRule::Binary,
+            VotingRule::PropBin,
+            VotingRule::Prop,
+            VotingRule::PropCubic,
+            VotingRule::Cubic,
+            VotingRule::AsymProspect,
+        ];
+        let commits = [ThirdParty::None, ThirdParty::Semi, ThirdParty::Full];
+        for case in 0..60 {
+            let n = rng.random_range(3..12);
+            let actors = (0..n).map(|i| format!("a{i}")).collect();
+            let dims = vec![Dimension {
+                name: "d".into(),
+                min: 0.0,
+                max: 100.0,
+            }];
+            let caps: Vec<f64> = (0..n)
+                .map(|k| f64::from(u8::from(k > 0) * rng.random_range(1..6u8)))
+                .collect();
+            let pos: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(0..11u8)) * 10.0)
+                .collect();
+            let sal: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0)
+                .collect();
+            let input = SmpInput::new("t", actors, dims, caps, pos, sal).unwrap();
+            let o = SmpOptions {
+                voting_rule: rules[case % rules.len()],
+                third_party_commit: commits[case % commits.len()],
+                ..SmpOptions::default()
+            };
+            let run = Run::new(&input, o, true);
+            let (x, mut work, mut ev) = (input.unit.clone(), Work::default(), Eval::default());
+            run.evaluate(&x, &x, &mut work, &mut ev);
+            let mut uh = Perceived::default();
+            for i in 0..n {
+                run.perceived(&ev, i, &mut uh);
+                for a in (0..n).filter(|&a| a != i) {
+                    for b in (0..n).filter(|&b| b != i && b != a) {
+                        let (pa, pb) = run.contest_pair(&uh, i, a, b);
+                        assert_eq!(pa.to_bits(), run.contest(&uh, i, a).to_bits(), "{case}");
+                        assert_eq!(pb.to_bits(), run.contest(&uh, i, b).to_bits(), "{case}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn copied_cycles_equal_computed_rounds() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
