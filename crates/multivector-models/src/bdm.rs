@@ -521,6 +521,8 @@ struct Engine {
     /// Actors sorted by current position (ties by index).
     order: Vec<usize>,
     sorted_x: Vec<f64>,
+    /// `rank[k]`: where actor `k` stands in `order`.
+    rank: Vec<usize>,
     /// `f[k * n + y] = d_ky ^ r_k`.
     f: Vec<f64>,
     /// `prefix[t * n + y]`: sum over the first `t` voters in `order` of `w_k f[k][y]`.
@@ -600,6 +602,7 @@ impl Engine {
             o,
             order: (0..n).collect(),
             sorted_x: vec![0.0; n],
+            rank: (0..n).collect(),
             f: vec![0.0; n * n],
             prefix: vec![0.0; (n + 1) * n],
             p: vec![0.0; n * n],
@@ -635,6 +638,7 @@ impl Engine {
         });
         for (t, &k) in self.order.iter().enumerate() {
             self.sorted_x[t] = x[k];
+            self.rank[k] = t;
         }
     }
 
@@ -678,14 +682,19 @@ impl Engine {
         };
         let total = n * n;
         for i in 0..n {
-            for j in 0..n {
+            // Rivals in position order: the midpoints never decrease, so the count of voters
+            // below each one (what a binary search would find) only moves forward.
+            let mut t = 0;
+            for &j in &self.order {
                 let (xi, xj) = (x[i], x[j]);
                 if xi == xj {
                     self.p[i * n + j] = 0.0;
                     continue;
                 }
                 let m = 0.5 * (xi + xj);
-                let t = self.sorted_x.partition_point(|&v| v < m);
+                while t < n && self.sorted_x[t] < m {
+                    t += 1;
+                }
                 let pt = &self.prefix[t * n..];
                 let pn = &self.prefix[total..];
                 // Voters below the midpoint, and above it, of w_k (f_kj - f_ki).
@@ -703,21 +712,15 @@ impl Engine {
         }
     }
 
-    /// `G = sum_k w_k sum_{a,b} |f_kb - f_ka|` over ordered pairs, by sorting each row.
+    /// `G = sum_k w_k sum_{a,b} |f_kb - f_ka|` over ordered pairs, from each row sorted.
     fn global_denominator(&mut self) -> f64 {
         let n = self.n;
         let mut g = 0.0;
-        for &k in &self.order {
+        for t in 0..n {
+            let k = self.order[t];
             // Pairs of active actors only (actors that left or have not entered are no pair).
-            let mut m = 0;
-            for y in 0..n {
-                if self.active[y] {
-                    self.scratch[m] = self.f[k * n + y];
-                    m += 1;
-                }
-            }
-            let row_vals = &mut self.scratch[..m];
-            row_vals.sort_unstable_by(f64::total_cmp);
+            let m = self.sorted_row(k);
+            let row_vals = &self.scratch[..m];
             // sum_{a<b} (v_b - v_a) = sum_t v_t (2t - (m - 1)).
             let mut row = 0.0;
             for (t, v) in row_vals.iter().enumerate() {
@@ -726,6 +729,74 @@ impl Engine {
             g += self.w[k] * 2.0 * row;
         }
         g
+    }
+
+    /// Row `k` of `f` over the active actors, ascending, into `scratch`; returns how many.
+    /// `f_ky` grows with the distance from `k`, so walking outward from `k` in position order
+    /// on both sides gives two ascending runs to merge (`O(n)`, not a sort). Should rounding
+    /// ever break a run's order, the row is sorted instead: the same values in the same
+    /// order either way.
+    fn sorted_row(&mut self, k: usize) -> usize {
+        let n = self.n;
+        let f = &self.f[k * n..(k + 1) * n];
+        let (order, active) = (&self.order, &self.active);
+        let value = |t: usize| f[order[t]];
+        let next_active = |mut t: usize, down: bool| -> Option<usize> {
+            loop {
+                if active[order[t]] {
+                    return Some(t);
+                }
+                if down {
+                    t = t.checked_sub(1)?;
+                } else {
+                    t += 1;
+                    if t >= n {
+                        return None;
+                    }
+                }
+            }
+        };
+        let home = self.rank[k];
+        let mut left = home.checked_sub(1).and_then(|t| next_active(t, true));
+        let mut right = next_active(home, false);
+        let (mut m, mut last_left, mut last_right, mut ordered) = (0, 0.0, 0.0, true);
+        while ordered {
+            let take_left = match (left, right) {
+                (Some(l), Some(r)) => value(l) < value(r),
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_left {
+                let l = left.unwrap_or(0);
+                let v = value(l);
+                ordered = v >= last_left;
+                (last_left, self.scratch[m]) = (v, v);
+                left = l.checked_sub(1).and_then(|t| next_active(t, true));
+            } else {
+                let r = right.unwrap_or(0);
+                let v = value(r);
+                ordered = v >= last_right;
+                (last_right, self.scratch[m]) = (v, v);
+                right = if r + 1 < n {
+                    next_active(r + 1, false)
+                } else {
+                    None
+                };
+            }
+            m += 1;
+        }
+        if !ordered {
+            m = 0;
+            for y in 0..n {
+                if active[y] {
+                    self.scratch[m] = f[y];
+                    m += 1;
+                }
+            }
+            self.scratch[..m].sort_unstable_by(f64::total_cmp);
+        }
+        m
     }
 
     /// The normalised distance between two actors. Divide (not multiply by 1/D): an actor at
@@ -1012,5 +1083,60 @@ impl RoundModel for Engine {
 
     fn width(&self) -> f64 {
         self.range
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// What the row of `f` sorted by a plain sort holds.
+    fn sorted_plainly(e: &Engine, k: usize) -> Vec<u64> {
+        let n = e.n;
+        let mut v: Vec<f64> = (0..n)
+            .filter(|&y| e.active[y])
+            .map(|y| e.f[k * n + y])
+            .collect();
+        v.sort_unstable_by(f64::total_cmp);
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    /// The rows merged outward from each actor hold the values of a plain sort, bit for bit:
+    /// shared positions, actors out of play, and rows whose order rounding (here: a value
+    /// planted out of order) breaks, where the merge must fall back to the sort.
+    #[test]
+    fn rows_merged_outward_equal_rows_sorted() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
+        for case in 0..300 {
+            let n = rng.random_range(2..14);
+            let x: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(0..8u8)) * 12.5)
+                .collect();
+            let c: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(1..5u8)))
+                .collect();
+            let s: Vec<f64> = (0..n)
+                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0)
+                .collect();
+            let names = (0..n).map(|i| format!("a{i}")).collect();
+            let input = IssueInput::new("t", names, x.clone(), c, s).unwrap();
+            let mut e = Engine::new(&input, BdmOptions::preset(Preset::Scholz));
+            if case % 3 == 0 {
+                e.active[rng.random_range(0..n)] = false;
+            }
+            e.prepare(&x);
+            if case % 5 == 0 {
+                let k = rng.random_range(0..n);
+                let y = e.order[n - 1];
+                e.f[k * n + y] = -1.0;
+            }
+            for k in 0..n {
+                let want = sorted_plainly(&e, k);
+                let m = e.sorted_row(k);
+                let got: Vec<u64> = e.scratch[..m].iter().map(|x| x.to_bits()).collect();
+                assert_eq!(got, want, "case {case}, row {k}");
+            }
+        }
     }
 }
