@@ -553,6 +553,28 @@ pub struct Smp {
     pub options: SmpOptions,
 }
 
+/// The vote of a third party with weight `wk` in a contest whose principals' coalitions are
+/// `(cij, cji)`, from its utilities `(ui, uj, uk)` for the challenger's position, the
+/// target's and its own: it weighs the payoffs of joining either side by its naive estimate
+/// of the challenger's chance.
+#[inline(always)]
+fn third_party(
+    (cij, cji): (f64, f64),
+    wk: f64,
+    (ui, uj, uk): (f64, f64, f64),
+    vote: &impl Fn(f64, f64) -> f64,
+    commit: &impl Fn(f64, f64, f64) -> (f64, f64, f64, f64),
+) -> f64 {
+    let naive = vote(wk, ui - uj);
+    let a = cij + naive.max(0.0);
+    let b = cji + (-naive).max(0.0);
+    let pin = a / (a + b);
+    let (ii, ij, ji, jj) = commit(ui, uj, uk);
+    let join_i = pin * ii + (1.0 - pin) * ij;
+    let join_j = pin * ji + (1.0 - pin) * jj;
+    vote(wk, join_i - join_j)
+}
+
 /// `u(delta, R) = (1 - delta)(1 + delta R)`.
 fn utility(delta: f64, r: f64) -> f64 {
     if delta <= 1.0 {
@@ -829,8 +851,42 @@ impl Run<'_> {
         vote: impl Fn(f64, f64) -> f64,
         commit: impl Fn(f64, f64, f64) -> (f64, f64, f64, f64),
     ) -> f64 {
-        let mut cij = CONTEST_FLOOR;
-        let mut cji = CONTEST_FLOOR;
+        let (mut cij, mut cji) = self.principals((col_i, col_j, own), i, j, &vote);
+        let (mut add_i, mut add_j) = (0.0, 0.0);
+        let w = &self.w[..col_i.len()];
+        let (col_j, own) = (&col_j[..w.len()], &own[..w.len()]);
+        for k in 0..w.len() {
+            if k == i || k == j {
+                continue;
+            }
+            let v = third_party(
+                (cij, cji),
+                w[k],
+                (col_i[k], col_j[k], own[k]),
+                &vote,
+                &commit,
+            );
+            // Branch-free split of the vote (a data-dependent branch mispredicts half the
+            // time); adding +0.0 to the other side leaves it bit for bit unchanged.
+            add_i += v.max(0.0);
+            add_j += (-v).max(0.0);
+        }
+        cij += add_i;
+        cji += add_j;
+        cij / (cij + cji)
+    }
+
+    /// The coalitions of a contest of `i` against `j` before the third parties: the two
+    /// principals' own votes.
+    #[inline(always)]
+    fn principals(
+        &self,
+        (col_i, col_j, own): (&[f64], &[f64], &[f64]),
+        i: usize,
+        j: usize,
+        vote: &impl Fn(f64, f64) -> f64,
+    ) -> (f64, f64) {
+        let (mut cij, mut cji) = (CONTEST_FLOOR, CONTEST_FLOOR);
         for v in [
             vote(self.w[i], own[i] - col_j[i]),
             vote(self.w[j], col_i[j] - own[j]),
@@ -841,30 +897,7 @@ impl Run<'_> {
                 cji -= v;
             }
         }
-        let (mut add_i, mut add_j) = (0.0, 0.0);
-        let w = &self.w[..col_i.len()];
-        let (col_j, own) = (&col_j[..w.len()], &own[..w.len()]);
-        for k in 0..w.len() {
-            if k == i || k == j {
-                continue;
-            }
-            let (ui, uj, uk) = (col_i[k], col_j[k], own[k]);
-            let naive = vote(w[k], ui - uj);
-            let a = cij + naive.max(0.0);
-            let b = cji + (-naive).max(0.0);
-            let pin = a / (a + b);
-            let (ii, ij, ji, jj) = commit(ui, uj, uk);
-            let join_i = pin * ii + (1.0 - pin) * ij;
-            let join_j = pin * ji + (1.0 - pin) * jj;
-            // Branch-free split of the vote (a data-dependent branch mispredicts half the
-            // time); adding +0.0 to the other side leaves it bit for bit unchanged.
-            let v = vote(w[k], join_i - join_j);
-            add_i += v.max(0.0);
-            add_j += (-v).max(0.0);
-        }
-        cij += add_i;
-        cji += add_j;
-        cij / (cij + cji)
+        (cij, cji)
     }
 
     /// Two contests of `i`, against `a` and against `b`, in one loop over the third parties:
@@ -883,32 +916,8 @@ impl Run<'_> {
         vote: impl Fn(f64, f64) -> f64,
         commit: impl Fn(f64, f64, f64) -> (f64, f64, f64, f64),
     ) -> (f64, f64) {
-        let principals = |j: usize, col_j: &[f64]| {
-            let (mut cij, mut cji) = (CONTEST_FLOOR, CONTEST_FLOOR);
-            for v in [
-                vote(self.w[i], own[i] - col_j[i]),
-                vote(self.w[j], col_i[j] - own[j]),
-            ] {
-                if v > 0.0 {
-                    cij += v;
-                } else {
-                    cji -= v;
-                }
-            }
-            (cij, cji)
-        };
-        let (mut a_ij, mut a_ji) = principals(a, col_a);
-        let (mut b_ij, mut b_ji) = principals(b, col_b);
-        let third = |cij: f64, cji: f64, wk: f64, ui: f64, uj: f64, uk: f64| {
-            let naive = vote(wk, ui - uj);
-            let x = cij + naive.max(0.0);
-            let y = cji + (-naive).max(0.0);
-            let pin = x / (x + y);
-            let (ii, ij, ji, jj) = commit(ui, uj, uk);
-            let join_i = pin * ii + (1.0 - pin) * ij;
-            let join_j = pin * ji + (1.0 - pin) * jj;
-            vote(wk, join_i - join_j)
-        };
+        let (mut a_ij, mut a_ji) = self.principals((col_i, col_a, own), i, a, &vote);
+        let (mut b_ij, mut b_ji) = self.principals((col_i, col_b, own), i, b, &vote);
         let (mut a_i, mut a_j, mut b_i, mut b_j) = (0.0, 0.0, 0.0, 0.0);
         let w = &self.w[..col_i.len()];
         let (col_a, col_b, own) = (&col_a[..w.len()], &col_b[..w.len()], &own[..w.len()]);
@@ -917,8 +926,8 @@ impl Run<'_> {
                 continue;
             }
             let (ui, uk) = (col_i[k], own[k]);
-            let va = third(a_ij, a_ji, w[k], ui, col_a[k], uk);
-            let vb = third(b_ij, b_ji, w[k], ui, col_b[k], uk);
+            let va = third_party((a_ij, a_ji), w[k], (ui, col_a[k], uk), &vote, &commit);
+            let vb = third_party((b_ij, b_ji), w[k], (ui, col_b[k], uk), &vote, &commit);
             let va = if k == a { 0.0 } else { va };
             let vb = if k == b { 0.0 } else { vb };
             a_i += va.max(0.0);
