@@ -42,9 +42,23 @@ est = json.loads((root / "full_run_2d" / "200" / "new" / "estimates.json").read_
 print(f"full run, 200 actors, 2 dimensions: {est['mean']['point_estimate']/1e9:.3f} s (target: < 1 s on two cores)")
 PY
 
-# Our opinion kernels against plain reference kernels on the same random numbers, one thread.
+# Our opinion kernels against plain reference kernels on the same random numbers, one thread,
+# at 10,000, 100,000 and 1,000,000 agents (how cost grows), then 100,000 on both cores.
 cargo build -q --release --example opinion_side_by_side -p multivector-models
-RAYON_NUM_THREADS=1 ./target/release/examples/opinion_side_by_side
+for n in 10000 100000 1000000; do
+  RAYON_NUM_THREADS=1 ./target/release/examples/opinion_side_by_side "$n" 100
+done
+./target/release/examples/opinion_side_by_side 100000 100
+
+# The spatial model's 200-actor, 2-dimension full run (target: under 1 s on two cores).
+cargo build -q --release --example smp_large -p multivector-models
+./target/release/examples/smp_large 200 2
+
+# One ensemble draw of the built-in scenario, model by model, on one thread (the 10,000-draw
+# target needs about 1 ms for all five), then a whole 10,000-draw run in the library.
+cargo build -q --release --example draw_cost -p multivector
+RAYON_NUM_THREADS=1 ./target/release/examples/draw_cost 1000
+./target/release/examples/draw_cost --run 10000
 
 if command -v hyperfine >/dev/null; then
   cargo build -q --release -p multivector-cli
