@@ -31,6 +31,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let draws: usize = args.first().map_or(Ok(500), |a| a.parse())?;
     let only = args.get(1);
     let all = RunSettings::default().models().forecasters();
+    if let Some(o) = only.filter(|o| !all.iter().any(|(name, _)| name == *o)) {
+        let names: Vec<&str> = all.iter().map(|(name, _)| name.as_str()).collect();
+        return Err(format!("no model `{o}`; models: {}", names.join(", ")).into());
+    }
     let all = all
         .into_iter()
         .filter(|(name, _)| only.is_none_or(|o| o == name));

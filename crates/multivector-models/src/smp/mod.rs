@@ -1638,6 +1638,29 @@ mod tests {
     /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random
     /// issues on a coarse grid (ties make two-cycles common), with the stop rule's minimum
     /// both early and late (so a copied round can be the one that stops the run).
+    /// `n` actors in `d` dimensions on a coarse grid (ties are common): capabilities 1 to 5,
+    /// positions in steps of 10 on [0, 100], saliences in tenths divided by `d`.
+    fn grid_input(rng: &mut ChaCha8Rng, n: usize, d: usize) -> SmpInput {
+        let actors = (0..n).map(|i| format!("a{i}")).collect();
+        let dims = (0..d)
+            .map(|k| Dimension {
+                name: format!("d{k}"),
+                min: 0.0,
+                max: 100.0,
+            })
+            .collect();
+        let caps = (0..n)
+            .map(|_| f64::from(rng.random_range(1..6u8)))
+            .collect();
+        let pos = (0..n * d)
+            .map(|_| f64::from(rng.random_range(0..11u8)) * 10.0)
+            .collect();
+        let sal = (0..n * d)
+            .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0 / d as f64)
+            .collect();
+        SmpInput::new("t", actors, dims, caps, pos, sal).unwrap()
+    }
+
     /// Two contests in one loop give each contest's number of one contest alone, bit for
     /// bit, under every voting rule and commitment, with rivals on both sides of the
     /// challenger, next to each other and apart, ties and zero weights included.
@@ -1655,22 +1678,8 @@ mod tests {
         let commits = [ThirdParty::None, ThirdParty::Semi, ThirdParty::Full];
         for case in 0..60 {
             let n = rng.random_range(3..12);
-            let actors = (0..n).map(|i| format!("a{i}")).collect();
-            let dims = vec![Dimension {
-                name: "d".into(),
-                min: 0.0,
-                max: 100.0,
-            }];
-            let caps: Vec<f64> = (0..n)
-                .map(|k| f64::from(u8::from(k > 0) * rng.random_range(1..6u8)))
-                .collect();
-            let pos: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(0..11u8)) * 10.0)
-                .collect();
-            let sal: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0)
-                .collect();
-            let input = SmpInput::new("t", actors, dims, caps, pos, sal).unwrap();
+            let mut input = grid_input(&mut rng, n, 1);
+            input.capabilities[0] = 0.0;
             let o = SmpOptions {
                 voting_rule: rules[case % rules.len()],
                 third_party_commit: commits[case % commits.len()],
@@ -1700,24 +1709,7 @@ mod tests {
         for case in 0..400 {
             let n = rng.random_range(3..9);
             let d = rng.random_range(1..3);
-            let actors = (0..n).map(|i| format!("a{i}")).collect();
-            let dims = (0..d)
-                .map(|k| Dimension {
-                    name: format!("d{k}"),
-                    min: 0.0,
-                    max: 100.0,
-                })
-                .collect();
-            let caps = (0..n)
-                .map(|_| f64::from(rng.random_range(1..6u8)))
-                .collect();
-            let pos = (0..n * d)
-                .map(|_| f64::from(rng.random_range(0..11u8)) * 10.0)
-                .collect();
-            let sal = (0..n * d)
-                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0 / d as f64)
-                .collect();
-            let input = SmpInput::new("t", actors, dims, caps, pos, sal).unwrap();
+            let input = grid_input(&mut rng, n, d);
             let o = SmpOptions {
                 stop: SmpStop {
                     min_rounds: if case % 2 == 0 { 2 } else { 40 },
