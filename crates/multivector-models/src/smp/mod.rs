@@ -637,13 +637,59 @@ impl Perceived {
     }
 }
 
-/// An actor's challenge in a round: its target, expected gain, estimated probability of
-/// prevailing and the bargains it proposes.
-struct Proposal {
-    target: usize,
-    gain: f64,
-    p: f64,
-    bargains: Vec<Bargain>,
+/// An actor's challenge in a round: its target, the expected gain and its estimate of the
+/// probability of prevailing; `None` when no challenge is worth `MIN_GAIN`.
+type Challenge = Option<(usize, f64, f64)>;
+
+/// A round's bargains in proposal order, flat: bargain `b` is proposed by `by[b].0` to
+/// `by[b].1` and built by view `by[b].2`; its points for the initiator and for the receiver
+/// are the two halves of `pts[2bd..2(b + 1)d]`. With the scratch the bargains are built in,
+/// it is reused from round to round, so a round allocates nothing once grown.
+#[derive(Default)]
+struct Offers {
+    by: Vec<(usize, usize, &'static str)>,
+    pts: Vec<f64>,
+    /// The receiver's view of a contest: its utilities for the initiator's position, for its
+    /// own and every actor's for its own (see [`Run::view_columns`]).
+    cols: [Vec<f64>; 3],
+    /// The receiver's interpolation, before it is mixed with the initiator's.
+    mix: Vec<f64>,
+}
+
+impl Offers {
+    fn clear(&mut self) {
+        self.by.clear();
+        self.pts.clear();
+    }
+
+    fn len(&self) -> usize {
+        self.by.len()
+    }
+
+    /// Bargain `b`'s point for `k` (its initiator or its receiver).
+    fn point(&self, b: usize, k: usize, d: usize) -> &[f64] {
+        let at = 2 * b * d + if self.by[b].0 == k { 0 } else { d };
+        &self.pts[at..at + d]
+    }
+
+    /// Appends `other`'s bargains after this round's.
+    fn append(&mut self, other: &Offers) {
+        self.by.extend_from_slice(&other.by);
+        self.pts.extend_from_slice(&other.pts);
+    }
+
+    /// Bargain `b` on its own, for the records.
+    fn bargain(&self, b: usize, d: usize) -> Bargain {
+        let (initiator, receiver, view) = self.by[b];
+        let pts = &self.pts[2 * b * d..2 * (b + 1) * d];
+        Bargain {
+            initiator,
+            receiver,
+            view,
+            for_initiator: pts[..d].to_vec(),
+            for_receiver: pts[d..].to_vec(),
+        }
+    }
 }
 
 /// Buffers of a round's evaluation and elections, reused from round to round.
@@ -966,20 +1012,14 @@ impl Run<'_> {
         uh.own.extend((0..n).map(|k| uh.by_position[k * n + k]));
     }
 
-    /// Columns `i` and `j` and the diagonal of [`Run::perceived`]`(ev, h)`, computed alone.
-    fn view_columns(
-        &self,
-        ev: &Eval,
-        h: usize,
-        i: usize,
-        j: usize,
-    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    /// Columns `i` and `j` and the diagonal of [`Run::perceived`]`(ev, h)`, computed alone,
+    /// into `cols` (their previous contents replaced).
+    fn view_columns(&self, ev: &Eval, h: usize, i: usize, j: usize, cols: &mut [Vec<f64>; 3]) {
         let n = self.n;
-        let (mut ci, mut cj, mut own) = (
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-            Vec::with_capacity(n),
-        );
+        let [ci, cj, own] = cols;
+        for c in [&mut *ci, &mut *cj, &mut *own] {
+            c.clear();
+        }
         for k in 0..n {
             let r = self.o.big_r_adjust.blend(ev.risk[h], ev.risk[k]);
             let row = &ev.delta[k * n..(k + 1) * n];
@@ -987,11 +1027,10 @@ impl Run<'_> {
             cj.push(utility(row[j], r));
             own.push(utility(row[k], r));
         }
-        (ci, cj, own)
     }
 
     /// `i`'s best target: `(j, gain, P(i > j))`.
-    fn target(&self, ev: &Eval, i: usize, uh: &mut Perceived) -> Option<(usize, f64, f64)> {
+    fn target(&self, ev: &Eval, i: usize, uh: &mut Perceived) -> Challenge {
         let n = self.n;
         self.perceived(ev, i, uh);
         let uh = &*uh;
@@ -1023,18 +1062,20 @@ impl Run<'_> {
         best.filter(|b| b.1 > MIN_GAIN)
     }
 
-    /// The points proposed to `i` and `j` when `i` prevails with probability `p`.
-    fn interpolate(&self, x: &[f64], i: usize, j: usize, p: f64) -> (Vec<f64>, Vec<f64>) {
-        let s = &self.inp.saliences;
+    /// The points proposed to `i` and `j` when `i` prevails with probability `p`, appended
+    /// to `out`: `i`'s point, then `j`'s.
+    fn interpolate(&self, x: &[f64], i: usize, j: usize, p: f64, out: &mut Vec<f64>) {
+        let (d, s) = (self.d, &self.inp.saliences);
         let (xi, xj, si, sj) = (
             self.row(x, i),
             self.row(x, j),
             self.row(s, i),
             self.row(s, j),
         );
-        let mut bi = Vec::with_capacity(self.d);
-        let mut bj = Vec::with_capacity(self.d);
-        for k in 0..self.d {
+        let start = out.len();
+        out.resize(start + 2 * d, 0.0);
+        let (bi, bj) = out[start..].split_at_mut(d);
+        for k in 0..d {
             match self.o.bargain_point {
                 BargainPoint::S1p1 | BargainPoint::S2p2 => {
                     let (wi, wj) = if self.o.bargain_point == BargainPoint::S2p2 {
@@ -1043,8 +1084,8 @@ impl Run<'_> {
                         (si[k] * p, sj[k] * (1.0 - p))
                     };
                     let t = BARGAIN_TILT;
-                    bi.push(round4(((wi + t) * xi[k] + wj * xj[k]) / (wi + wj + t)));
-                    bj.push(round4((wi * xi[k] + (wj + t) * xj[k]) / (wi + wj + t)));
+                    bi[k] = round4(((wi + t) * xi[k] + wj * xj[k]) / (wi + wj + t));
+                    bj[k] = round4((wi * xi[k] + (wj + t) * xj[k]) / (wi + wj + t));
                 }
                 BargainPoint::S2pmax => {
                     let toward = |e: f64, s_other: f64, s_own: f64| {
@@ -1056,56 +1097,48 @@ impl Run<'_> {
                     let ej = (p - (1.0 - p)).max(0.0);
                     let fi = toward(ei, sj[k], si[k]);
                     let fj = toward(ej, si[k], sj[k]);
-                    bi.push(round4(xi[k] + fi * (xj[k] - xi[k])));
-                    bj.push(round4(xj[k] + fj * (xi[k] - xj[k])));
+                    bi[k] = round4(xi[k] + fi * (xj[k] - xi[k]));
+                    bj[k] = round4(xj[k] + fj * (xi[k] - xj[k]));
                 }
             }
         }
-        (bi, bj)
     }
 
-    /// The bargains `i` proposes to its target `j`.
-    fn bargains(&self, ev: &Eval, x: &[f64], i: usize, j: usize, p: f64) -> Vec<Bargain> {
-        let make = |view, (a, b): (Vec<f64>, Vec<f64>)| Bargain {
-            initiator: i,
-            receiver: j,
-            view,
-            for_initiator: a,
-            for_receiver: b,
-        };
-        let from_i = self.interpolate(x, i, j, p);
+    /// The bargains `i` proposes to its target `j`, appended to `out`.
+    fn bargains(&self, ev: &Eval, x: &[f64], i: usize, j: usize, p: f64, out: &mut Offers) {
+        let view = |name| (i, j, name);
         if self.o.bargain_view == BargainView::Initiator {
-            return vec![make("initiator", from_i)];
+            out.by.push(view("initiator"));
+            self.interpolate(x, i, j, p, &mut out.pts);
+            return;
         }
         // The receiver's view of this one contest: three columns of its utility matrix
         // (`O(n)`), not the whole matrix (`O(n^2)`); the same numbers.
-        let (col_i, col_j, own) = self.view_columns(ev, j, i, j);
-        let pj = self.contest_cols(&col_i, &col_j, &own, i, j);
-        let from_j = self.interpolate(x, i, j, pj);
-        match self.o.bargain_view {
-            BargainView::PowerWeighted => {
-                // The initiator's view weighs c_i sigma_i, the receiver's c_j sigma_j (KTAB
-                // used the initiator's capability for both).
-                let (wi, wj) = (self.w[i], self.w[j]);
-                let mix = |a: &[f64], b: &[f64]| -> Vec<f64> {
-                    a.iter()
-                        .zip(b)
-                        .map(|(u, v)| {
-                            if wi + wj > 0.0 {
-                                (wi * u + wj * v) / (wi + wj)
-                            } else {
-                                0.5 * (u + v)
-                            }
-                        })
-                        .collect()
+        self.view_columns(ev, j, i, j, &mut out.cols);
+        let [col_i, col_j, own] = &out.cols;
+        let pj = self.contest_cols(col_i, col_j, own, i, j);
+        if self.o.bargain_view == BargainView::PowerWeighted {
+            // The initiator's view weighs c_i sigma_i, the receiver's c_j sigma_j (KTAB used
+            // the initiator's capability for both).
+            let (wi, wj) = (self.w[i], self.w[j]);
+            let start = out.pts.len();
+            self.interpolate(x, i, j, p, &mut out.pts);
+            out.mix.clear();
+            self.interpolate(x, i, j, pj, &mut out.mix);
+            for (u, &v) in out.pts[start..].iter_mut().zip(&out.mix) {
+                *u = if wi + wj > 0.0 {
+                    (wi * *u + wj * v) / (wi + wj)
+                } else {
+                    0.5 * (*u + v)
                 };
-                vec![make(
-                    "power_weighted",
-                    (mix(&from_i.0, &from_j.0), mix(&from_i.1, &from_j.1)),
-                )]
             }
-            _ => vec![make("initiator", from_i), make("receiver", from_j)],
+            out.by.push(view("power_weighted"));
+            return;
         }
+        out.by.push(view("initiator"));
+        self.interpolate(x, i, j, p, &mut out.pts);
+        out.by.push(view("receiver"));
+        self.interpolate(x, i, j, pj, &mut out.pts);
     }
 
     fn run(&self, observe: &(dyn Fn(usize) + Sync)) -> SmpRun {
@@ -1122,6 +1155,12 @@ impl Run<'_> {
         let mut starts: Vec<usize> = Vec::new();
         let mut base: Vec<f64> = Vec::new();
         let mut viewer = Perceived::default();
+        // The round's bargains, each actor's challenge (target, gain, probability), where
+        // each queue starts in `queued`, and the next positions and ideals.
+        let mut offers = Offers::default();
+        let mut challenges: Vec<Challenge> = Vec::with_capacity(n);
+        let mut fill_at: Vec<usize> = Vec::with_capacity(n);
+        let (mut next, mut next_q) = (Vec::with_capacity(n * d), Vec::with_capacity(n * d));
         let (mut qs, mut queued): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
         let mut states = vec![self.state(&x, &q, &ev)];
         let mut path = vec![
@@ -1139,57 +1178,55 @@ impl Run<'_> {
         while t < stop.max_rounds {
             t += 1;
             // (1)-(3) targets and bargains.
-            let propose = |i: usize, uh: &mut Perceived| {
-                self.target(&ev, i, uh).map(|(target, gain, p)| Proposal {
-                    target,
-                    gain,
-                    p,
-                    bargains: self.bargains(&ev, &x, i, target, p),
-                })
+            let propose = |i: usize, uh: &mut Perceived, out: &mut Offers| {
+                let challenge = self.target(&ev, i, uh);
+                if let Some((target, _, p)) = challenge {
+                    self.bargains(&ev, &x, i, target, p, out);
+                }
+                challenge
             };
-            let proposals: Vec<Option<Proposal>> = if n >= PARALLEL_FROM {
-                (0..n)
+            offers.clear();
+            challenges.clear();
+            if n >= PARALLEL_FROM {
+                let each: Vec<(Challenge, Offers)> = (0..n)
                     .into_par_iter()
-                    .map_init(Perceived::default, |uh, i| propose(i, uh))
-                    .collect()
+                    .map_init(Perceived::default, |uh, i| {
+                        let mut own = Offers::default();
+                        (propose(i, uh, &mut own), own)
+                    })
+                    .collect();
+                for (challenge, own) in each {
+                    challenges.push(challenge);
+                    offers.append(&own);
+                }
             } else {
-                (0..n).map(|i| propose(i, &mut viewer)).collect()
-            };
+                for i in 0..n {
+                    challenges.push(propose(i, &mut viewer, &mut offers));
+                }
+            }
             // (4) queues: own proposals first, then those received, by initiator. A queue
-            // holds indices into `all`, the round's bargains in proposal order.
-            let all: Vec<&Bargain> = proposals
-                .iter()
-                .flatten()
-                .flat_map(|pr| pr.bargains.iter())
-                .collect();
+            // holds indices of the round's bargains (proposal order, so by initiator).
             // Queue k is `queued[qs[k]..qs[k + 1]]`.
             qs.clear();
             qs.resize(n + 1, 0);
-            for (i, pr) in proposals.iter().enumerate() {
-                if let Some(pr) = pr {
-                    qs[i + 1] += pr.bargains.len();
-                }
-            }
-            for b in &all {
-                qs[b.receiver + 1] += 1;
+            for &(i, j, _) in &offers.by {
+                qs[i + 1] += 1;
+                qs[j + 1] += 1;
             }
             for k in 0..n {
                 qs[k + 1] += qs[k];
             }
             queued.clear();
-            queued.resize(all.len() * 2, 0);
-            let mut fill_at: Vec<usize> = qs[..n].to_vec();
-            let mut own = 0;
-            for (i, pr) in proposals.iter().enumerate() {
-                for _ in pr.iter().flat_map(|pr| pr.bargains.iter()) {
-                    queued[fill_at[i]] = own;
-                    fill_at[i] += 1;
-                    own += 1;
-                }
+            queued.resize(offers.len() * 2, 0);
+            fill_at.clear();
+            fill_at.extend_from_slice(&qs[..n]);
+            for (b, &(i, _, _)) in offers.by.iter().enumerate() {
+                queued[fill_at[i]] = b;
+                fill_at[i] += 1;
             }
-            for (b, bargain) in all.iter().enumerate() {
-                queued[fill_at[bargain.receiver]] = b;
-                fill_at[bargain.receiver] += 1;
+            for (b, &(_, j, _)) in offers.by.iter().enumerate() {
+                queued[fill_at[j]] = b;
+                fill_at[j] += 1;
             }
             let queue = |k: usize| &queued[qs[k]..qs[k + 1]];
             // Objective utilities: each actor with its own attitude, from its ideal.
@@ -1206,15 +1243,15 @@ impl Run<'_> {
             };
             // Every voter's utility for each bargain, once per bargain.
             rows.clear();
-            rows.resize(all.len() * n, 0.0);
-            let fill = |(t, row): (usize, &mut [f64])| {
-                let b = all[t];
-                let (i, j) = (b.initiator, b.receiver);
+            rows.resize(offers.len() * n, 0.0);
+            let fill = |(b, row): (usize, &mut [f64])| {
+                let (i, j, _) = offers.by[b];
+                let (for_i, for_j) = (offers.point(b, i, d), offers.point(b, j, d));
                 for (a, u) in row.iter_mut().enumerate() {
                     let own = &ev.delta[a * n..];
                     *u = (base[a] - utility(own[i], risk[a]) - utility(own[j], risk[a])
-                        + util_of(a, &b.for_initiator)
-                        + util_of(a, &b.for_receiver))
+                        + util_of(a, for_i)
+                        + util_of(a, for_j))
                         / n as f64;
                 }
             };
@@ -1264,9 +1301,10 @@ impl Run<'_> {
                 }
             }
             starts.push(probs.len());
-            let mut rng = ChaCha8Rng::seed_from_u64(self.o.seed);
-            rng.set_stream(t as u64);
-            let mut next = x.clone();
+            // Round t's own stream, drawn from only under stochastic transitions.
+            let mut rng: Option<ChaCha8Rng> = None;
+            next.clear();
+            next.extend_from_slice(&x);
             let mut record = Vec::with_capacity(if self.record { n } else { 0 });
             for k in 0..n {
                 let p = &probs[starts[k]..starts[k + 1]];
@@ -1276,7 +1314,13 @@ impl Run<'_> {
                         .enumerate()
                         .fold(0, |acc, (i, &v)| if v > p[acc] { i } else { acc }),
                     Transitions::Stochastic => {
-                        let r: f64 = rng.random();
+                        let r: f64 = rng
+                            .get_or_insert_with(|| {
+                                let mut rng = ChaCha8Rng::seed_from_u64(self.o.seed);
+                                rng.set_stream(t as u64);
+                                rng
+                            })
+                            .random();
                         let mut acc = 0.0;
                         let mut pick = p.len() - 1;
                         for (i, v) in p.iter().enumerate() {
@@ -1289,21 +1333,15 @@ impl Run<'_> {
                         pick
                     }
                 };
-                let chosen = (pick > 0).then(|| all[queue(k)[pick - 1]]);
+                let chosen = (pick > 0).then(|| queue(k)[pick - 1]);
                 if let Some(b) = chosen {
-                    let pt = if b.initiator == k {
-                        &b.for_initiator
-                    } else {
-                        &b.for_receiver
-                    };
-                    next[k * d..(k + 1) * d].copy_from_slice(pt);
+                    next[k * d..(k + 1) * d].copy_from_slice(offers.point(b, k, d));
                 }
                 if !self.record {
                     continue;
                 }
-                let chosen = chosen.cloned();
-                let (target, gain, wp) = match &proposals[k] {
-                    Some(pr) => (Some(pr.target), pr.gain, pr.p),
+                let (target, gain, wp) = match challenges[k] {
+                    Some((target, gain, p)) => (Some(target), gain, p),
                     None => (None, 0.0, 0.0),
                 };
                 record.push(ActorRound {
@@ -1311,7 +1349,7 @@ impl Run<'_> {
                     gain,
                     win_probability: wp,
                     queue: queue(k).len(),
-                    chosen,
+                    chosen: chosen.map(|b| offers.bargain(b, d)),
                     chosen_probability: p[pick],
                 });
             }
@@ -1326,22 +1364,23 @@ impl Run<'_> {
                 })
                 .sum();
             // (5) ideals follow positions by the accommodation matrix.
-            q = match &self.inp.accommodation {
-                None => next.clone(),
+            match &self.inp.accommodation {
+                None => q.clone_from(&next),
                 Some(a) => {
-                    let mut nq = vec![0.0; n * d];
+                    next_q.clear();
+                    next_q.resize(n * d, 0.0);
                     for i in 0..n {
                         let row = &a[i * n..(i + 1) * n];
                         let keep = 1.0 - row.iter().sum::<f64>();
                         for k in 0..d {
-                            nq[i * d + k] = keep * q[i * d + k]
+                            next_q[i * d + k] = keep * q[i * d + k]
                                 + (0..n).map(|j| row[j] * next[j * d + k]).sum::<f64>();
                         }
                     }
-                    nq
+                    std::mem::swap(&mut q, &mut next_q);
                 }
-            };
-            x = next;
+            }
+            std::mem::swap(&mut x, &mut next);
             self.evaluate(&x, &q, &mut work, &mut ev);
             path.push(
                 self.inp
@@ -1393,10 +1432,15 @@ impl Run<'_> {
                     }
                     break;
                 }
-                if history.len() == CYCLE_MEMORY {
-                    history.remove(0);
-                }
-                history.push((x.clone(), q.clone()));
+                // The oldest entry's buffers take the newest state once the memory is full.
+                let mut newest = if history.len() == CYCLE_MEMORY {
+                    history.remove(0)
+                } else {
+                    Default::default()
+                };
+                newest.0.clone_from(&x);
+                newest.1.clone_from(&q);
+                history.push(newest);
             }
         }
         if !self.record {

@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod allocation;
 mod edge;
 mod fixtures;
 mod opinion;
