@@ -42,6 +42,6 @@ pub use domain::{
 };
 pub use input::{InputError, InputEvent, InputField, IssueInput, MAX_MAGNITUDE};
 pub use model::{
-    Cycle, Execution, Forecast, Forecaster, ModelError, Observer, Recorder, RoundModel, StopReason,
-    StopRule, execute, forecast_issues,
+    Cycle, Execution, Forecast, Forecaster, ModelError, Observer, Recorder, RoundModel,
+    SpaceInputs, StopReason, StopRule, execute, forecast_issues,
 };

@@ -263,25 +263,59 @@ pub fn forecast_issues(
     s: &crate::Scenario,
     m: &(impl Forecaster + ?Sized),
 ) -> Result<Vec<Forecast>, ModelError> {
-    let mut out: Vec<Option<Forecast>> = vec![None; s.issues.len()];
-    for (id, dims) in s.bargaining_spaces() {
-        let inputs = dims
-            .iter()
-            .map(|&k| s.issue_input(k))
-            .collect::<Result<Vec<_>, _>>()?;
-        let fs = if dims.len() == 1 {
-            vec![m.forecast(&inputs[0])?]
-        } else {
-            m.forecast_space(&id, &inputs)?
-        };
-        for (k, f) in dims.into_iter().zip(fs) {
-            out[k] = Some(f);
-        }
+    SpaceInputs::of(s)?.forecast(m)
+}
+
+/// The inputs of every bargaining space of a scenario ([`crate::Scenario::bargaining_spaces`]),
+/// built once and forecast by as many models as needed (an ensemble draw runs five models on
+/// the same inputs).
+#[derive(Debug, Clone)]
+pub struct SpaceInputs {
+    issues: usize,
+    /// `(space id, its issues, their inputs)`.
+    spaces: Vec<(String, Vec<usize>, Vec<crate::IssueInput>)>,
+}
+
+impl SpaceInputs {
+    /// The inputs of `s`'s spaces.
+    pub fn of(s: &crate::Scenario) -> Result<Self, ModelError> {
+        let spaces = s
+            .bargaining_spaces()
+            .into_iter()
+            .map(|(id, dims)| {
+                let inputs = dims
+                    .iter()
+                    .map(|&k| s.issue_input(k))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((id, dims, inputs))
+            })
+            .collect::<Result<_, ModelError>>()?;
+        Ok(SpaceInputs {
+            issues: s.issues.len(),
+            spaces,
+        })
     }
-    out.into_iter()
-        .enumerate()
-        .map(|(k, f)| f.ok_or_else(|| ModelError::Missing(format!("no forecast for issue {k}"))))
-        .collect()
+
+    /// [`forecast_issues`] of `m` on these inputs.
+    pub fn forecast(&self, m: &(impl Forecaster + ?Sized)) -> Result<Vec<Forecast>, ModelError> {
+        let mut out: Vec<Option<Forecast>> = vec![None; self.issues];
+        for (id, dims, inputs) in &self.spaces {
+            let fs = if dims.len() == 1 {
+                vec![m.forecast(&inputs[0])?]
+            } else {
+                m.forecast_space(id, inputs)?
+            };
+            for (&k, f) in dims.iter().zip(fs) {
+                out[k] = Some(f);
+            }
+        }
+        out.into_iter()
+            .enumerate()
+            .map(|(k, f)| {
+                f.ok_or_else(|| ModelError::Missing(format!("no forecast for issue {k}")))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

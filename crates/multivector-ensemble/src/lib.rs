@@ -23,7 +23,7 @@ pub mod sensitivity;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use multivector_core::assess;
-use multivector_core::{Forecaster, ModelError, Scenario, Spread, Variant, forecast_issues};
+use multivector_core::{Forecaster, ModelError, Scenario, SpaceInputs, Spread, Variant};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Triangular};
@@ -72,17 +72,25 @@ pub fn sample(rng: &mut ChaCha8Rng, base: f64, spread: Option<Spread>, lo: f64, 
 /// One draw of the scenario: every stance's declared uncertainty sampled, in file order.
 pub fn perturb(s: &Scenario, rng: &mut ChaCha8Rng) -> Scenario {
     let mut out = s.clone();
-    for st in &mut out.stances {
-        let scale = &s.issues[st.issue].scale;
-        let u = st.uncertainty;
-        st.position = sample(rng, st.position, u.position, scale.min, scale.max);
-        st.salience = sample(rng, st.salience, u.salience, 0.0, 1.0);
+    perturb_into(s, rng, &mut out);
+    out
+}
+
+/// [`perturb`] into `out`, a copy of `s` (only the stances' numbers are written, so a copy
+/// kept from draw to draw serves every draw without cloning the scenario again).
+pub fn perturb_into(s: &Scenario, rng: &mut ChaCha8Rng, out: &mut Scenario) {
+    debug_assert_eq!(s.stances.len(), out.stances.len());
+    for (st, base) in out.stances.iter_mut().zip(&s.stances) {
+        let scale = &s.issues[base.issue].scale;
+        let u = base.uncertainty;
+        st.position = sample(rng, base.position, u.position, scale.min, scale.max);
+        st.salience = sample(rng, base.salience, u.salience, 0.0, 1.0);
+        st.capability = base.capability;
         if u.capability.is_some() {
-            let base = st.capability.unwrap_or(s.actors[st.actor].capability);
-            st.capability = Some(sample(rng, base, u.capability, 0.0, f64::MAX));
+            let c = base.capability.unwrap_or(s.actors[base.actor].capability);
+            st.capability = Some(sample(rng, c, u.capability, 0.0, f64::MAX));
         }
     }
-    out
 }
 
 /// A named model.
@@ -249,39 +257,51 @@ pub fn run_range(
     type Draw = (Vec<f64>, Vec<f64>, Vec<Vec<f64>>);
     let per_draw: Vec<Draw> = range
         .into_par_iter()
-        .map(|d| {
-            let mut rng = stream(master, d as u64);
-            let sc = match &staged {
-                None => perturb(s, &mut rng),
-                // The variant's values are the centres the declared uncertainty is drawn
-                // around; removals come after the draw, so every stance consumes the same
-                // random numbers as in the baseline (common random numbers).
-                Some((values, removals)) => perturb(values, &mut rng).apply(removals),
-            };
-            let ni = sc.issues.len();
-            let mut f = vec![0.0; ni * nm];
-            let keep = d < PATH_DRAWS;
-            let mut paths = vec![Vec::new(); if keep { ni * nm } else { 0 }];
-            for (mi, (_, m)) in models.iter().enumerate() {
-                for (k, fc) in forecast_issues(&sc, m.as_ref())?.into_iter().enumerate() {
-                    f[k * nm + mi] = fc.value;
-                    if let (true, Some(p)) = (keep, fc.path) {
-                        paths[k * nm + mi] = p;
+        .map_init(
+            || s.clone(),
+            |drawn, d| {
+                let mut rng = stream(master, d as u64);
+                let removed;
+                let sc = match &staged {
+                    None => {
+                        perturb_into(s, &mut rng, drawn);
+                        &*drawn
+                    }
+                    // The variant's values are the centres the declared uncertainty is drawn
+                    // around; removals come after the draw, so every stance consumes the same
+                    // random numbers as in the baseline (common random numbers).
+                    Some((values, removals)) => {
+                        removed = perturb(values, &mut rng).apply(removals);
+                        &removed
+                    }
+                };
+                let ni = sc.issues.len();
+                let mut f = vec![0.0; ni * nm];
+                let keep = d < PATH_DRAWS;
+                let mut paths = vec![Vec::new(); if keep { ni * nm } else { 0 }];
+                // The inputs are built once and shared by the models.
+                let inputs = SpaceInputs::of(sc)?;
+                for (mi, (_, m)) in models.iter().enumerate() {
+                    for (k, fc) in inputs.forecast(m.as_ref())?.into_iter().enumerate() {
+                        f[k * nm + mi] = fc.value;
+                        if let (true, Some(p)) = (keep, fc.path) {
+                            paths[k * nm + mi] = p;
+                        }
                     }
                 }
-            }
-            let eq = (0..nm)
-                .map(|mi| {
-                    let fc: Vec<(usize, f64)> =
-                        (0..sc.issues.len()).map(|k| (k, f[k * nm + mi])).collect();
-                    assess::profile(&sc, sc.meta.focal, &fc)
-                        .equidistance
-                        .unwrap_or(f64::NAN)
-                })
-                .collect();
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            Ok((f, eq, paths))
-        })
+                let eq = (0..nm)
+                    .map(|mi| {
+                        let fc: Vec<(usize, f64)> =
+                            (0..sc.issues.len()).map(|k| (k, f[k * nm + mi])).collect();
+                        assess::profile(sc, sc.meta.focal, &fc)
+                            .equidistance
+                            .unwrap_or(f64::NAN)
+                    })
+                    .collect();
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+                Ok((f, eq, paths))
+            },
+        )
         .collect::<Result<_, ModelError>>()?;
     let mut forecasts = Vec::with_capacity(draws * s.issues.len() * nm);
     let mut equidistance = Vec::with_capacity(draws * nm);

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use multivector_core::Scenario;
-use multivector_ensemble::{Model, run, summarise};
+use multivector_ensemble::{Model, perturb, perturb_into, run, summarise};
 use multivector_models::baselines::{WeightedMean, WeightedMedian};
 use multivector_models::bdm::{Bdm, BdmOptions, Preset};
 use multivector_scenario::{Format, builtin, load_str};
@@ -133,6 +133,24 @@ fn one_and_two_threads_give_identical_bits() {
     );
     let c = run(&s, &models(), 64, 6, &|_| {}).unwrap();
     assert_ne!(a.forecasts, c.forecasts, "another seed, other draws");
+}
+
+/// A draw into a copy that holds an earlier draw (as each thread of an ensemble keeps one)
+/// equals the draw into a fresh copy: no stance keeps a value from the earlier draw.
+#[test]
+fn a_draw_into_a_reused_copy_equals_a_fresh_draw() {
+    use rand::SeedableRng;
+    let stream = |k| rand_chacha::ChaCha8Rng::seed_from_u64(k);
+    for s in [
+        builtin::load("kazakhstan").unwrap().unwrap().scenario,
+        scenario(TWO),
+    ] {
+        let mut reused = perturb(&s, &mut stream(1));
+        perturb_into(&s, &mut stream(2), &mut reused);
+        let fresh = perturb(&s, &mut stream(2));
+        assert_eq!(reused.stances, fresh.stances);
+        assert_ne!(fresh.stances, perturb(&s, &mut stream(1)).stances);
+    }
 }
 
 #[test]
