@@ -255,6 +255,18 @@ pub trait Forecaster {
     ) -> Result<Vec<Forecast>, ModelError> {
         inputs.iter().map(|i| self.forecast(i)).collect()
     }
+
+    /// [`Forecaster::forecast_space`] for a caller that reads the values and notes but not
+    /// the paths (an ensemble draw whose path is not kept): a model may leave `path` out and
+    /// skip the work only the path needs. The values are the same bits. This default keeps
+    /// the path.
+    fn forecast_values(
+        &self,
+        space: &str,
+        inputs: &[crate::IssueInput],
+    ) -> Result<Vec<Forecast>, ModelError> {
+        self.forecast_space(space, inputs)
+    }
 }
 
 /// One forecast per issue of the scenario, in issue order, the dimensions of each space
@@ -298,12 +310,29 @@ impl SpaceInputs {
 
     /// [`forecast_issues`] of `m` on these inputs.
     pub fn forecast(&self, m: &(impl Forecaster + ?Sized)) -> Result<Vec<Forecast>, ModelError> {
+        self.forecast_keeping(m, true)
+    }
+
+    /// [`SpaceInputs::forecast`] through [`Forecaster::forecast_values`]: the same values,
+    /// with paths only where a model keeps them anyway.
+    pub fn forecast_values(
+        &self,
+        m: &(impl Forecaster + ?Sized),
+    ) -> Result<Vec<Forecast>, ModelError> {
+        self.forecast_keeping(m, false)
+    }
+
+    fn forecast_keeping(
+        &self,
+        m: &(impl Forecaster + ?Sized),
+        paths: bool,
+    ) -> Result<Vec<Forecast>, ModelError> {
         let mut out: Vec<Option<Forecast>> = vec![None; self.issues];
         for (id, dims, inputs) in &self.spaces {
-            let fs = if dims.len() == 1 {
-                vec![m.forecast(&inputs[0])?]
-            } else {
-                m.forecast_space(id, inputs)?
+            let fs = match (dims.len(), paths) {
+                (1, true) => vec![m.forecast(&inputs[0])?],
+                (_, true) => m.forecast_space(id, inputs)?,
+                (_, false) => m.forecast_values(id, inputs)?,
             };
             for (&k, f) in dims.iter().zip(fs) {
                 out[k] = Some(f);

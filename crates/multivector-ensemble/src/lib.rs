@@ -282,7 +282,12 @@ pub fn run_range(
                 // The inputs are built once and shared by the models.
                 let inputs = SpaceInputs::of(sc)?;
                 for (mi, (_, m)) in models.iter().enumerate() {
-                    for (k, fc) in inputs.forecast(m.as_ref())?.into_iter().enumerate() {
+                    let fcs = if keep {
+                        inputs.forecast(m.as_ref())?
+                    } else {
+                        inputs.forecast_values(m.as_ref())?
+                    };
+                    for (k, fc) in fcs.into_iter().enumerate() {
                         f[k * nm + mi] = fc.value;
                         if let (true, Some(p)) = (keep, fc.path) {
                             paths[k * nm + mi] = p;

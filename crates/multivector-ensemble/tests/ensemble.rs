@@ -43,6 +43,74 @@ salience = 1
 assumption = "test"
 "#;
 
+/// Three actors on two issues that form one space, every position uncertain.
+const SPACE: &str = r#"format_version = 1
+[scenario]
+id = "space"
+name = "Space"
+salience_scale = "0-1"
+[[actors]]
+id = "A"
+kind = "state"
+capability = 1
+[[actors]]
+id = "B"
+kind = "state"
+capability = 3
+[[actors]]
+id = "C"
+kind = "state"
+capability = 2
+[[issues]]
+id = "q"
+question = "?"
+scale = { low = "0", high = "100" }
+[[issues]]
+id = "r"
+question = "?"
+scale = { low = "0", high = "100" }
+[[spaces]]
+id = "both"
+question = "?"
+dimensions = ["q", "r"]
+[[stances]]
+actor = "A"
+issue = "q"
+position = 20
+salience = 0.6
+uncertainty = { position = { sd = 10 } }
+[[stances]]
+actor = "B"
+issue = "q"
+position = 70
+salience = 0.3
+uncertainty = { position = { sd = 10 } }
+[[stances]]
+actor = "C"
+issue = "q"
+position = 45
+salience = 0.5
+uncertainty = { position = { sd = 10 } }
+[[stances]]
+actor = "A"
+issue = "r"
+position = 80
+salience = 0.4
+uncertainty = { position = { sd = 10 } }
+[[stances]]
+actor = "B"
+issue = "r"
+position = 10
+salience = 0.7
+uncertainty = { position = { sd = 10 } }
+[[stances]]
+actor = "C"
+issue = "r"
+position = 50
+salience = 0.5
+uncertainty = { position = { sd = 10 } }
+"#;
+
 fn scenario(text: &str) -> Scenario {
     load_str("t.toml", text, Format::Toml).unwrap().scenario
 }
@@ -150,6 +218,40 @@ fn a_draw_into_a_reused_copy_equals_a_fresh_draw() {
         let fresh = perturb(&s, &mut stream(2));
         assert_eq!(reused.stances, fresh.stances);
         assert_ne!(fresh.stances, perturb(&s, &mut stream(1)).stances);
+    }
+}
+
+/// Forecasts without paths (what a draw beyond the kept paths asks for) give every model's
+/// values and notes bit for bit, on drawn inputs of the built-in scenario, with and without
+/// a two-dimensional space.
+#[test]
+fn forecasts_without_paths_give_the_same_values() {
+    use multivector_core::SpaceInputs;
+    use multivector_models::smp::Smp;
+    use rand::SeedableRng;
+    let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
+    let space = scenario(SPACE);
+    assert_eq!(space.bargaining_spaces()[0].1, vec![0, 1]);
+    let mut all = models();
+    all.push(("smp".into(), Box::new(Smp::default())));
+    for k in 0..8 {
+        let s = if k % 2 == 0 { &s } else { &space };
+        let drawn = perturb(s, &mut rand_chacha::ChaCha8Rng::seed_from_u64(k));
+        let inputs = SpaceInputs::of(&drawn).unwrap();
+        for (name, m) in &all {
+            let (with, without) = (
+                inputs.forecast(m.as_ref()).unwrap(),
+                inputs.forecast_values(m.as_ref()).unwrap(),
+            );
+            for (a, b) in with.iter().zip(&without) {
+                assert_eq!(a.value.to_bits(), b.value.to_bits(), "{name}, draw {k}");
+                assert_eq!((&a.note, a.rounds), (&b.note, b.rounds), "{name}");
+            }
+            if name == "smp" {
+                assert!(without.iter().all(|f| f.path.is_none()));
+                assert!(with.iter().all(|f| f.path.is_some()));
+            }
+        }
     }
 }
 

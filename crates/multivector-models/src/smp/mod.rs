@@ -717,6 +717,20 @@ struct Run<'a> {
     /// Whether every round's state and actions are kept (`Smp::run`); a forecast needs only
     /// the last state, and keeping the rest is most of the allocation of an ensemble draw.
     record: bool,
+    /// Whether the most probable position of every state is kept (the forecast's path):
+    /// only it needs each state's outcome distribution, an election the rounds do not read.
+    path: bool,
+}
+
+/// What a run keeps besides its last state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Every state and every actor's part in every round (`Smp::run`).
+    Rounds,
+    /// The most probable position after every round (a forecast).
+    Path,
+    /// Nothing (a forecast whose path is not read).
+    Last,
 }
 
 /// `$self.$method(args.., vote, commit)` with the voting rule and the third parties'
@@ -766,8 +780,10 @@ impl Run<'_> {
         &v[i * self.d..(i + 1) * self.d]
     }
 
-    /// Distances, risk attitudes and the outcome distribution of a state, into `ev` (its
-    /// previous contents are overwritten; `w` holds the buffers reused from round to round).
+    /// Distances, risk attitudes and (when the run keeps its path) the outcome distribution
+    /// of a state, into `ev` (its previous contents are overwritten; `w` holds the buffers
+    /// reused from round to round). The next round reads only the distances and the risk
+    /// attitudes.
     fn evaluate(&self, x: &[f64], q: &[f64], w: &mut Work, ev: &mut Eval) {
         let (n, s) = (self.n, &self.inp.saliences);
         ev.delta.clear();
@@ -813,6 +829,15 @@ impl Run<'_> {
                 RiskRange::Max => (2.0 * pi - (hi + lo)) / span,
             }
         }));
+        if self.path {
+            self.outcome(x, w, ev);
+        }
+    }
+
+    /// The outcome distribution of the state whose distances and risk attitudes `ev` holds,
+    /// into `ev.probability` and `ev.group`.
+    fn outcome(&self, x: &[f64], w: &mut Work, ev: &mut Eval) {
+        let (n, caps, e) = (self.n, &self.inp.capabilities, self.o.election());
         // Outcome distribution over unique positions, each actor with its own attitude.
         // Unique positions: each actor joins the first group whose representative is within
         // `SAME_POSITION`, visiting actors in input order (KTAB) or, with
@@ -1162,11 +1187,14 @@ impl Run<'_> {
         let mut fill_at: Vec<usize> = Vec::with_capacity(n);
         let (mut next, mut next_q) = (Vec::with_capacity(n * d), Vec::with_capacity(n * d));
         let (mut qs, mut queued): (Vec<usize>, Vec<usize>) = (Vec::new(), Vec::new());
-        let mut states = vec![self.state(&x, &q, &ev)];
-        let mut path = vec![
-            self.inp
-                .to_scale(self.row(&x, Self::most_probable(&ev.probability, &ev.group))),
-        ];
+        let mut states = Vec::new();
+        if self.record {
+            states.push(self.state(&x, &q, &ev));
+        }
+        let mut path = Vec::new();
+        if self.path {
+            path.push(self.most_probable_position(&x, &ev));
+        }
         let mut rounds = Vec::new();
         let mut moves = Vec::new();
         let mut fractional = Vec::new();
@@ -1382,10 +1410,9 @@ impl Run<'_> {
             }
             std::mem::swap(&mut x, &mut next);
             self.evaluate(&x, &q, &mut work, &mut ev);
-            path.push(
-                self.inp
-                    .to_scale(self.row(&x, Self::most_probable(&ev.probability, &ev.group))),
-            );
+            if self.path {
+                path.push(self.most_probable_position(&x, &ev));
+            }
             if self.record {
                 states.push(self.state(&x, &q, &ev));
                 rounds.push(record);
@@ -1415,8 +1442,10 @@ impl Run<'_> {
                         &mut moves,
                         &mut fractional,
                     );
-                    for r in t + 1..=moves.len() {
-                        path.push(path[r - p].clone());
+                    if self.path {
+                        for r in t + 1..=moves.len() {
+                            path.push(path[r - p].clone());
+                        }
                     }
                     // The last round's positions: the state after round t - p + phase, which
                     // `history` (newest: round t - 1) holds `p - phase` places from its end.
@@ -1444,11 +1473,21 @@ impl Run<'_> {
             }
         }
         if !self.record {
+            if !self.path {
+                // The last state's outcome distribution, the one the rounds skipped.
+                self.outcome(&x, &mut work, &mut ev);
+            }
             states = vec![self.state(&x, &q, &ev)];
         }
         let mut run = self.finish(states, rounds, moves, fractional, converged, &x);
         run.path = path;
         run
+    }
+
+    /// The most probable position of the state `ev` assesses, on the input's scales.
+    fn most_probable_position(&self, x: &[f64], ev: &Eval) -> Vec<f64> {
+        self.inp
+            .to_scale(self.row(x, Self::most_probable(&ev.probability, &ev.group)))
     }
 
     /// The actor representing the most probable position: the first actor of the most
@@ -1577,11 +1616,11 @@ impl<'a> Run<'a> {
     /// A run of `input` under `o`; `fast_forward` copies the rounds of an exact cycle
     /// instead of computing them (always on outside the test that checks the copies).
     fn new(input: &'a SmpInput, o: SmpOptions, fast_forward: bool) -> Self {
-        Self::with_records(input, o, fast_forward, true)
+        Self::keeping(input, o, fast_forward, Keep::Rounds)
     }
 
-    /// As [`Run::new`]; without `record`, only the last state is kept.
-    fn with_records(input: &'a SmpInput, o: SmpOptions, fast_forward: bool, record: bool) -> Self {
+    /// As [`Run::new`], keeping only what `keep` says besides the last state.
+    fn keeping(input: &'a SmpInput, o: SmpOptions, fast_forward: bool, keep: Keep) -> Self {
         let (n, d) = (input.len(), input.dim());
         let sigma: Vec<f64> = (0..n)
             .map(|i| input.saliences[i * d..(i + 1) * d].iter().sum())
@@ -1599,7 +1638,8 @@ impl<'a> Run<'a> {
             sigma,
             w,
             fast_forward,
-            record,
+            record: keep == Keep::Rounds,
+            path: keep != Keep::Last,
         }
     }
 }
@@ -1621,9 +1661,29 @@ impl Forecaster for Smp {
         space: &str,
         inputs: &[IssueInput],
     ) -> Result<Vec<Forecast>, ModelError> {
+        self.forecast_keeping(space, inputs, Keep::Path)
+    }
+
+    /// [`Smp::forecast_space`] without the paths: no state but the last is assessed.
+    fn forecast_values(
+        &self,
+        space: &str,
+        inputs: &[IssueInput],
+    ) -> Result<Vec<Forecast>, ModelError> {
+        self.forecast_keeping(space, inputs, Keep::Last)
+    }
+}
+
+impl Smp {
+    /// The forecasts of a space, with their paths under [`Keep::Path`] (`None` otherwise).
+    fn forecast_keeping(
+        &self,
+        space: &str,
+        inputs: &[IssueInput],
+        keep: Keep,
+    ) -> Result<Vec<Forecast>, ModelError> {
         let input = SmpInput::from_issues(space, inputs)?;
-        // Only the last state is kept: a forecast reads nothing else.
-        let run = Run::with_records(&input, self.options, true, false).run(&|_| {});
+        let run = Run::keeping(&input, self.options, true, keep).run(&|_| {});
         let mp = &run.most_probable;
         Ok(mp
             .position
@@ -1637,7 +1697,7 @@ impl Forecaster for Smp {
                     mp.actors.join(", "),
                     mp.probability
                 )),
-                path: Some(run.path.iter().map(|p| p[k]).collect()),
+                path: (keep == Keep::Path).then(|| run.path.iter().map(|p| p[k]).collect()),
             })
             .collect())
     }
@@ -1765,7 +1825,21 @@ mod tests {
             let slow = run_with(&input, o, false);
             assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "case {case}");
             // A forecast's run keeps only the last state; everything it reports is the same.
-            let lean = Run::with_records(&input, o, true, false).run(&|_| {});
+            let lean = Run::keeping(&input, o, true, Keep::Path).run(&|_| {});
+            // Without the path, no state but the last is assessed: the same last state.
+            let bare = Run::keeping(&input, o, true, Keep::Last).run(&|_| {});
+            assert_eq!(
+                format!(
+                    "{:?}",
+                    (&bare.most_probable, &bare.moves, bare.states.last())
+                ),
+                format!(
+                    "{:?}",
+                    (&fast.most_probable, &fast.moves, fast.states.last())
+                ),
+                "case {case}"
+            );
+            assert!(bare.path.is_empty());
             assert_eq!(
                 format!(
                     "{:?}",
