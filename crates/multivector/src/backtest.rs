@@ -596,7 +596,13 @@ fn model_forecasts(
     ];
     let mut out = [0.0; STACK];
     for (k, (name, m)) in models.iter().enumerate() {
-        let f = m.forecast(input).map_err(|e| fail(name, e.to_string()))?;
+        // Only the value is read: no model need keep its path.
+        let f = m
+            .forecast_values(input.issue_id(), std::slice::from_ref(input))
+            .map_err(|e| fail(name, e.to_string()))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| fail(name, "the model gave no forecast".into()))?;
         if !f.value.is_finite() {
             return Err(fail(
                 name,
