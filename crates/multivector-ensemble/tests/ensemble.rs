@@ -44,72 +44,35 @@ assumption = "test"
 "#;
 
 /// Three actors on two issues that form one space, every position uncertain.
-const SPACE: &str = r#"format_version = 1
-[scenario]
-id = "space"
-name = "Space"
-salience_scale = "0-1"
-[[actors]]
-id = "A"
-kind = "state"
-capability = 1
-[[actors]]
-id = "B"
-kind = "state"
-capability = 3
-[[actors]]
-id = "C"
-kind = "state"
-capability = 2
-[[issues]]
-id = "q"
-question = "?"
-scale = { low = "0", high = "100" }
-[[issues]]
-id = "r"
-question = "?"
-scale = { low = "0", high = "100" }
-[[spaces]]
-id = "both"
-question = "?"
-dimensions = ["q", "r"]
-[[stances]]
-actor = "A"
-issue = "q"
-position = 20
-salience = 0.6
-uncertainty = { position = { sd = 10 } }
-[[stances]]
-actor = "B"
-issue = "q"
-position = 70
-salience = 0.3
-uncertainty = { position = { sd = 10 } }
-[[stances]]
-actor = "C"
-issue = "q"
-position = 45
-salience = 0.5
-uncertainty = { position = { sd = 10 } }
-[[stances]]
-actor = "A"
-issue = "r"
-position = 80
-salience = 0.4
-uncertainty = { position = { sd = 10 } }
-[[stances]]
-actor = "B"
-issue = "r"
-position = 10
-salience = 0.7
-uncertainty = { position = { sd = 10 } }
-[[stances]]
-actor = "C"
-issue = "r"
-position = 50
-salience = 0.5
-uncertainty = { position = { sd = 10 } }
-"#;
+fn space_scenario() -> Scenario {
+    let mut t = String::from(
+        "format_version = 1\n[scenario]\nid = \"space\"\nname = \"Space\"\n\
+         salience_scale = \"0-1\"\n\
+         [[spaces]]\nid = \"both\"\nquestion = \"?\"\ndimensions = [\"q\", \"r\"]\n",
+    );
+    for (id, capability) in [("A", 1), ("B", 3), ("C", 2)] {
+        t += &format!("[[actors]]\nid = \"{id}\"\nkind = \"state\"\ncapability = {capability}\n");
+    }
+    for id in ["q", "r"] {
+        t += &format!(
+            "[[issues]]\nid = \"{id}\"\nquestion = \"?\"\nscale = {{ low = \"0\", high = \"100\" }}\n"
+        );
+    }
+    for (actor, issue, position, salience) in [
+        ("A", "q", 20, 0.6),
+        ("B", "q", 70, 0.3),
+        ("C", "q", 45, 0.5),
+        ("A", "r", 80, 0.4),
+        ("B", "r", 10, 0.7),
+        ("C", "r", 50, 0.5),
+    ] {
+        t += &format!(
+            "[[stances]]\nactor = \"{actor}\"\nissue = \"{issue}\"\nposition = {position}\n\
+             salience = {salience}\nuncertainty = {{ position = {{ sd = 10 }} }}\n"
+        );
+    }
+    scenario(&t)
+}
 
 fn scenario(text: &str) -> Scenario {
     load_str("t.toml", text, Format::Toml).unwrap().scenario
@@ -230,7 +193,7 @@ fn forecasts_without_paths_give_the_same_values() {
     use multivector_models::smp::Smp;
     use rand::SeedableRng;
     let s = builtin::load("kazakhstan").unwrap().unwrap().scenario;
-    let space = scenario(SPACE);
+    let space = space_scenario();
     assert_eq!(space.bargaining_spaces()[0].1, vec![0, 1]);
     let mut all = models();
     all.push(("smp".into(), Box::new(Smp::default())));

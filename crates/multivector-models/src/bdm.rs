@@ -1121,6 +1121,27 @@ mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
 
+    /// `n` actors on a coarse grid (`steps` positions `spacing` apart, so positions are
+    /// often shared), capabilities 1 to 4, saliences 0.1 to 1.
+    fn grid_input(
+        rng: &mut rand_chacha::ChaCha8Rng,
+        n: usize,
+        steps: u8,
+        spacing: f64,
+    ) -> IssueInput {
+        let x: Vec<f64> = (0..n)
+            .map(|_| f64::from(rng.random_range(0..steps)) * spacing)
+            .collect();
+        let c: Vec<f64> = (0..n)
+            .map(|_| f64::from(rng.random_range(1..5u8)))
+            .collect();
+        let s: Vec<f64> = (0..n)
+            .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0)
+            .collect();
+        let names = (0..n).map(|i| format!("a{i}")).collect();
+        IssueInput::new("t", names, x, c, s).unwrap()
+    }
+
     /// What the row of `f` sorted by a plain sort holds.
     fn sorted_plainly(e: &Engine, k: usize) -> Vec<u64> {
         let n = e.n;
@@ -1140,17 +1161,8 @@ mod tests {
         let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(31);
         for case in 0..300 {
             let n = rng.random_range(2..14);
-            let x: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(0..8u8)) * 12.5)
-                .collect();
-            let c: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(1..5u8)))
-                .collect();
-            let s: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0)
-                .collect();
-            let names = (0..n).map(|i| format!("a{i}")).collect();
-            let input = IssueInput::new("t", names, x.clone(), c, s).unwrap();
+            let input = grid_input(&mut rng, n, 8, 12.5);
+            let x = input.positions().to_vec();
             let mut e = Engine::new(&input, BdmOptions::preset(Preset::Scholz));
             if case % 3 == 0 {
                 e.active[rng.random_range(0..n)] = false;
@@ -1178,17 +1190,7 @@ mod tests {
         let mut cycles = 0;
         for case in 0..200 {
             let n = rng.random_range(2..12);
-            let x: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(0..5u8)) * 25.0)
-                .collect();
-            let c: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(1..5u8)))
-                .collect();
-            let s: Vec<f64> = (0..n)
-                .map(|_| f64::from(rng.random_range(1..11u8)) / 10.0)
-                .collect();
-            let names = (0..n).map(|i| format!("a{i}")).collect();
-            let mut input = IssueInput::new("t", names, x, c, s).unwrap();
+            let mut input = grid_input(&mut rng, n, 5, 25.0);
             if case % 4 == 0 {
                 let event = InputEvent {
                     round: 2,
