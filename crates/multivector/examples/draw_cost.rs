@@ -3,11 +3,11 @@
 //! With `--run N`: one `multivector::run::run` of N draws, all models (what `run --draws N`
 //! computes, without the process and the printing), and its time.
 
+use std::io::Write;
 use std::time::Instant;
 
 use multivector::run::RunSettings;
 
-#[allow(clippy::print_stdout)]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let s = multivector::scenario::builtin::load("kazakhstan")
@@ -25,7 +25,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let t = Instant::now();
         multivector::run::run(&s, &settings, &multivector::run::NoProgress)?;
-        println!("run of {draws} draws: {:.3} s", t.elapsed().as_secs_f64());
+        writeln!(
+            std::io::stdout(),
+            "run of {draws} draws: {:.3} s",
+            t.elapsed().as_secs_f64()
+        )?;
         return Ok(());
     }
     let draws: usize = args.first().map_or(Ok(500), |a| a.parse())?;
@@ -45,8 +49,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         multivector::ensemble::run(&s, &one, draws, 1, &|_| {})?;
         let per = t.elapsed().as_secs_f64() / draws as f64 * 1e3;
         total += per;
-        println!("{name:>11}: {per:.3} ms per draw");
+        writeln!(std::io::stdout(), "{name:>11}: {per:.3} ms per draw")?;
     }
-    println!("{:>11}: {total:.3} ms per draw", "all");
+    writeln!(std::io::stdout(), "{:>11}: {total:.3} ms per draw", "all")?;
     Ok(())
 }
