@@ -1733,15 +1733,11 @@ mod tests {
             "stop.floor"
         );
     }
-    use rand::RngExt;
 
     fn run_with(input: &SmpInput, o: SmpOptions, fast_forward: bool) -> SmpRun {
         Run::new(input, o, fast_forward).run(&|_| {})
     }
 
-    /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random
-    /// issues on a coarse grid (ties make two-cycles common), with the stop rule's minimum
-    /// both early and late (so a copied round can be the one that stops the run).
     /// `n` actors in `d` dimensions on a coarse grid (ties are common): capabilities 1 to 5,
     /// positions in steps of 10 on [0, 100], saliences in tenths divided by `d`.
     fn grid_input(rng: &mut ChaCha8Rng, n: usize, d: usize) -> SmpInput {
@@ -1806,6 +1802,41 @@ mod tests {
         }
     }
 
+    /// Ideals under an accommodation matrix, against the two closed forms: with no weight
+    /// anywhere (each row sums to 0) every ideal stays where it started; with each actor's
+    /// whole weight on itself the ideals follow the positions, as without a matrix, bit for
+    /// bit.
+    #[test]
+    fn accommodation_keeps_or_follows_the_ideals() {
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        for case in 0..60 {
+            let n = rng.random_range(3..8);
+            let d = rng.random_range(1..3);
+            let input = grid_input(&mut rng, n, d);
+            let o = SmpOptions::default();
+            let none = run_with(&input, o, true);
+            let own: Vec<f64> = (0..n * n)
+                .map(|k| if k / n == k % n { 1.0 } else { 0.0 })
+                .collect();
+            let follows = run_with(&input.clone().with_accommodation(own).unwrap(), o, true);
+            assert_eq!(format!("{follows:?}"), format!("{none:?}"), "case {case}");
+            let kept = run_with(
+                &input.clone().with_accommodation(vec![0.0; n * n]).unwrap(),
+                o,
+                true,
+            );
+            let start = &kept.states[0].positions;
+            for st in &kept.states {
+                assert_eq!(&st.ideals, start, "case {case}");
+            }
+        }
+    }
+
+    /// Copying a cycle's rounds gives the same run, bit for bit, as computing them: random
+    /// issues on a coarse grid (ties make two-cycles common), with the stop rule's minimum
+    /// both early and late (so a copied round can be the one that stops the run). A run
+    /// that keeps only its path, and one that keeps nothing but its last state, report the
+    /// same numbers.
     #[test]
     fn copied_cycles_equal_computed_rounds() {
         let mut rng = ChaCha8Rng::seed_from_u64(11);
