@@ -1069,17 +1069,16 @@ impl RoundModel for Engine {
 
     fn step(&mut self, round: usize, x: &Vec<f64>) -> Result<(Vec<f64>, RoundRecord), ModelError> {
         // A copy of the state only in a round with events (they change it).
-        let with_events;
-        let x = if self.events.iter().any(|e| e.round == round) {
+        let x: std::borrow::Cow<'_, [f64]> = if self.events.iter().any(|e| e.round == round) {
             let mut changed = x.clone();
             self.apply_events(round, &mut changed)?;
-            with_events = changed;
-            &with_events
+            changed.into()
         } else {
-            x
+            x.as_slice().into()
         };
+        let x = &*x;
         self.prepare(x);
-        let mut next = x.clone();
+        let mut next = x.to_vec();
         let mut moves = Vec::with_capacity(self.n);
         for i in 0..self.n {
             if let Some((j, kind, target, a, b)) = self.choose(i, x) {
